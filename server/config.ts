@@ -1,0 +1,84 @@
+import { resolve } from 'node:path'
+
+export interface Config {
+  port: number
+  host: string
+  db: string
+  fixtures: string | undefined
+  logLevel: string
+}
+
+interface FlagSpec {
+  key: keyof Config
+  flag: string
+  env: string
+  default: string
+  help: string
+  parse: (v: string) => Config[keyof Config]
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export const FLAGS: FlagSpec[] = [
+  {
+    key: 'port', flag: '--port', env: 'PORT', default: '4000', help: 'TCP port; 0 picks a free one',
+    parse: v => {
+      const n = Number(v)
+      if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${v}"`)
+      return n
+    }
+  },
+  {
+    key: 'host', flag: '--host', env: 'HOST', default: '127.0.0.1', help: 'interface to bind',
+    parse: v => { if (v.trim() === '') throw new ConfigError('--host must not be empty'); return v }
+  },
+  {
+    key: 'db', flag: '--db', env: 'QUILTT_MOCK_DB', default: '.quiltt-mock/quiltt-mock.db', help: 'SQLite file, or :memory:',
+    parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
+  },
+  {
+    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', help: 'fixture file (JSON or YAML) loaded at start; default fixtures/default.json',
+    parse: v => v === '' ? undefined : resolve(v)
+  },
+  {
+    key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
+    parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
+  }
+]
+
+/** Flags win over environment variables, which win over defaults. */
+export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
+  const given = new Map<string, string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const eq = arg.indexOf('=')
+    const name = eq > 0 ? arg.slice(0, eq) : arg
+    const spec = FLAGS.find(f => f.flag === name)
+    if (!spec) throw new ConfigError(`Unknown option "${arg}". Run quiltt-mock --help for the list.`)
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (value === undefined) throw new ConfigError(`${name} needs a value`)
+    given.set(spec.flag, value)
+  }
+  const config = {} as Record<keyof Config, unknown>
+  for (const spec of FLAGS) {
+    config[spec.key] = spec.parse(given.get(spec.flag) ?? env[spec.env] ?? spec.default)
+  }
+  return config as unknown as Config
+}
+
+export function helpText (): string {
+  const rows = FLAGS.map(f => `  ${`${f.flag} <value>`.padEnd(22)} ${f.help}\n  ${''.padEnd(22)} env ${f.env}, default ${f.default === '' ? '(none)' : f.default}`)
+  return [
+    'quiltt-mock: a local emulator of Quiltt\'s authentication API',
+    '',
+    'Usage: quiltt-mock [options]',
+    '',
+    'Options:',
+    ...rows,
+    `  ${'--help'.padEnd(22)} this text`,
+    `  ${'--version'.padEnd(22)} the version`,
+    ''
+  ].join('\n')
+}

@@ -1,0 +1,83 @@
+/**
+ * Every error the emulator answers with, in Quiltt's two shapes: `{message, instruction}` (plus
+ * `errorId` on 5xx) and the 422 field map `{"<field>": ["<message>"]}`. Nothing else builds error bodies.
+ */
+export type FieldErrors = Record<string, string[]>
+
+export class ApiError extends Error {
+  constructor (
+    readonly statusCode: number,
+    message: string,
+    readonly instruction: string,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(message)
+  }
+
+  toJSON (): { message: string, instruction: string, errorId?: string } {
+    return { message: this.message, instruction: this.instruction }
+  }
+}
+
+export class ValidationError extends Error {
+  readonly statusCode = 422
+  constructor (readonly fields: FieldErrors) {
+    super('Unprocessable Entity')
+  }
+
+  toJSON (): FieldErrors { return this.fields }
+}
+
+export class InternalError extends ApiError {
+  constructor (readonly errorId: string) {
+    super(500, 'Internal Server Error', 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.')
+  }
+
+  override toJSON (): { message: string, instruction: string, errorId: string } {
+    return { ...super.toJSON(), errorId: this.errorId }
+  }
+}
+
+/** Collects field messages Rails-style, then throws them all at once. */
+export class FieldErrorCollector {
+  readonly fields: FieldErrors = {}
+  add (field: string, message: string): void {
+    (this.fields[field] ??= []).push(message)
+  }
+
+  get empty (): boolean { return Object.keys(this.fields).length === 0 }
+
+  throwIfAny (): void {
+    if (!this.empty) throw new ValidationError(this.fields)
+  }
+}
+
+export const fieldError = (field: string, message: string): ValidationError => new ValidationError({ [field]: [message] })
+
+// Messages and instructions quoted from Quiltt's spec where it has them; ours where it is silent.
+export const errors = {
+  sessionNotAuthenticated: () => new ApiError(401, 'Not Authenticated',
+    'Are you sending a valid and unexpired Session token in the `Authorization` header?'),
+  apiKeyNotAuthenticated: () => new ApiError(401, 'Not Authenticated',
+    'Are you sending a valid API Key secret in the `Authorization` header?'),
+  passcodeNotAuthenticated: () => new ApiError(401, 'Not Authenticated',
+    'Is the passcode correct and unexpired? Submit the username again to receive a new one.'),
+  signupsDisabled: () => new ApiError(403, 'Forbidden',
+    'Signups are disabled for this Environment. Only existing Profiles can log in.'),
+  profileNotFound: (id: string) => new ApiError(404, 'Not Found',
+    `Does Profile with ID \`${id}\` exist in this Environment?`),
+  environmentNotFound: (id: string) => new ApiError(404, 'Not Found',
+    `Does Environment \`${id}\` exist? List them at GET /emulator/v1/environments.`),
+  uuidNotAvailable: () => new ApiError(409, 'Conflict', 'UUID is not available'),
+  environmentConflict: (what: string) => new ApiError(409, 'Conflict', `${what} is already used by another Environment`),
+  rateLimited: (retryAfterSeconds: number) => new ApiError(429, 'Too Many Requests',
+    `Sessions are limited to 10 per hour and 20 per day per Profile. Revoke unused sessions, or retry in ${retryAfterSeconds} seconds.`,
+    { 'retry-after': String(retryAfterSeconds) }),
+  routeNotFound: (method: string, url: string) => new ApiError(404, 'Not Found',
+    `Is \`${method} ${url}\` a route of this API? The routes are listed at /docs/json.`),
+  invalidJson: (detail: string) => new ApiError(400, 'Bad Request', `Is the request body valid JSON? ${detail}`),
+  badRequest: (detail: string) => new ApiError(400, 'Bad Request', detail),
+  unsupportedMediaType: (type: string) => new ApiError(415, 'Unsupported Media Type',
+    `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
+  payloadTooLarge: () => new ApiError(413, 'Payload Too Large', 'Request bodies are limited to 1 MiB.')
+}

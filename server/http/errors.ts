@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import sjson from 'secure-json-parse'
+import { ApiError, errors, InternalError, ValidationError } from '../errors.js'
+import type { Ids } from '../random.js'
+import { toFieldErrors } from './validation.js'
+
+export const BODY_LIMIT = 1024 * 1024
+
+/**
+ * The one place where failures become responses, all in Quiltt's shapes. Fastify's own errors
+ * (bad JSON, wrong content type, oversized body, schema violations) are translated here; anything
+ * unexpected is logged and answered as a 500 with an errorId.
+ */
+export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
+  // Fastify's default rejects an empty JSON body; the SDK and curl send `Content-Type: application/json`
+  // on bodiless DELETE and POST requests, which Quiltt accepts.
+  // JSON only: Fastify's text/plain parser would hand the services a string where Quiltt answers 415.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    const text = (body as string)
+    if (text.trim() === '') { done(null, undefined); return }
+    try {
+      done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
+    } catch (err) {
+      done(errors.invalidJson((err as Error).message), undefined)
+    }
+  })
+
+  app.setNotFoundHandler((req, reply) => {
+    const err = errors.routeNotFound(req.method, req.url.split('?')[0] ?? req.url)
+    return reply.code(404).send(err.toJSON())
+  })
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const apiErr = translate(err)
+    if (apiErr instanceof InternalError || !apiErr) {
+      const errorId = ids.errorId()
+      req.log.error({ err, errorId }, 'unhandled error')
+      return reply.code(500).send(new InternalError(errorId).toJSON())
+    }
+    if (apiErr instanceof ApiError) reply.headers(apiErr.headers)
+    return reply.code(apiErr.statusCode).send(apiErr.toJSON())
+  })
+}
+
+function translate (err: FastifyError): ApiError | ValidationError | undefined {
+  if (err instanceof ApiError || err instanceof ValidationError) return err
+  if (err.validation) return new ValidationError(toFieldErrors(err.validation as Parameters<typeof toFieldErrors>[0]))
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return errors.unsupportedMediaType(String(err.message.split(': ').pop()))
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return errors.payloadTooLarge()
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return errors.badRequest('The Content-Length header does not match the body.')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': case 'FST_ERR_CTP_EMPTY_JSON_BODY': return errors.invalidJson(err.message)
+  }
+  const status = err.statusCode ?? 500
+  if (status >= 400 && status < 500) return new ApiError(status, httpMessage(status), err.message)
+  return undefined
+}
+
+const httpMessage = (status: number): string => ({
+  400: 'Bad Request', 401: 'Not Authenticated', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  408: 'Request Timeout', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large'
+} as Record<number, string>)[status] ?? 'Bad Request'

@@ -1,0 +1,32 @@
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
+import { loadSpec } from '../openapi/spec.js'
+
+/** Handlers keyed by operationId. Method, path and schemas come from openapi.yaml, never from here. */
+export type Handlers = Record<string, RouteHandlerMethod>
+
+declare module 'fastify' {
+  interface FastifyContextConfig { operationId?: string }
+}
+
+/**
+ * Registers every operation of openapi.yaml with its handler. An operation without a handler, or a
+ * handler without an operation, stops the start: the spec and the routes cannot drift apart.
+ */
+export function registerOperations (app: FastifyInstance, handlers: Handlers): void {
+  const { operations } = loadSpec()
+  const known = new Set(operations.map(o => o.operationId))
+  const orphans = Object.keys(handlers).filter(id => !known.has(id))
+  if (orphans.length > 0) throw new Error(`Handlers without an operation in openapi.yaml: ${orphans.join(', ')}`)
+  for (const op of operations) {
+    const handler = handlers[op.operationId]
+    if (!handler) throw new Error(`openapi.yaml operation ${op.operationId} (${op.method} ${op.path}) has no handler`)
+    app.route({ method: op.method, url: op.url, schema: op.schema, handler, config: { operationId: op.operationId } })
+  }
+}
+
+/** The token or secret of `Authorization: Bearer <x>`; undefined when the header is missing or another scheme. */
+export function bearer (header: string | undefined): string | undefined {
+  if (header === undefined) return undefined
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
+  return m?.[1]
+}

@@ -1,0 +1,62 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { FastifyInstance } from 'fastify'
+import type { FieldErrors } from '../errors.js'
+
+// Bodies are checked as sent (no coercion: `{"email": 1}` is a 422, as in Quiltt); query strings and
+// path parameters arrive as text and are coerced to the types the spec gives them.
+const common = { allErrors: true, strict: false, validateFormats: false, useDefaults: true } as const
+const bodyAjv = new Ajv({ ...common, coerceTypes: false })
+const paramAjv = new Ajv({ ...common, coerceTypes: 'array' })
+
+/** Fastify compiles route schemas with these; a missing body is left to the service, which treats it as `{}`. */
+export function useSpecValidators (app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema)
+    if (httpPart !== 'body') return validate
+    const wrapped = ((data: unknown) => data === null || data === undefined || validate(data)) as ValidateFunction
+    Object.defineProperty(wrapped, 'errors', { get: () => validate.errors })
+    return wrapped
+  })
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string', object: 'an object', array: 'an array', boolean: 'a boolean', integer: 'a whole number', number: 'a number', null: 'null'
+}
+
+function messageOf (e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>
+  switch (e.keyword) {
+    case 'required': return "can't be blank"
+    case 'type': return `must be ${String(p.type).split(',').map(t => TYPE_NAMES[t] ?? t).join(' or ')}`
+    case 'minLength': return p.limit === 1 ? "can't be blank" : `is too short (minimum is ${String(p.limit)} characters)`
+    case 'maxLength': return `is too long (maximum is ${String(p.limit)} characters)`
+    case 'enum': return `is not included in the list (${(p.allowedValues as unknown[]).join(', ')})`
+    case 'minimum': return `must be greater than or equal to ${String(p.limit)}`
+    case 'maximum': return `must be less than or equal to ${String(p.limit)}`
+    case 'pattern': case 'format': return 'is invalid'
+    case 'additionalProperties': return 'is not a known field'
+    case 'minProperties': return `must have at least ${String(p.limit)} keys`
+    case 'maxProperties': return `must have at most ${String(p.limit)} keys`
+    default: return e.message ?? 'is invalid'
+  }
+}
+
+/**
+ * Turns schema violations into Quiltt's 422 field map. Fields are dotted paths; the SDK's `session`
+ * wrapper is dropped so `{"session":{"email":1}}` reports `email` as the flat form would.
+ */
+export function toFieldErrors (list: ErrorObject[]): FieldErrors {
+  const out: FieldErrors = {}
+  for (const e of list) {
+    const parts = e.instancePath.split('/').slice(1).map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    if (parts[0] === 'session') parts.shift()
+    const p = e.params as Record<string, unknown>
+    if (e.keyword === 'required') parts.push(String(p.missingProperty))
+    if (e.keyword === 'additionalProperties') parts.push(String(p.additionalProperty))
+    const field = parts.join('.') || 'base'
+    const msg = messageOf(e)
+    const msgs = (out[field] ??= [])
+    if (!msgs.includes(msg)) msgs.push(msg)
+  }
+  return out
+}

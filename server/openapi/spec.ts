@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { OPENAPI_PATH } from '../paths.js'
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+type JsonObject = { [k: string]: Json }
+
+export interface RouteSchema {
+  body?: JsonObject
+  querystring?: JsonObject
+  params?: JsonObject
+  response?: Record<string, JsonObject>
+}
+
+export interface Operation {
+  operationId: string
+  method: string
+  path: string
+  url: string
+  tags: string[]
+  schema: RouteSchema
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head']
+// Documentation-only keywords that JSON-schema validators and serializers have no use for.
+const DOC_KEYWORDS = new Set(['example', 'examples', 'xml', 'externalDocs', 'discriminator', 'deprecated'])
+
+let cached: { document: JsonObject, operations: Operation[] } | undefined
+
+export function loadSpec (): { document: JsonObject, operations: Operation[] } {
+  if (cached) return cached
+  const document = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as JsonObject
+  cached = { document, operations: readOperations(document) }
+  return cached
+}
+
+/** Resolves local `$ref`s into plain schemas and drops documentation-only keywords. */
+export function resolve (document: JsonObject, node: Json, seen: string[] = []): Json {
+  if (Array.isArray(node)) return node.map(n => resolve(document, n, seen))
+  if (node === null || typeof node !== 'object') return node
+  const ref = node.$ref
+  if (typeof ref === 'string') {
+    if (seen.includes(ref)) throw new Error(`openapi.yaml: circular $ref ${ref}`)
+    return resolve(document, pointer(document, ref), [...seen, ref])
+  }
+  const out: JsonObject = {}
+  for (const [k, v] of Object.entries(node)) {
+    if (DOC_KEYWORDS.has(k)) continue
+    // `properties` maps names to schemas: a property may be called "example".
+    out[k] = k === 'properties' && v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).map(([name, s]) => [name, resolve(document, s, seen)]))
+      : resolve(document, v, seen)
+  }
+  return out
+}
+
+function pointer (document: JsonObject, ref: string): Json {
+  if (!ref.startsWith('#/')) throw new Error(`openapi.yaml: only local $refs are supported, got ${ref}`)
+  let node: Json = document
+  for (const part of ref.slice(2).split('/').map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !(part in node)) throw new Error(`openapi.yaml: unresolvable $ref ${ref}`)
+    node = node[part]!
+  }
+  return node
+}
+
+function readOperations (document: JsonObject): Operation[] {
+  const operations: Operation[] = []
+  const paths = document.paths as Record<string, JsonObject>
+  for (const [path, item] of Object.entries(paths)) {
+    const shared = (item.parameters ?? []) as Json[]
+    for (const method of METHODS) {
+      const op = item[method] as JsonObject | undefined
+      if (!op) continue
+      if (typeof op.operationId !== 'string') throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`)
+      const parameters = [...shared, ...((op.parameters ?? []) as Json[])].map(p => resolve(document, p) as JsonObject)
+      operations.push({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        path,
+        url: path.replace(/\{([^}]+)\}/g, ':$1'),
+        tags: (op.tags ?? []) as string[],
+        schema: routeSchema(document, op, parameters)
+      })
+    }
+  }
+  return operations
+}
+
+function parameterSchema (parameters: JsonObject[], where: string): JsonObject | undefined {
+  const list = parameters.filter(p => p.in === where)
+  if (list.length === 0) return undefined
+  return {
+    type: 'object',
+    properties: Object.fromEntries(list.map(p => [p.name as string, (p.schema ?? {}) as Json])),
+    required: list.filter(p => p.required === true).map(p => p.name as string)
+  }
+}
+
+function routeSchema (document: JsonObject, op: JsonObject, parameters: JsonObject[]): RouteSchema {
+  const schema: RouteSchema = {}
+  const params = parameterSchema(parameters, 'path')
+  const querystring = parameterSchema(parameters, 'query')
+  if (params) schema.params = params
+  if (querystring) schema.querystring = querystring
+  const requestBody = op.requestBody === undefined ? undefined : resolve(document, op.requestBody) as JsonObject
+  const bodySchema = ((requestBody?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined)?.schema
+  if (bodySchema) schema.body = resolve(document, bodySchema) as JsonObject
+  const response: Record<string, JsonObject> = {}
+  for (const [status, res] of Object.entries((op.responses ?? {}) as JsonObject)) {
+    const r = resolve(document, res) as JsonObject
+    const s = ((r.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined)?.schema
+    if (s) response[status] = s as JsonObject
+  }
+  if (Object.keys(response).length > 0) schema.response = response
+  return schema
+}
+
+/** The schema of one operation, by operationId. */
+export function routeSchemaOf (operationId: string): RouteSchema {
+  const op = loadSpec().operations.find(o => o.operationId === operationId)
+  if (!op) throw new Error(`openapi.yaml has no operation ${operationId}`)
+  return op.schema
+}

@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The package root, found from this file whether it runs as server/*.ts or as dist/server/*.js. */
+function findRoot (): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'openapi.yaml'))) {
+    const up = dirname(dir)
+    if (up === dir) throw new Error('quiltt-mock: cannot find openapi.yaml above ' + fileURLToPath(import.meta.url))
+    dir = up
+  }
+  return dir
+}
+
+export const ROOT = findRoot()
+export const OPENAPI_PATH = join(ROOT, 'openapi.yaml')
+export const DEFAULT_FIXTURES_PATH = join(ROOT, 'fixtures', 'default.json')

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto'
+import { customRandom } from 'nanoid'
+
+/** The single source of randomness; tests inject a seeded one to make ids reproducible. */
+export interface RandomSource {
+  bytes(size: number): Buffer
+}
+
+export const cryptoRandom: RandomSource = { bytes: (size) => randomBytes(size) }
+
+/** A deterministic source (xorshift32) for tests and benchmarks. Not for secrets. */
+export function seededRandom (seed = 0x9e3779b9): RandomSource {
+  let state = seed >>> 0 || 1
+  return {
+    bytes (size) {
+      const out = Buffer.alloc(size)
+      for (let i = 0; i < size; i++) {
+        state ^= state << 13; state >>>= 0
+        state ^= state >>> 17
+        state ^= state << 5; state >>>= 0
+        out[i] = state & 0xff
+      }
+      return out
+    }
+  }
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+const LOWER36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+
+export interface Ids {
+  uuid(): string
+  environmentId(): string
+  apiKeyId(): string
+  profileId(): string
+  clientId(): string
+  secret(): string
+  signingKey(): string
+  errorId(): string
+  passcode(): string
+}
+
+/** Id formats follow Quiltt's examples: env_ + 22, api_ + 23, p_ + 22 base62 chars, short lowercase connector ids. */
+export function createIds (random: RandomSource = cryptoRandom): Ids {
+  const gen = (alphabet: string, size: number) => customRandom(alphabet, size, (n) => random.bytes(n))
+  const base62x22 = gen(BASE62, 22)
+  const base62x23 = gen(BASE62, 23)
+  const base62x40 = gen(BASE62, 40)
+  const lower10 = gen(LOWER36, 10)
+  const uuid = (): string => {
+    const b = random.bytes(16)
+    b[6] = (b[6]! & 0x0f) | 0x40
+    b[8] = (b[8]! & 0x3f) | 0x80
+    const h = b.toString('hex')
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  }
+  return {
+    uuid,
+    environmentId: () => `env_${base62x22()}`,
+    apiKeyId: () => `api_${base62x23()}`,
+    profileId: () => `p_${base62x22()}`,
+    clientId: lower10,
+    secret: () => `sk_sandbox_${base62x40()}`,
+    signingKey: () => random.bytes(64).toString('base64'),
+    errorId: uuid,
+    passcode () {
+      // Rejection sampling keeps the six digits uniform.
+      for (;;) {
+        const n = random.bytes(4).readUInt32BE(0)
+        if (n < 4_294_000_000) return String(n % 1_000_000).padStart(6, '0')
+      }
+    }
+  }
+}

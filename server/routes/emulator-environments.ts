@@ -1,0 +1,19 @@
+import type { Services } from '../services/index.js'
+import type { Handlers } from '../http/operations.js'
+
+type EnvParams = { environmentId: string }
+
+export function emulatorEnvironmentRoutes ({ environments }: Services): Handlers {
+  return {
+    async emulatorListEnvironments () {
+      return { environments: environments.list() }
+    },
+    async emulatorCreateEnvironment (req, reply) {
+      return reply.code(201).send(environments.createFromBody(req.body))
+    },
+    async emulatorDeleteEnvironment (req, reply) {
+      environments.delete((req.params as EnvParams).environmentId)
+      return reply.code(204).send()
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import type { Handlers } from '../http/operations.js'
+
+export function emulatorHealthRoutes (version: string): Handlers {
+  return {
+    async emulatorHealth () {
+      return { status: 'ok', version }
+    }
+  }
+}

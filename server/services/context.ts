@@ -1,0 +1,10 @@
+import type { Clock } from '../clock.js'
+import type { Ids } from '../random.js'
+import type { Store } from '../store/index.js'
+
+/** What every service is built from. Time and randomness come in here and nowhere else. */
+export interface ServiceContext {
+  store: Store
+  clock: Clock
+  ids: Ids
+}

@@ -1,0 +1,229 @@
+import { toIso } from '../clock.js'
+import { errors, FieldErrorCollector } from '../errors.js'
+import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'
+import type { ServiceContext } from './context.js'
+import { has, isE164, isEmail, isPlainObject, normalizeEmail, PASSCODE } from './formats.js'
+
+export const DEFAULT_PASSCODE_TTL_SECONDS = 600
+export const DEFAULT_SESSION_TTL_SECONDS = 86_400
+const MODES = ['TEST', 'SANDBOX', 'PRODUCTION'] as const
+const STRATEGIES = ['email', 'phone'] as const
+const USER_ID_FORMATS = ['uuid', 'profileId'] as const
+
+export interface TestIdentity { email?: string, phone?: string, passcode: string }
+
+export interface EnvironmentView {
+  id: string
+  name: string
+  mode: EnvironmentRow['mode']
+  authStrategy: EnvironmentRow['auth_strategy']
+  signupsEnabled: boolean
+  clientId: string
+  apiKey: { id: string, secret: string }
+  rateLimits: boolean
+  userIdFormat: EnvironmentRow['user_id_format']
+  passcodeTtlSeconds: number
+  sessionTtlSeconds: number
+  testIdentities: TestIdentity[]
+  createdAt: string
+}
+
+/** Validated environment input, the same for fixtures, POST and PATCH. */
+export interface EnvironmentInput {
+  id?: string
+  name?: string
+  mode?: EnvironmentRow['mode']
+  authStrategy?: EnvironmentRow['auth_strategy']
+  signupsEnabled?: boolean
+  clientId?: string
+  apiKey?: { id?: string, secret?: string }
+  rateLimits?: boolean
+  userIdFormat?: EnvironmentRow['user_id_format']
+  passcodeTtlSeconds?: number
+  sessionTtlSeconds?: number
+  testIdentities?: Array<{ username: string, passcode: string }>
+}
+
+const SLUG = /^[A-Za-z0-9_-]{1,64}$/
+const SECRET = /^[\x21-\x7e]{8,256}$/
+
+/**
+ * Checks an environment document and reports every bad value at its path (`prefix` + field),
+ * so a fixture file can say `environments.0.authStrategy`.
+ */
+export function parseEnvironmentInput (raw: unknown, errs: FieldErrorCollector, prefix = ''): EnvironmentInput {
+  const out: EnvironmentInput = {}
+  if (!isPlainObject(raw)) { errs.add(prefix.replace(/\.$/, '') || 'base', 'must be an object'); return out }
+  const at = (k: string): string => `${prefix}${k}`
+  const str = (k: string, re: RegExp, msg: string): string | undefined => {
+    if (!has(raw, k) || raw[k] === undefined) return undefined
+    const v = raw[k]
+    if (typeof v !== 'string') { errs.add(at(k), 'must be a string'); return undefined }
+    if (!re.test(v)) { errs.add(at(k), msg); return undefined }
+    return v
+  }
+  const oneOf = <T extends string>(k: string, allowed: readonly T[]): T | undefined => {
+    if (!has(raw, k) || raw[k] === undefined) return undefined
+    if (!allowed.includes(raw[k] as T)) { errs.add(at(k), `must be one of: ${allowed.join(', ')}`); return undefined }
+    return raw[k] as T
+  }
+  const bool = (k: string): boolean | undefined => {
+    if (!has(raw, k) || raw[k] === undefined) return undefined
+    if (typeof raw[k] !== 'boolean') { errs.add(at(k), 'must be a boolean'); return undefined }
+    return raw[k] as boolean
+  }
+  const seconds = (k: string, min: number, max: number): number | undefined => {
+    if (!has(raw, k) || raw[k] === undefined) return undefined
+    const v = raw[k]
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      errs.add(at(k), `must be a whole number of seconds from ${min} to ${max}`); return undefined
+    }
+    return v
+  }
+
+  const id = str('id', /^env_[A-Za-z0-9]{1,64}$/, 'must look like env_ followed by letters and digits')
+  if (id !== undefined) out.id = id
+  if (has(raw, 'name') && raw.name !== undefined) {
+    if (typeof raw.name !== 'string' || raw.name.trim() === '' || raw.name.length > 200) errs.add(at('name'), 'must be a non-empty string of at most 200 characters')
+    else out.name = raw.name
+  }
+  const mode = oneOf('mode', MODES); if (mode) out.mode = mode
+  const strategy = oneOf('authStrategy', STRATEGIES); if (strategy) out.authStrategy = strategy
+  const signups = bool('signupsEnabled'); if (signups !== undefined) out.signupsEnabled = signups
+  const clientId = str('clientId', SLUG, 'must be 1 to 64 letters, digits, - or _'); if (clientId) out.clientId = clientId
+  if (has(raw, 'apiKey') && raw.apiKey !== undefined) {
+    if (!isPlainObject(raw.apiKey)) errs.add(at('apiKey'), 'must be an object')
+    else {
+      out.apiKey = {}
+      if (raw.apiKey.id !== undefined) {
+        if (typeof raw.apiKey.id !== 'string' || !/^api_[A-Za-z0-9]{1,64}$/.test(raw.apiKey.id)) errs.add(at('apiKey.id'), 'must look like api_ followed by letters and digits')
+        else out.apiKey.id = raw.apiKey.id
+      }
+      if (raw.apiKey.secret !== undefined) {
+        if (typeof raw.apiKey.secret !== 'string' || !SECRET.test(raw.apiKey.secret)) errs.add(at('apiKey.secret'), 'must be 8 to 256 printable characters without spaces')
+        else out.apiKey.secret = raw.apiKey.secret
+      }
+    }
+  }
+  const rateLimits = bool('rateLimits'); if (rateLimits !== undefined) out.rateLimits = rateLimits
+  const fmt = oneOf('userIdFormat', USER_ID_FORMATS); if (fmt) out.userIdFormat = fmt
+  const pttl = seconds('passcodeTtlSeconds', 1, 31_536_000); if (pttl !== undefined) out.passcodeTtlSeconds = pttl
+  const sttl = seconds('sessionTtlSeconds', 1, 31_536_000); if (sttl !== undefined) out.sessionTtlSeconds = sttl
+  if (has(raw, 'testIdentities') && raw.testIdentities !== undefined) {
+    if (!Array.isArray(raw.testIdentities)) errs.add(at('testIdentities'), 'must be an array')
+    else out.testIdentities = raw.testIdentities.flatMap((ti, i) => parseTestIdentity(ti, errs, at(`testIdentities.${i}`)))
+  }
+  return out
+}
+
+function parseTestIdentity (raw: unknown, errs: FieldErrorCollector, path: string): Array<{ username: string, passcode: string }> {
+  if (!isPlainObject(raw)) { errs.add(path, 'must be an object'); return [] }
+  const { email, phone, passcode } = raw
+  let username: string | undefined
+  if ((email === undefined) === (phone === undefined)) errs.add(path, 'must have exactly one of email or phone')
+  else if (email !== undefined) {
+    if (typeof email !== 'string' || !isEmail(normalizeEmail(email))) errs.add(`${path}.email`, 'is invalid')
+    else username = normalizeEmail(email)
+  } else if (typeof phone !== 'string' || !isE164(phone)) errs.add(`${path}.phone`, 'is invalid')
+  else username = phone
+  if (typeof passcode !== 'string' || !PASSCODE.test(passcode)) { errs.add(`${path}.passcode`, 'must be a 6-digit number'); return [] }
+  return username === undefined ? [] : [{ username, passcode }]
+}
+
+export function createEnvironmentService ({ store, clock, ids }: ServiceContext) {
+  const keys = new Map<string, Buffer>()
+
+  function view (row: EnvironmentRow, apiKey: ApiKeyRow | undefined = store.environments.apiKeyOf(row.id)): EnvironmentView {
+    return {
+      id: row.id,
+      name: row.name,
+      mode: row.mode,
+      authStrategy: row.auth_strategy,
+      signupsEnabled: row.signups_enabled === 1,
+      clientId: row.client_id,
+      apiKey: { id: apiKey?.id ?? '', secret: apiKey?.secret ?? '' },
+      rateLimits: row.rate_limits === 1,
+      userIdFormat: row.user_id_format,
+      passcodeTtlSeconds: row.passcode_ttl_seconds,
+      sessionTtlSeconds: row.session_ttl_seconds,
+      testIdentities: store.environments.testIdentities(row.id).map(t =>
+        t.username.startsWith('+') ? { phone: t.username, passcode: t.passcode } : { email: t.username, passcode: t.passcode }),
+      createdAt: toIso(row.created_at)
+    }
+  }
+
+  function require (id: string): EnvironmentRow {
+    const row = store.environments.byId(id)
+    if (!row) throw errors.environmentNotFound(id)
+    return row
+  }
+
+  return {
+    view,
+    require,
+    list: (): EnvironmentView[] => store.environments.list().map(r => view(r)),
+    get: (id: string): EnvironmentView => view(require(id)),
+
+    /** Creates an environment with its API key; runs inside the caller's transaction when there is one. */
+    create (input: EnvironmentInput): EnvironmentRow {
+      const now = clock.now()
+      const row: Omit<EnvironmentRow, 'seq'> = {
+        id: input.id ?? ids.environmentId(),
+        name: input.name ?? 'Sandbox',
+        mode: input.mode ?? 'SANDBOX',
+        auth_strategy: input.authStrategy ?? 'email',
+        signups_enabled: input.signupsEnabled === false ? 0 : 1,
+        client_id: input.clientId ?? ids.clientId(),
+        signing_key: ids.signingKey(),
+        rate_limits: input.rateLimits === false ? 0 : 1,
+        user_id_format: input.userIdFormat ?? 'uuid',
+        passcode_ttl_seconds: input.passcodeTtlSeconds ?? DEFAULT_PASSCODE_TTL_SECONDS,
+        session_ttl_seconds: input.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+        created_at: now
+      }
+      if (store.environments.byId(row.id)) throw errors.environmentConflict(`Environment id \`${row.id}\``)
+      if (store.environments.byClientId(row.client_id)) throw errors.environmentConflict(`clientId \`${row.client_id}\``)
+      const secret = input.apiKey?.secret ?? ids.secret()
+      if (store.environments.apiKeyBySecret(secret)) throw errors.environmentConflict('That API key secret')
+      if (input.apiKey?.id !== undefined && store.environments.apiKeyById(input.apiKey.id)) throw errors.environmentConflict(`API key id \`${input.apiKey.id}\``)
+      store.environments.insert(row)
+      store.environments.insertApiKey({ id: input.apiKey?.id ?? ids.apiKeyId(), environment_id: row.id, name: `${row.name} API Key`, secret, created_at: now })
+      store.environments.replaceTestIdentities(row.id, input.testIdentities ?? [])
+      return { ...row, seq: 0 }
+    },
+
+    /** POST /emulator/v1/environments. */
+    createFromBody (raw: unknown): EnvironmentView {
+      const errs = new FieldErrorCollector()
+      const input = parseEnvironmentInput(raw ?? {}, errs)
+      errs.throwIfAny()
+      return view(store.transaction(() => this.create(input)))
+    },
+
+    delete (id: string): void {
+      if (!store.environments.delete(id)) throw errors.environmentNotFound(id)
+    },
+
+    byClientId: (clientId: string) => store.environments.byClientId(clientId),
+
+    /** The App Secret check. Unknown secrets, session tokens and deleted environments all get the same 401. */
+    authenticateApiKey (secret: string | undefined): { environment: EnvironmentRow, apiKey: ApiKeyRow } {
+      const apiKey = secret === undefined ? undefined : store.environments.apiKeyBySecret(secret)
+      const environment = apiKey && store.environments.byId(apiKey.environment_id)
+      if (!apiKey || !environment) throw errors.apiKeyNotAuthenticated()
+      return { environment, apiKey }
+    },
+
+    /** The environment's HMAC key, decoded once (keyed by the key itself, so a recreated environment never sees a stale one). */
+    signingKey (row: EnvironmentRow): Buffer {
+      let key = keys.get(row.signing_key)
+      if (!key) { key = Buffer.from(row.signing_key, 'base64'); keys.set(row.signing_key, key) }
+      return key
+    },
+
+    testPasscode: (environmentId: string, username: string): string | undefined =>
+      store.environments.testIdentity(environmentId, username)?.passcode
+  }
+}
+
+export type EnvironmentService = ReturnType<typeof createEnvironmentService>

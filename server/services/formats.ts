@@ -1,0 +1,28 @@
+// Format rules shared by passwordless login, profiles and fixtures.
+
+// Rails' URI::MailTo-like rule: something@something.tld, no spaces, one @.
+const EMAIL = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/
+// E.164: a plus, a non-zero country digit, at most 15 digits in all. Quiltt stores phones in E.164 and
+// the emulator does not normalize other forms (it answers 422 instead).
+const E164 = /^\+[1-9]\d{6,14}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+export const PASSCODE = /^\d{6}$/
+
+export const isEmail = (v: string): boolean => v.length <= 320 && EMAIL.test(v)
+export const isE164 = (v: string): boolean => E164.test(v)
+export const isUuid = (v: string): boolean => UUID.test(v)
+export const normalizeEmail = (v: string): string => v.trim().toLowerCase()
+
+export function isCalendarDate (v: string): boolean {
+  const m = DATE.exec(v)
+  if (!m) return false
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])
+}
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Present means: the key is there and not null. `{"email": null}` clears an attribute. */
+export const has = (o: Record<string, unknown>, key: string): boolean => Object.hasOwn(o, key)

@@ -1,0 +1,23 @@
+import type { ServiceContext } from './context.js'
+import { createEnvironmentService } from './environments.js'
+import { createFixtureService } from './fixtures.js'
+import { createOutboxService } from './outbox.js'
+import { createPasswordlessService } from './passwordless.js'
+import { createProfileService } from './profiles.js'
+import { createSessionService } from './sessions.js'
+
+export function createServices (ctx: ServiceContext) {
+  const environments = createEnvironmentService(ctx)
+  const profiles = createProfileService(ctx)
+  const sessions = createSessionService(ctx, environments, profiles)
+  return {
+    environments,
+    profiles,
+    sessions,
+    passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
+    outbox: createOutboxService(ctx, environments),
+    fixtures: createFixtureService(ctx, environments, profiles, sessions)
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

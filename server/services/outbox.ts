@@ -1,0 +1,69 @@
+import { toIso } from '../clock.js'
+import type { PasscodeRow } from '../store/passcodes.js'
+import type { ServiceContext } from './context.js'
+import type { EnvironmentService } from './environments.js'
+import { normalizeEmail } from './formats.js'
+
+export interface PasscodeView {
+  code: string
+  email?: string
+  phone?: string
+  profileId: string
+  issuedAt: string
+  expiresAt: string
+  attempts: number
+  consumedAt: string | null
+  invalidatedAt: string | null
+  state: 'outstanding' | 'used' | 'expired' | 'locked' | 'replaced'
+}
+
+export interface MessageView {
+  id: number
+  channel: 'email' | 'sms'
+  to: string
+  subject: string | null
+  text: string
+  passcode?: string
+  sentAt: string
+}
+
+/** What the real service would have delivered: the passcodes and the emails/SMS that carried them. */
+export function createOutboxService ({ store, clock }: ServiceContext, environments: EnvironmentService) {
+  function state (row: PasscodeRow, now: number): PasscodeView['state'] {
+    if (row.consumed_at !== null) return 'used'
+    if (row.invalidated_by !== null) return row.invalidated_by
+    return row.expires_at <= now ? 'expired' : 'outstanding'
+  }
+
+  return {
+    passcodes (environmentId: string, filter: { email?: string, phone?: string }): PasscodeView[] {
+      environments.require(environmentId)
+      const username = filter.email !== undefined ? normalizeEmail(filter.email) : filter.phone?.trim()
+      const now = clock.now()
+      return store.passcodes.list(environmentId, username).map(row => ({
+        code: row.code,
+        ...(row.channel === 'email' ? { email: row.username } : { phone: row.username }),
+        profileId: row.profile_id,
+        issuedAt: toIso(row.issued_at),
+        expiresAt: toIso(row.expires_at),
+        attempts: row.attempts,
+        consumedAt: row.consumed_at === null ? null : toIso(row.consumed_at),
+        invalidatedAt: row.invalidated_at === null ? null : toIso(row.invalidated_at),
+        state: state(row, now)
+      }))
+    },
+
+    messages (environmentId: string): MessageView[] {
+      environments.require(environmentId)
+      return store.messages.list(environmentId).map(row => ({
+        id: row.id,
+        channel: row.channel,
+        to: row.recipient,
+        subject: row.subject,
+        text: row.text,
+        ...(row.passcode === null ? {} : { passcode: row.passcode }),
+        sentAt: toIso(row.sent_at)
+      }))
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { toIso } from '../clock.js'
+import { errors, FieldErrorCollector } from '../errors.js'
+import type { EnvironmentRow } from '../store/environments.js'
+import type { ProfileRow } from '../store/profiles.js'
+import type { ServiceContext } from './context.js'
+import { has, isCalendarDate, isE164, isEmail, isPlainObject, isUuid, normalizeEmail } from './formats.js'
+
+export interface ProfileView {
+  id: string
+  uuid: string
+  email: string | null
+  phone: string | null
+  name: string | null
+  names: { first: string | null, last: string | null, full: string | null } | null
+  dateOfBirth: string | null
+  address: Record<string, unknown> | null
+  metadata: Record<string, unknown> | null
+  createdAt: string
+  updatedAt: string
+}
+
+/** The writable columns of a profile; a key that is absent leaves the column as it is. */
+export type ProfilePatch = Partial<Pick<ProfileRow, 'email' | 'phone' | 'name' | 'first_name' | 'last_name' | 'date_of_birth' | 'address' | 'metadata'>>
+
+const ADDRESS_REQUIRED = ['line1', 'city', 'state', 'postalCode', 'countryCode'] as const
+const ADDRESS_KEYS = new Set<string>([...ADDRESS_REQUIRED, 'line2'])
+
+/**
+ * Validates Quiltt's ProfileCreateRequest / ProfileUpdateRequest attributes into column values, collecting
+ * every problem as a Rails-style field message (`{"email": ["is invalid"]}`). `null` clears an attribute.
+ */
+export function parseProfileAttributes (body: Record<string, unknown>, errs: FieldErrorCollector, prefix = ''): ProfilePatch {
+  const patch: ProfilePatch = {}
+  const at = (k: string): string => `${prefix}${k}`
+  const stringOrNull = (k: string): string | null | undefined => {
+    if (!has(body, k) || body[k] === undefined) return undefined
+    const v = body[k]
+    if (v === null) return null
+    if (typeof v !== 'string') { errs.add(at(k), 'must be a string'); return undefined }
+    return v
+  }
+
+  const email = stringOrNull('email')
+  if (email !== undefined) {
+    if (email !== null && !isEmail(normalizeEmail(email))) errs.add(at('email'), 'is invalid')
+    else patch.email = email === null ? null : normalizeEmail(email)
+  }
+  const phone = stringOrNull('phone')
+  if (phone !== undefined) {
+    if (phone !== null && !isE164(phone)) errs.add(at('phone'), 'is invalid')
+    else patch.phone = phone
+  }
+  const name = stringOrNull('name')
+  if (name !== undefined) {
+    if (name !== null && name.trim() === '') errs.add(at('name'), "can't be blank")
+    else if (name !== null && name.length > 255) errs.add(at('name'), 'is too long (maximum is 255 characters)')
+    else patch.name = name
+  }
+  if (has(body, 'names') && body.names !== undefined) {
+    const names = body.names
+    if (names === null) { patch.first_name = null; patch.last_name = null } else if (!isPlainObject(names)) errs.add(at('names'), 'must be an object')
+    else {
+      for (const [key, column] of [['first', 'first_name'], ['last', 'last_name']] as const) {
+        const v = names[key]
+        if (v === undefined) continue
+        if (v !== null && typeof v !== 'string') errs.add(at(`names.${key}`), 'must be a string')
+        else patch[column] = v
+      }
+      if (names.full !== undefined) errs.add(at('names.full'), 'is read-only: set names.first and names.last')
+    }
+  }
+  const dob = stringOrNull('dateOfBirth')
+  if (dob !== undefined) {
+    if (dob !== null && !isCalendarDate(dob)) errs.add(at('dateOfBirth'), 'must be a date as YYYY-MM-DD')
+    else patch.date_of_birth = dob
+  }
+  if (has(body, 'address') && body.address !== undefined) {
+    const address = body.address
+    if (address === null) patch.address = null
+    else if (!isPlainObject(address)) errs.add(at('address'), 'must be an object')
+    else {
+      const before = Object.keys(errs.fields).length
+      for (const key of ADDRESS_REQUIRED) {
+        const v = address[key]
+        if (v === undefined || v === null || v === '') errs.add(at(`address.${key}`), "can't be blank")
+        else if (typeof v !== 'string') errs.add(at(`address.${key}`), 'must be a string')
+      }
+      if (typeof address.countryCode === 'string' && address.countryCode !== 'USA') errs.add(at('address.countryCode'), 'is not included in the list')
+      if (address.line2 !== undefined && address.line2 !== null && typeof address.line2 !== 'string') errs.add(at('address.line2'), 'must be a string')
+      for (const key of Object.keys(address)) if (!ADDRESS_KEYS.has(key)) errs.add(at(`address.${key}`), 'is not a known field')
+      if (Object.keys(errs.fields).length === before) {
+        const { line1, line2, city, state, postalCode, countryCode } = address
+        patch.address = JSON.stringify({ line1, line2: line2 ?? null, city, state, postalCode, countryCode })
+      }
+    }
+  }
+  if (has(body, 'metadata') && body.metadata !== undefined) {
+    const metadata = body.metadata
+    if (metadata === null) patch.metadata = null
+    else if (!isPlainObject(metadata)) errs.add(at('metadata'), 'must be an object')
+    else {
+      const n = Object.keys(metadata).length
+      if (n < 1 || n > 50) errs.add(at('metadata'), 'must have between 1 and 50 keys')
+      else patch.metadata = JSON.stringify(metadata)
+    }
+  }
+  return patch
+}
+
+export function createProfileService ({ store, clock, ids }: ServiceContext) {
+  function view (row: ProfileRow): ProfileView {
+    const hasNames = row.first_name !== null || row.last_name !== null
+    return {
+      id: row.id,
+      uuid: row.uuid,
+      email: row.email,
+      phone: row.phone,
+      name: row.name,
+      names: hasNames
+        ? { first: row.first_name, last: row.last_name, full: [row.first_name, row.last_name].filter(Boolean).join(' ') || null }
+        : null,
+      dateOfBirth: row.date_of_birth,
+      address: row.address === null ? null : JSON.parse(row.address) as Record<string, unknown>,
+      metadata: row.metadata === null ? null : JSON.parse(row.metadata) as Record<string, unknown>,
+      createdAt: toIso(row.created_at),
+      updatedAt: toIso(row.updated_at)
+    }
+  }
+
+  /** Email and phone identify a profile for passwordless login, so each belongs to one profile per environment. */
+  function assertUsernamesFree (environmentId: string, patch: ProfilePatch, selfId?: string): void {
+    const errs = new FieldErrorCollector()
+    for (const channel of ['email', 'phone'] as const) {
+      const v = patch[channel]
+      if (v === undefined || v === null) continue
+      const other = store.profiles.byUsername(environmentId, channel, v)
+      if (other && other.id !== selfId) errs.add(channel, 'has already been taken')
+    }
+    errs.throwIfAny()
+  }
+
+  return {
+    view,
+
+    /** Finds a profile by its `p_...` ID or its UUID, only ever inside the given environment. */
+    find (environmentId: string, idOrUuid: string): ProfileRow | undefined {
+      if (isUuid(idOrUuid)) return store.profiles.byUuid(environmentId, idOrUuid.toLowerCase())
+      return store.profiles.byId(environmentId, idOrUuid)
+    },
+
+    require (environmentId: string, idOrUuid: string): ProfileRow {
+      const row = this.find(environmentId, idOrUuid)
+      if (!row) throw errors.profileNotFound(idOrUuid)
+      return row
+    },
+
+    /** Parses `uuid` for a new profile: a UUID, or null/absent for a random one. */
+    parseNewUuid (body: Record<string, unknown>, errs: FieldErrorCollector): string | undefined {
+      const v = body.uuid
+      if (v === undefined || v === null) return undefined
+      if (typeof v !== 'string' || !isUuid(v)) { errs.add('uuid', 'is not a valid UUID'); return undefined }
+      return v.toLowerCase()
+    },
+
+    create (environment: EnvironmentRow, uuid: string | undefined, patch: ProfilePatch): ProfileRow {
+      const now = clock.now()
+      const row: ProfileRow = {
+        id: ids.profileId(),
+        environment_id: environment.id,
+        uuid: uuid ?? ids.uuid(),
+        email: null, phone: null, name: null, first_name: null, last_name: null,
+        date_of_birth: null, address: null, metadata: null,
+        ...patch,
+        created_at: now,
+        updated_at: now
+      }
+      if (uuid !== undefined && store.profiles.byUuid(environment.id, uuid)) throw errors.uuidNotAvailable()
+      assertUsernamesFree(environment.id, patch)
+      try {
+        store.profiles.insert(row)
+      } catch (err) {
+        // The unique index settles a race the checks above lost.
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          if (String((err as Error).message).includes('uuid')) throw errors.uuidNotAvailable()
+          assertUsernamesFree(environment.id, patch)
+        }
+        throw err
+      }
+      return row
+    },
+
+    update (row: ProfileRow, patch: ProfilePatch): ProfileRow {
+      if (Object.keys(patch).length === 0) return row
+      assertUsernamesFree(row.environment_id, patch, row.id)
+      const next = { ...row, ...patch, updated_at: clock.now() }
+      store.profiles.update(next)
+      return next
+    },
+
+    /** POST /v1/profiles: attributes and an optional `uuid`, all validated before anything is written. */
+    createFromBody (environment: EnvironmentRow, rawBody: unknown): ProfileRow {
+      const body = isPlainObject(rawBody) ? rawBody : {}
+      const errs = new FieldErrorCollector()
+      const patch = parseProfileAttributes(body, errs)
+      const uuid = this.parseNewUuid(body, errs)
+      errs.throwIfAny()
+      return this.create(environment, uuid, patch)
+    },
+
+    /** PATCH /v1/profiles/{id}: only the attributes sent change. */
+    updateFromBody (environmentId: string, idOrUuid: string, rawBody: unknown): ProfileRow {
+      const errs = new FieldErrorCollector()
+      const patch = parseProfileAttributes(isPlainObject(rawBody) ? rawBody : {}, errs)
+      errs.throwIfAny()
+      return this.update(this.require(environmentId, idOrUuid), patch)
+    },
+
+    list: (environmentId: string, page: number, limit: number): ProfileView[] =>
+      store.profiles.list(environmentId, limit, (page - 1) * limit).map(view),
+
+    delete (environmentId: string, idOrUuid: string): void {
+      const row = this.require(environmentId, idOrUuid)
+      store.profiles.delete(environmentId, row.id)
+    }
+  }
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>

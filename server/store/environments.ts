@@ -1,0 +1,80 @@
+import type { Db } from './db.js'
+
+export interface EnvironmentRow {
+  id: string
+  name: string
+  mode: 'TEST' | 'SANDBOX' | 'PRODUCTION'
+  auth_strategy: 'email' | 'phone'
+  signups_enabled: number
+  client_id: string
+  signing_key: string
+  rate_limits: number
+  user_id_format: 'uuid' | 'profileId'
+  passcode_ttl_seconds: number
+  session_ttl_seconds: number
+  created_at: number
+  seq: number
+}
+
+export interface ApiKeyRow {
+  id: string
+  environment_id: string
+  name: string
+  secret: string
+  created_at: number
+}
+
+export interface TestIdentityRow {
+  environment_id: string
+  username: string
+  passcode: string
+}
+
+export type EnvironmentSettings = Pick<EnvironmentRow, 'id' | 'name' | 'mode' | 'auth_strategy' | 'signups_enabled' |
+'rate_limits' | 'user_id_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds'>
+
+export function createEnvironmentStore (db: Db) {
+  const s = {
+    insert: db.prepare<EnvironmentRow>(`INSERT INTO environments
+      (id, name, mode, auth_strategy, signups_enabled, client_id, signing_key, rate_limits, user_id_format,
+       passcode_ttl_seconds, session_ttl_seconds, created_at, seq)
+      VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_key, @rate_limits, @user_id_format,
+       @passcode_ttl_seconds, @session_ttl_seconds, @created_at, @seq)`),
+    nextSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM environments'),
+    update: db.prepare<EnvironmentSettings>(`UPDATE environments SET name = @name, mode = @mode, auth_strategy = @auth_strategy,
+      signups_enabled = @signups_enabled, rate_limits = @rate_limits, user_id_format = @user_id_format,
+      passcode_ttl_seconds = @passcode_ttl_seconds, session_ttl_seconds = @session_ttl_seconds WHERE id = @id`),
+    list: db.prepare<[], EnvironmentRow>('SELECT * FROM environments ORDER BY seq'),
+    byId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE id = ?'),
+    byClientId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE client_id = ?'),
+    delete: db.prepare<[string]>('DELETE FROM environments WHERE id = ?'),
+    insertApiKey: db.prepare<ApiKeyRow>(`INSERT INTO api_keys (id, environment_id, name, secret, created_at)
+      VALUES (@id, @environment_id, @name, @secret, @created_at)`),
+    apiKeyBySecret: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE secret = ?'),
+    apiKeyById: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?'),
+    apiKeyOf: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE environment_id = ? ORDER BY created_at, id LIMIT 1'),
+    insertTestIdentity: db.prepare<TestIdentityRow>(`INSERT INTO test_identities (environment_id, username, passcode)
+      VALUES (@environment_id, @username, @passcode)`),
+    deleteTestIdentities: db.prepare<[string]>('DELETE FROM test_identities WHERE environment_id = ?'),
+    testIdentities: db.prepare<[string], TestIdentityRow>('SELECT * FROM test_identities WHERE environment_id = ? ORDER BY username'),
+    testIdentity: db.prepare<[string, string], TestIdentityRow>('SELECT * FROM test_identities WHERE environment_id = ? AND username = ?')
+  }
+  return {
+    insert: (row: Omit<EnvironmentRow, 'seq'>) => s.insert.run({ ...row, seq: s.nextSeq.get()!.seq }),
+    update: (row: EnvironmentSettings) => s.update.run(row),
+    list: () => s.list.all(),
+    byId: (id: string) => s.byId.get(id),
+    byClientId: (clientId: string) => s.byClientId.get(clientId),
+    delete: (id: string) => s.delete.run(id).changes > 0,
+    insertApiKey: (row: ApiKeyRow) => s.insertApiKey.run(row),
+    apiKeyBySecret: (secret: string) => s.apiKeyBySecret.get(secret),
+    apiKeyById: (id: string) => s.apiKeyById.get(id),
+    apiKeyOf: (environmentId: string) => s.apiKeyOf.get(environmentId),
+    replaceTestIdentities (environmentId: string, rows: Array<{ username: string, passcode: string }>) {
+      s.deleteTestIdentities.run(environmentId)
+      for (const r of rows) s.insertTestIdentity.run({ environment_id: environmentId, ...r })
+    },
+    testIdentities: (environmentId: string) => s.testIdentities.all(environmentId),
+    testIdentity: (environmentId: string, username: string) => s.testIdentity.get(environmentId, username)
+  }
+}

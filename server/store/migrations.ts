@@ -1,0 +1,101 @@
+/**
+ * Schema migrations, applied in order by `user_version`. Append only: a shipped step never changes.
+ *
+ * Invariants the schema enforces, so races are settled by SQLite and not by luck:
+ * - one profile per (environment, uuid), per (environment, email) and per (environment, phone);
+ * - one environment per clientId and per API key secret;
+ * - a passcode is consumed by one conditional UPDATE (see passcodes store).
+ */
+export const migrations: string[] = [
+  `
+  CREATE TABLE environments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('TEST', 'SANDBOX', 'PRODUCTION')),
+    auth_strategy TEXT NOT NULL CHECK (auth_strategy IN ('email', 'phone')),
+    signups_enabled INTEGER NOT NULL,
+    client_id TEXT NOT NULL UNIQUE,
+    signing_key TEXT NOT NULL,
+    rate_limits INTEGER NOT NULL,
+    user_id_format TEXT NOT NULL CHECK (user_id_format IN ('uuid', 'profileId')),
+    passcode_ttl_seconds INTEGER NOT NULL,
+    session_ttl_seconds INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    secret TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX api_keys_environment ON api_keys(environment_id);
+
+  CREATE TABLE test_identities (
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    username TEXT NOT NULL,
+    passcode TEXT NOT NULL,
+    PRIMARY KEY (environment_id, username)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE profiles (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    uuid TEXT NOT NULL,
+    email TEXT,
+    phone TEXT,
+    name TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    date_of_birth TEXT,
+    address TEXT,
+    metadata TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (environment_id, uuid)
+  ) STRICT;
+  CREATE UNIQUE INDEX profiles_email ON profiles(environment_id, email) WHERE email IS NOT NULL;
+  CREATE UNIQUE INDEX profiles_phone ON profiles(environment_id, phone) WHERE phone IS NOT NULL;
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    via TEXT NOT NULL CHECK (via IN ('passwordless', 'apiKey', 'fixture')),
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE INDEX sessions_profile ON sessions(profile_id, issued_at);
+
+  CREATE TABLE passcodes (
+    id INTEGER PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'phone')),
+    username TEXT NOT NULL,
+    code TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    consumed_at INTEGER,
+    invalidated_at INTEGER,
+    invalidated_by TEXT CHECK (invalidated_by IN ('replaced', 'locked'))
+  ) STRICT;
+  CREATE INDEX passcodes_username ON passcodes(environment_id, username, id);
+
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    recipient TEXT NOT NULL,
+    subject TEXT,
+    text TEXT NOT NULL,
+    passcode TEXT,
+    sent_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX messages_environment ON messages(environment_id, id);
+  `
+]

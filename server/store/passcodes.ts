@@ -1,0 +1,49 @@
+import type { Db } from './db.js'
+
+export interface PasscodeRow {
+  id: number
+  environment_id: string
+  profile_id: string
+  channel: 'email' | 'phone'
+  username: string
+  code: string
+  issued_at: number
+  expires_at: number
+  attempts: number
+  consumed_at: number | null
+  invalidated_at: number | null
+  invalidated_by: 'replaced' | 'locked' | null
+}
+
+export type NewPasscode = Omit<PasscodeRow, 'id' | 'attempts' | 'consumed_at' | 'invalidated_at' | 'invalidated_by'>
+
+export function createPasscodeStore (db: Db) {
+  const s = {
+    insert: db.prepare<NewPasscode>(`INSERT INTO passcodes (environment_id, profile_id, channel, username, code, issued_at, expires_at)
+      VALUES (@environment_id, @profile_id, @channel, @username, @code, @issued_at, @expires_at)`),
+    replaceOutstanding: db.prepare<[number, string, string]>(`UPDATE passcodes SET invalidated_at = ?, invalidated_by = 'replaced'
+      WHERE environment_id = ? AND username = ? AND consumed_at IS NULL AND invalidated_at IS NULL`),
+    latestOpen: db.prepare<[string, string], PasscodeRow>(`SELECT * FROM passcodes
+      WHERE environment_id = ? AND username = ? AND consumed_at IS NULL AND invalidated_at IS NULL ORDER BY id DESC LIMIT 1`),
+    // Single use: only one UPDATE can flip consumed_at, whatever else runs at the same time.
+    consume: db.prepare<[number, number, string, number]>(`UPDATE passcodes SET consumed_at = ?
+      WHERE id = ? AND code = ? AND consumed_at IS NULL AND invalidated_at IS NULL AND expires_at > ?`),
+    fail: db.prepare<[number, number, number, number], { attempts: number }>(`UPDATE passcodes
+      SET attempts = attempts + 1,
+          invalidated_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE invalidated_at END,
+          invalidated_by = CASE WHEN attempts + 1 >= ? THEN 'locked' ELSE invalidated_by END
+      WHERE id = ? AND consumed_at IS NULL AND invalidated_at IS NULL RETURNING attempts`),
+    list: db.prepare<[string], PasscodeRow>('SELECT * FROM passcodes WHERE environment_id = ? ORDER BY id DESC'),
+    listFor: db.prepare<[string, string], PasscodeRow>('SELECT * FROM passcodes WHERE environment_id = ? AND username = ? ORDER BY id DESC')
+  }
+  return {
+    insert: (row: NewPasscode) => Number(s.insert.run(row).lastInsertRowid),
+    replaceOutstanding: (environmentId: string, username: string, now: number) => s.replaceOutstanding.run(now, environmentId, username),
+    latestOpen: (environmentId: string, username: string) => s.latestOpen.get(environmentId, username),
+    consume: (id: number, code: string, now: number) => s.consume.run(now, id, code, now).changes === 1,
+    /** Counts a wrong try; at `maxAttempts` the passcode is locked. Returns the new count, or undefined if it was already closed. */
+    fail: (id: number, maxAttempts: number, now: number) => s.fail.get(maxAttempts, now, maxAttempts, id)?.attempts,
+    list: (environmentId: string, username?: string) =>
+      username === undefined ? s.list.all(environmentId) : s.listFor.all(environmentId, username)
+  }
+}

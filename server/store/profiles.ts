@@ -1,0 +1,45 @@
+import type { Db } from './db.js'
+
+export interface ProfileRow {
+  id: string
+  environment_id: string
+  uuid: string
+  email: string | null
+  phone: string | null
+  name: string | null
+  first_name: string | null
+  last_name: string | null
+  date_of_birth: string | null
+  address: string | null
+  metadata: string | null
+  created_at: number
+  updated_at: number
+}
+
+export function createProfileStore (db: Db) {
+  const s = {
+    insert: db.prepare<ProfileRow>(`INSERT INTO profiles
+      (id, environment_id, uuid, email, phone, name, first_name, last_name, date_of_birth, address, metadata, created_at, updated_at)
+      VALUES (@id, @environment_id, @uuid, @email, @phone, @name, @first_name, @last_name, @date_of_birth, @address, @metadata, @created_at, @updated_at)`),
+    update: db.prepare<ProfileRow>(`UPDATE profiles SET email = @email, phone = @phone, name = @name, first_name = @first_name,
+      last_name = @last_name, date_of_birth = @date_of_birth, address = @address, metadata = @metadata, updated_at = @updated_at
+      WHERE id = @id AND environment_id = @environment_id`),
+    byId: db.prepare<[string, string], ProfileRow>('SELECT * FROM profiles WHERE environment_id = ? AND id = ?'),
+    byUuid: db.prepare<[string, string], ProfileRow>('SELECT * FROM profiles WHERE environment_id = ? AND uuid = ?'),
+    byEmail: db.prepare<[string, string], ProfileRow>('SELECT * FROM profiles WHERE environment_id = ? AND email = ?'),
+    byPhone: db.prepare<[string, string], ProfileRow>('SELECT * FROM profiles WHERE environment_id = ? AND phone = ?'),
+    list: db.prepare<[string, number, number], ProfileRow>(
+      'SELECT * FROM profiles WHERE environment_id = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?'),
+    delete: db.prepare<[string, string]>('DELETE FROM profiles WHERE environment_id = ? AND id = ?')
+  }
+  return {
+    insert: (row: ProfileRow) => s.insert.run(row),
+    update: (row: ProfileRow) => s.update.run(row),
+    byId: (environmentId: string, id: string) => s.byId.get(environmentId, id),
+    byUuid: (environmentId: string, uuid: string) => s.byUuid.get(environmentId, uuid),
+    byUsername: (environmentId: string, channel: 'email' | 'phone', username: string) =>
+      (channel === 'email' ? s.byEmail : s.byPhone).get(environmentId, username),
+    list: (environmentId: string, limit: number, offset: number) => s.list.all(environmentId, limit, offset),
+    delete: (environmentId: string, id: string) => s.delete.run(environmentId, id).changes > 0
+  }
+}
