@@ -4,14 +4,18 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
+import { useCors } from './http/cors.js'
 import { BODY_LIMIT, useQuilttErrors } from './http/errors.js'
+import { RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { useSpecValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, OPENAPI_PATH, ROOT } from './paths.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
+import { emulatorInspectorRoutes } from './routes/emulator-inspector.js'
 import { emulatorOutboxRoutes } from './routes/emulator-outbox.js'
+import { emulatorProfileRoutes } from './routes/emulator-profiles.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
 import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
@@ -31,6 +35,8 @@ export interface AppOptions {
   clock?: Clock
   random?: RandomSource
   logger?: FastifyServerOptions['logger']
+  /** Origins allowed to call the emulator from a browser; `['*']` (the default) allows any. */
+  corsOrigins?: string[]
 }
 
 export interface Emulator {
@@ -70,6 +76,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   const app = Fastify({
     logger: options.logger ?? false,
+    logController: new RequestLogController(),
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
@@ -84,6 +91,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   useSpecValidators(app)
   useQuilttErrors(app, ids)
+  await useCors(app, options.corsOrigins)
 
   await app.register(swagger, { mode: 'static', specification: { path: OPENAPI_PATH, baseDir: ROOT } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -96,6 +104,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),
+    ...emulatorProfileRoutes(services),
+    ...emulatorInspectorRoutes(),
     ...emulatorResetRoutes(services, startup, () => clock.reset())
   })
 

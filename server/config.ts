@@ -6,6 +6,8 @@ export interface Config {
   db: string
   fixtures: string | undefined
   logLevel: string
+  logFormat: 'auto' | 'pretty' | 'json'
+  corsOrigins: string[]
 }
 
 interface FlagSpec {
@@ -13,6 +15,8 @@ interface FlagSpec {
   flag: string
   env: string
   default: string
+  /** How --help shows the default, when the raw default ('' for "none given") would say nothing useful. */
+  shownDefault?: string
   help: string
   parse: (v: string) => Config[keyof Config]
 }
@@ -39,14 +43,46 @@ export const FLAGS: FlagSpec[] = [
     parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
   },
   {
-    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', help: 'fixture file (JSON or YAML) loaded at start; default fixtures/default.json',
+    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start',
     parse: v => v === '' ? undefined : resolve(v)
   },
   {
     key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
     parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
+  },
+  {
+    key: 'logFormat', flag: '--log-format', env: 'QUILTT_MOCK_LOG_FORMAT', default: 'auto', help: 'auto (pretty on a terminal, JSON otherwise)|pretty|json',
+    parse: v => {
+      if (v !== 'auto' && v !== 'pretty' && v !== 'json') throw new ConfigError(`--log-format must be one of auto, pretty, json, got "${v}"`)
+      return v
+    }
+  },
+  {
+    key: 'corsOrigins', flag: '--cors-origin', env: 'QUILTT_MOCK_CORS_ORIGIN', default: '*', help: 'origins browsers may call from, comma-separated (e.g. http://localhost:5173); * for any',
+    parse: parseOrigins
   }
 ]
+
+function parseOrigins (v: string): string[] {
+  const list = v.split(',').map(o => o.trim()).filter(o => o !== '')
+  if (list.length === 0) throw new ConfigError('--cors-origin needs * or at least one origin such as http://localhost:5173')
+  for (const o of list) {
+    if (o === '*') continue
+    let url: URL | undefined
+    try { url = new URL(o) } catch { url = undefined }
+    // An origin is scheme://host[:port] and nothing more; a browser's Origin header never has a path.
+    const bare = url !== undefined && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === ''
+    if (!url || !/^https?:$/.test(url.protocol) || !bare) {
+      throw new ConfigError(`--cors-origin takes origins like http://localhost:5173 (scheme, host and port, no path), got "${o}"`)
+    }
+  }
+  return list.map(o => o === '*' ? o : new URL(o).origin)
+}
+
+/** Pretty logs for a person at a terminal; JSON lines for everything that reads logs with a program. */
+export function usePrettyLogs (format: Config['logFormat'], isTTY: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY)
+}
 
 /** Flags win over environment variables, which win over defaults. */
 export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -69,7 +105,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
 }
 
 export function helpText (): string {
-  const rows = FLAGS.map(f => `  ${`${f.flag} <value>`.padEnd(22)} ${f.help}\n  ${''.padEnd(22)} env ${f.env}, default ${f.default === '' ? '(none)' : f.default}`)
+  const rows = FLAGS.map(f => `  ${`${f.flag} <value>`.padEnd(22)} ${f.help}\n  ${''.padEnd(22)} env ${f.env}, default ${f.shownDefault ?? (f.default === '' ? '(none)' : f.default)}`)
   return [
     'quiltt-mock: a local emulator of Quiltt\'s authentication API',
     '',
