@@ -77,6 +77,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ?? false,
     logController: new RequestLogController(),
+    // close() must not wait on keep-alive or preconnected sockets (browsers hold both open): an
+    // emulator that is told to stop, in a CLI or in a test suite's teardown, stops at once.
+    forceCloseConnections: true,
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
