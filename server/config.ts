@@ -3,11 +3,11 @@ import { resolve } from 'node:path'
 export interface Config {
   port: number
   host: string
+  corsOrigins: string[]
+  logFormat: 'auto' | 'pretty' | 'json'
   db: string
   fixtures: string | undefined
   logLevel: string
-  logFormat: 'auto' | 'pretty' | 'json'
-  corsOrigins: string[]
 }
 
 interface FlagSpec {
@@ -25,44 +25,6 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
-export const FLAGS: FlagSpec[] = [
-  {
-    key: 'port', flag: '--port', env: 'PORT', default: '4000', help: 'TCP port; 0 picks a free one',
-    parse: v => {
-      const n = Number(v)
-      if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${v}"`)
-      return n
-    }
-  },
-  {
-    key: 'host', flag: '--host', env: 'HOST', default: '127.0.0.1', help: 'interface to bind',
-    parse: v => { if (v.trim() === '') throw new ConfigError('--host must not be empty'); return v }
-  },
-  {
-    key: 'db', flag: '--db', env: 'QUILTT_MOCK_DB', default: '.quiltt-mock/quiltt-mock.db', help: 'SQLite file, or :memory:',
-    parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
-  },
-  {
-    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start',
-    parse: v => v === '' ? undefined : resolve(v)
-  },
-  {
-    key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
-    parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
-  },
-  {
-    key: 'logFormat', flag: '--log-format', env: 'QUILTT_MOCK_LOG_FORMAT', default: 'auto', help: 'auto (pretty on a terminal, JSON otherwise)|pretty|json',
-    parse: v => {
-      if (v !== 'auto' && v !== 'pretty' && v !== 'json') throw new ConfigError(`--log-format must be one of auto, pretty, json, got "${v}"`)
-      return v
-    }
-  },
-  {
-    key: 'corsOrigins', flag: '--cors-origin', env: 'QUILTT_MOCK_CORS_ORIGIN', default: '*', help: 'origins browsers may call from, comma-separated (e.g. http://localhost:5173); * for any',
-    parse: parseOrigins
-  }
-]
-
 function parseOrigins (v: string): string[] {
   const list = v.split(',').map(o => o.trim()).filter(o => o !== '')
   if (list.length === 0) throw new ConfigError('--cors-origin needs * or at least one origin such as http://localhost:5173')
@@ -79,10 +41,43 @@ function parseOrigins (v: string): string[] {
   return list.map(o => o === '*' ? o : new URL(o).origin)
 }
 
-/** Pretty logs for a person at a terminal; JSON lines for everything that reads logs with a program. */
-export function usePrettyLogs (format: Config['logFormat'], isTTY: boolean): boolean {
-  return format === 'pretty' || (format === 'auto' && isTTY)
-}
+export const FLAGS: FlagSpec[] = [
+  {
+    key: 'port', flag: '--port', env: 'PORT', default: '4000', help: 'TCP port; 0 picks a free one',
+    parse: v => {
+      const n = Number(v)
+      if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${v}"`)
+      return n
+    }
+  },
+  {
+    key: 'host', flag: '--host', env: 'HOST', default: '127.0.0.1', help: 'interface to bind',
+    parse: v => { if (v.trim() === '') throw new ConfigError('--host must not be empty'); return v }
+  },
+  {
+    key: 'corsOrigins', flag: '--cors-origin', env: 'QUILTT_MOCK_CORS_ORIGIN', default: '*', help: 'origins browsers may call from, comma-separated (e.g. http://localhost:5173); * for any',
+    parse: parseOrigins
+  },
+  {
+    key: 'logFormat', flag: '--log-format', env: 'QUILTT_MOCK_LOG_FORMAT', default: 'auto', help: 'auto (pretty on a terminal, JSON otherwise)|pretty|json',
+    parse: v => {
+      if (v !== 'auto' && v !== 'pretty' && v !== 'json') throw new ConfigError(`--log-format must be one of auto, pretty, json, got "${v}"`)
+      return v
+    }
+  },
+  {
+    key: 'db', flag: '--db', env: 'QUILTT_MOCK_DB', default: '.quiltt-mock/quiltt-mock.db', help: 'SQLite file, or :memory:',
+    parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
+  },
+  {
+    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start',
+    parse: v => v === '' ? undefined : resolve(v)
+  },
+  {
+    key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
+    parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
+  }
+]
 
 /** Flags win over environment variables, which win over defaults. */
 export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -117,4 +112,9 @@ export function helpText (): string {
     `  ${'--version'.padEnd(22)} the version`,
     ''
   ].join('\n')
+}
+
+/** Pretty logs for a person at a terminal; JSON lines for everything that reads logs with a program. */
+export function usePrettyLogs (format: Config['logFormat'], isTTY: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY)
 }

@@ -1,10 +1,17 @@
 import t from 'tap'
+import { loadSpec } from '../server/openapi/spec.js'
 import { bearer, build, DEFAULT, expectStatus, identify, issue, login, PHONE } from './helper.js'
 
 const profilesOf = (environmentId: string, query = '') => `/emulator/v1/environments/${environmentId}/profiles${query}`
 
 interface ListedSession { id: string, via: string, state: string, issuedAt: string, expiresAt: string, revokedAt: string | null }
 interface Listed { id: string, uuid: string, email: string | null, name: string | null, sessions: ListedSession[] }
+
+t.test('the inspector and the profiles listing are operations of openapi.yaml, tagged emulator', async t => {
+  const ops = loadSpec().operations
+  t.match(ops.find(o => o.operationId === 'emulatorInspector'), { method: 'GET', path: '/', tags: ['emulator'] })
+  t.match(ops.find(o => o.operationId === 'emulatorListProfiles'), { method: 'GET', path: '/emulator/v1/environments/{environmentId}/profiles', tags: ['emulator'] })
+})
 
 t.test('GET / is the inspector: one HTML page that loads nothing from anywhere else', async t => {
   const { app } = await build(t)
