@@ -31,12 +31,12 @@ export interface AppOptions {
   db?: string
   /** A fixture file path (JSON or YAML) or an already-parsed fixture document. Defaults to fixtures/default.json. */
   fixtures?: string | Record<string, unknown>
+  /** Origins allowed to call the emulator from a browser; `['*']` (the default) allows any. */
+  corsOrigins?: string[]
   /** The base clock; the emulator's own clock runs on top of it with a movable offset. */
   clock?: Clock
   random?: RandomSource
   logger?: FastifyServerOptions['logger']
-  /** Origins allowed to call the emulator from a browser; `['*']` (the default) allows any. */
-  corsOrigins?: string[]
 }
 
 export interface Emulator {
@@ -92,9 +92,11 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.decorate('emulator', { db, store, services, clock, ids, startup, routes })
   app.addHook('onClose', async () => { db.close() })
 
+  // First of the hooks: preflights are answered before anything else looks at a request, and every
+  // answer, errors included, carries the CORS headers a page needs to read it.
+  await useCors(app, options.corsOrigins)
   useSpecValidators(app)
   useQuilttErrors(app, ids)
-  await useCors(app, options.corsOrigins)
 
   await app.register(swagger, { mode: 'static', specification: { path: OPENAPI_PATH, baseDir: ROOT } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -104,11 +106,11 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...usersSessionsRoutes(services),
     ...introspectRoutes(services),
     ...profileRoutes(services),
+    ...emulatorInspectorRoutes(),
+    ...emulatorProfileRoutes(services),
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),
-    ...emulatorProfileRoutes(services),
-    ...emulatorInspectorRoutes(),
     ...emulatorResetRoutes(services, startup, () => clock.reset())
   })
 
