@@ -1,5 +1,6 @@
 import { buildApp, VERSION } from './app.js'
 import { ConfigError, helpText, readConfig } from './config.js'
+import { ValidationError } from './errors.js'
 
 async function main (argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return }
@@ -39,6 +40,11 @@ async function main (argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`quiltt-mock: ${err.message}\n`)
+    process.exit(2)
+  }
+  if (err instanceof ValidationError) {
+    const lines = Object.entries(err.fields).map(([field, msgs]) => `  ${field}: ${msgs.join(', ')}`)
+    process.stderr.write(`quiltt-mock: the fixtures are invalid:\n${lines.join('\n')}\n`)
     process.exit(2)
   }
   const e = err as { code?: string, message?: string }

@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { ROOT } from '../server/paths.js'
 
 const BIN = join(ROOT, 'bin', 'quiltt-mock.js')
+const BAD_FIXTURES = join(mkdtempSync(join(tmpdir(), 'qm-cli-fx-')), 'bad.json')
+writeFileSync(BAD_FIXTURES, JSON.stringify({ environments: [{ authStrategy: 'fax' }] }))
 
 /** Starts the built CLI and resolves with the URL it prints. */
 function start (args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -53,7 +55,8 @@ t.test('bad flags and values exit non-zero with a clear message', async t => {
     [['--db'], {}, /--db needs a value/],
     [[], { PORT: 'x' }, /--port must be a whole number/],
     [['--log-level', 'loud'], {}, /--log-level must be one of/],
-    [['--fixtures', '/nonexistent/f.json', '--db', ':memory:'], {}, /no such file/i]
+    [['--fixtures', '/nonexistent/f.json', '--db', ':memory:'], {}, /no such file/i],
+    [['--fixtures', BAD_FIXTURES, '--db', ':memory:'], {}, /fixtures are invalid:\n {2}environments\.0\.authStrategy: must be one of: email, phone/]
   ]
   for (const [args, env, message] of cases) {
     const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })
