@@ -70,6 +70,9 @@ t.test('passcodes: newest first, filtered by email, with all fields; 404 for an 
   t.equal(onlyA.length, 1, 'filter is case-insensitive')
   t.match(onlyA[0], { email: 'a@example.com', code: /^\d{6}$/, issuedAt: '2026-01-01T12:00:00Z', expiresAt: '2026-01-01T12:10:00Z', attempts: 0, consumedAt: null, state: 'outstanding' })
   expectStatus(t, await app.inject({ url: '/emulator/v1/environments/env_nope/passcodes' }), 404)
+  await identify(app, { email: 'a+tag@example.com' })
+  await identify(app, { email: 'a+tag@example.com' })
+  t.equal((await passcodes(app, 'email=a+tag@example.com')).length, 1, 'an unencoded + in the email filter still matches')
   expectStatus(t, await app.inject({ url: '/emulator/v1/environments/env_nope/messages' }), 404)
 })
 

@@ -63,6 +63,8 @@ t.test('phone strategy: E.164 phones, SMS in the outbox', async t => {
   expectStatus(t, again, 202)
   const [code] = await passcodes(app, `phone=${encodeURIComponent(phone)}`, PHONE.environmentId)
   t.equal(code!.phone, phone)
+  const [unencoded] = await passcodes(app, `phone=${phone}`, PHONE.environmentId)
+  t.equal(unencoded?.code, code!.code, 'an unencoded + in the phone filter still matches')
   const messages = (await app.inject({ url: `/emulator/v1/environments/${PHONE.environmentId}/messages` })).json().messages
   t.match(messages[0], { channel: 'sms', to: phone, subject: null })
   t.ok(messages[0].text.includes(code!.code))
