@@ -62,10 +62,10 @@ export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf
 export async function buildApp (options: AppOptions = {}): Promise<FastifyInstance> {
   const clock = new EmulatorClock(options.clock ?? systemClock)
   const ids = createIds(options.random ?? cryptoRandom)
+  const control = createControl({ clock, ids }, { journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE })
   const db = openDatabase(options.db ?? ':memory:')
   const store = createStore(db)
   const services = createServices({ store, clock, ids })
-  const control = createControl({ clock, ids }, { journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE })
 
   let startup: FixtureDocument
   try {

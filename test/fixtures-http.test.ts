@@ -196,5 +196,6 @@ t.test('--fixtures files use the same format and the same validation', async t =
 
   const bad = join(dir, 'bad.json')
   writeFileSync(bad, JSON.stringify({ environments: [{ name: 'X', profiles: [{ email: 'bad' }] }] }))
-  await t.rejects(buildApp({ db: ':memory:', fixtures: bad }), { statusCode: 422, fields: { 'environments.0.profiles.0.email': ['is invalid'] } })
+  const failure = await buildApp({ db: ':memory:', fixtures: bad }).then(() => undefined, (err: unknown) => err)
+  t.match(failure, { statusCode: 422, fields: { 'environments.0.profiles.0.email': ['is invalid'] } })
 })

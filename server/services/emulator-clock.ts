@@ -1,6 +1,6 @@
 import { type EmulatorClock, toIso } from '../clock.js'
 import { FieldErrorCollector } from '../errors.js'
-import { has, isPlainObject } from './formats.js'
+import { has, isCalendarDate, isPlainObject } from './formats.js'
 
 export interface ClockView {
   now: string
@@ -9,7 +9,13 @@ export interface ClockView {
 
 // A hundred years either way: far enough for any expiry test, near enough that dates stay printable.
 const MAX_SHIFT_SECONDS = 100 * 365 * 86_400
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+const ISO = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+
+/** Epoch ms of a strict ISO-8601 date-time with a zone; NaN for anything else (Date.parse alone takes Feb 30). */
+function parseInstant (v: unknown): number {
+  const m = typeof v === 'string' ? ISO.exec(v) : null
+  return m && isCalendarDate(m[1]!) ? Date.parse(v as string) : NaN
+}
 
 /**
  * The emulator's time, as the control API shows and moves it. The offset is kept over the real clock,
@@ -53,8 +59,7 @@ export function createClockService (clock: EmulatorClock) {
           break
         }
         default: {
-          const v = body.now
-          const ms = typeof v === 'string' && ISO.test(v) ? Date.parse(v) : NaN
+          const ms = parseInstant(body.now)
           if (Number.isNaN(ms) || ms < 0 || ms > Date.UTC(9999, 11, 31)) errs.add('now', 'must be an ISO-8601 date-time with a time zone, like 2030-01-01T00:00:00Z')
           errs.throwIfAny()
           clock.set(ms)
