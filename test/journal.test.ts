@@ -164,3 +164,17 @@ t.test('--journal-size and QUILTT_MOCK_JOURNAL_SIZE set the size, within bounds'
   t.throws(() => readConfig(['--journal-size', '100001'], {}), /--journal-size/)
   await t.rejects(build(t, { journalSize: -1 }), RangeError)
 })
+
+t.test('bodies over 64 KiB are noted by size, not kept', async t => {
+  const { app } = await build(t)
+  const big = 'x'.repeat(70 * 1024)
+  const created = await app.inject({ method: 'POST', url: '/v1/profiles', headers: bearer(DEFAULT.secret), payload: { metadata: { big } } })
+  expectStatus(t, created, 201)
+  const [entry] = await journal(app)
+  const bytes = Buffer.byteLength(JSON.stringify({ metadata: { big } }))
+  t.equal(entry!.requestBody, `[${bytes} bytes, not kept: the journal keeps bodies up to 65536 bytes]`)
+  t.equal(entry!.responseBody, `[${Buffer.byteLength(created.body)} bytes, not kept: the journal keeps bodies up to 65536 bytes]`)
+  // Small bodies next to it are kept whole.
+  await app.inject({ method: 'POST', url: '/v1/profiles', headers: bearer(DEFAULT.secret), payload: { name: 'small' } })
+  t.match((await journal(app))[0]!.requestBody, { name: 'small' })
+})

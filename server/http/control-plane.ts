@@ -49,6 +49,7 @@ export function useControlPlane (app: FastifyInstance, control: Control, clock: 
           status: reply.statusCode,
           durationMs: performance.now() - c.start,
           requestBody: req.body,
+          requestBytes: req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']),
           responseBody: typeof payload === 'string' ? payload : undefined,
           responseType: reply.getHeader('content-type') as string | undefined,
           faultId: c.faultId

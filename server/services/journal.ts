@@ -3,6 +3,9 @@ import { pathMatcher } from './path-pattern.js'
 
 export const DEFAULT_JOURNAL_SIZE = 1000
 export const MAX_JOURNAL_SIZE = 100_000
+// Bodies up to this size are kept; bigger ones (a fuzzer's 1 MiB posts) would make a full journal hold gigabytes.
+export const MAX_KEPT_BODY_BYTES = 64 * 1024
+const omitted = (bytes: number): string => `[${bytes} bytes, not kept: the journal keeps bodies up to ${MAX_KEPT_BODY_BYTES} bytes]`
 
 /**
  * What the request hook hands over. Bodies are kept as they arrived (the parsed request body, the
@@ -16,6 +19,8 @@ export interface JournalCapture {
   status: number
   durationMs: number
   requestBody: unknown
+  /** The request's Content-Length, when it sent one. */
+  requestBytes: number | undefined
   responseBody: unknown
   responseType: string | undefined
   faultId: string | undefined
@@ -108,6 +113,12 @@ export function createJournal (size: number) {
     record (capture: JournalCapture): void {
       if (size === 0) return
       const entry = capture as JournalCapture & { id: number }
+      if (entry.requestBytes !== undefined && entry.requestBytes > MAX_KEPT_BODY_BYTES) entry.requestBody = omitted(entry.requestBytes)
+      if (typeof entry.responseBody === 'string' && entry.responseBody.length > MAX_KEPT_BODY_BYTES / 4 &&
+          Buffer.byteLength(entry.responseBody) > MAX_KEPT_BODY_BYTES) {
+        entry.responseBody = omitted(Buffer.byteLength(entry.responseBody))
+        entry.responseType = undefined
+      }
       entry.id = ++seq
       ring[next] = entry
       next = (next + 1) % size
