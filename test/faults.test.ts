@@ -111,6 +111,13 @@ t.test('a fault answers before body validation, and the journal shows the reques
   expectStatus(t, res, 500, 'a body the schema refuses is still faulted')
   const [entry] = (await app.inject({ url: '/emulator/v1/requests' })).json().requests
   t.match(entry, { status: 500, faultId: id, requestBody: { session: { clientId: 42 } }, responseBody: { message: 'Internal Server Error' } })
+
+  // A body that cannot be read at all is answered with that error and does not use the fault.
+  await addFault(app, { method: 'POST', path: '/v1/users/session', status: 500 })
+  const broken = await app.inject({ method: 'POST', url: '/v1/users/session', payload: '{"session":', headers: { 'content-type': 'application/json' } })
+  expectStatus(t, broken, 400)
+  t.equal((await listFaults(app))[0]!.remaining, 1)
+  expectStatus(t, await identify(app, { email: 'b@example.com' }), 500, 'the next readable request gets it')
 })
 
 t.test('delayMs holds the request on the wall clock, then it proceeds normally', async t => {
