@@ -10,7 +10,8 @@ async function main (argv: string[]): Promise<void> {
   const app = await buildApp({
     db: config.db,
     ...(config.fixtures ? { fixtures: config.fixtures } : {}),
-    logger: { level: config.logLevel }
+    logger: { level: config.logLevel },
+    journalSize: config.journalSize
   })
   let closing = false
   const close = (signal: string): void => {
