@@ -1,6 +1,6 @@
 import t from 'tap'
 import { JsonWebTokenParse, type PrivateClaims } from '@quiltt/core/auth'
-import { build, DEFAULT, expectStatus, identify, passcodes, PHONE } from './helper.js'
+import { build, DEFAULT, expectStatus, identify, passcodes, PHONE, settings } from './helper.js'
 
 t.test('a new email creates a profile and answers 201 with the session in the body and the Authorization header', async t => {
   const { app } = await build(t)
@@ -99,7 +99,7 @@ t.test('validation: 422 field maps in Quiltt form', async t => {
 t.test('signups disabled: 403 for a new username, 202 still for an existing one', async t => {
   const { app } = await build(t)
   await identify(app, { email: 'old@example.com' })
-  app.emulator.store.environments.update({ ...app.emulator.store.environments.byId(DEFAULT.environmentId)!, signups_enabled: 0 })
+  expectStatus(t, await settings(app, { signupsEnabled: false }), 200)
   const res = await identify(app, { email: 'brand-new@example.com' })
   expectStatus(t, res, 403)
   t.strictSame(Object.keys(res.json()).sort(), ['instruction', 'message'])

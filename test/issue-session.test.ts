@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, issue, PHONE } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, issue, PHONE, settings } from './helper.js'
 
 const UUID = '11111111-1111-1111-1111-111111111111'
 const auth = bearer(DEFAULT.secret)
@@ -164,14 +164,14 @@ t.test('rate limit: 20 per day per profile', async t => {
 
 t.test('rate limit is switchable per environment', async t => {
   const { app } = await build(t)
-  app.emulator.store.environments.update({ ...app.emulator.store.environments.byId(DEFAULT.environmentId)!, rate_limits: 0 })
+  expectStatus(t, await settings(app, { rateLimits: false }), 200)
   await issue(app, { uuid: UUID })
   for (let i = 0; i < 25; i++) expectStatus(t, await issue(app, { userId: UUID }), 201, `session ${i + 2}`)
 })
 
 t.test('userIdFormat profileId makes userId the p_ id and keeps userUuid', async t => {
   const { app } = await build(t)
-  app.emulator.store.environments.update({ ...app.emulator.store.environments.byId(DEFAULT.environmentId)!, user_id_format: 'profileId' })
+  expectStatus(t, await settings(app, { userIdFormat: 'profileId' }), 200)
   const s = (await issue(app, { uuid: UUID })).json()
   t.match(s.userId, /^p_[A-Za-z0-9]{22}$/)
   t.equal(s.userUuid, UUID)
