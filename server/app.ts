@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
+import { useControlPlane } from './http/control-plane.js'
 import { useCors } from './http/cors.js'
 import { BODY_LIMIT, useQuilttErrors } from './http/errors.js'
 import { RequestLogController } from './http/logging.js'
@@ -11,6 +12,7 @@ import { registerOperations } from './http/operations.js'
 import { useSpecValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, OPENAPI_PATH, ROOT } from './paths.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
+import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
 import { emulatorInspectorRoutes } from './routes/emulator-inspector.js'
@@ -21,8 +23,10 @@ import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
 import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
+import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
 import { createServices, type Services } from './services/index.js'
+import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { type Db, openDatabase } from './store/db.js'
 import { createStore, type Store } from './store/index.js'
 
@@ -37,6 +41,8 @@ export interface AppOptions {
   clock?: Clock
   random?: RandomSource
   logger?: FastifyServerOptions['logger']
+  /** How many Quiltt API requests the journal keeps (0 turns it off). Default 1000. */
+  journalSize?: number
 }
 
 export interface Emulator {
@@ -46,6 +52,8 @@ export interface Emulator {
   clock: EmulatorClock
   ids: Ids
   startup: FixtureDocument
+  /** Clock control, request journal and faults: in memory, per process. */
+  control: Control
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
 }
@@ -60,6 +68,7 @@ export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf
 export async function buildApp (options: AppOptions = {}): Promise<FastifyInstance> {
   const clock = new EmulatorClock(options.clock ?? systemClock)
   const ids = createIds(options.random ?? cryptoRandom)
+  const control = createControl({ clock, ids }, { journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE })
   const db = openDatabase(options.db ?? ':memory:')
   const store = createStore(db)
   const services = createServices({ store, clock, ids })
@@ -89,7 +98,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control })
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every
@@ -97,6 +106,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   await useCors(app, options.corsOrigins)
   useSpecValidators(app)
   useQuilttErrors(app, ids)
+  useControlPlane(app, control, clock)
 
   await app.register(swagger, { mode: 'static', specification: { path: OPENAPI_PATH, baseDir: ROOT } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -111,7 +121,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),
-    ...emulatorResetRoutes(services, startup, () => clock.reset())
+    ...emulatorResetRoutes(services, startup, () => control.reset()),
+    ...emulatorControlRoutes(services, control)
   })
 
   await app.ready()

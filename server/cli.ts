@@ -2,6 +2,7 @@ import pretty from 'pino-pretty'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from './app.js'
 import { type Config, ConfigError, helpText, readConfig, usePrettyLogs } from './config.js'
+import { ValidationError } from './errors.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
   if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) return { level: config.logLevel }
@@ -25,7 +26,8 @@ async function main (argv: string[]): Promise<void> {
     db: config.db,
     ...(config.fixtures ? { fixtures: config.fixtures } : {}),
     logger: loggerFor(config),
-    corsOrigins: config.corsOrigins
+    corsOrigins: config.corsOrigins,
+    journalSize: config.journalSize
   })
   let closing = false
   const close = (signal: string): void => {
@@ -63,6 +65,11 @@ async function main (argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`quiltt-mock: ${err.message}\n`)
+    process.exit(2)
+  }
+  if (err instanceof ValidationError) {
+    const lines = Object.entries(err.fields).map(([field, msgs]) => `  ${field}: ${msgs.join(', ')}`)
+    process.stderr.write(`quiltt-mock: the fixtures are invalid:\n${lines.join('\n')}\n`)
     process.exit(2)
   }
   const e = err as { code?: string, message?: string }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from './services/journal.js'
 
 export interface Config {
   port: number
@@ -8,6 +9,7 @@ export interface Config {
   db: string
   fixtures: string | undefined
   logLevel: string
+  journalSize: number
 }
 
 interface FlagSpec {
@@ -76,6 +78,15 @@ export const FLAGS: FlagSpec[] = [
   {
     key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
     parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
+  },
+  {
+    key: 'journalSize', flag: '--journal-size', env: 'QUILTT_MOCK_JOURNAL_SIZE', default: String(DEFAULT_JOURNAL_SIZE),
+    help: 'Quiltt API requests kept in the request journal; 0 turns it off',
+    parse: v => {
+      const n = Number(v)
+      if (!/^\d+$/.test(v) || n > MAX_JOURNAL_SIZE) throw new ConfigError(`--journal-size must be a whole number from 0 to ${MAX_JOURNAL_SIZE}, got "${v}"`)
+      return n
+    }
   }
 ]
 

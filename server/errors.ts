@@ -68,6 +68,8 @@ export const errors = {
     `Does Profile with ID \`${id}\` exist in this Environment?`),
   environmentNotFound: (id: string) => new ApiError(404, 'Not Found',
     `Does Environment \`${id}\` exist? List them at GET /emulator/v1/environments.`),
+  faultNotFound: (id: string) => new ApiError(404, 'Not Found',
+    `Does fault \`${id}\` exist? A fault is removed once used up; list them at GET /emulator/v1/faults.`),
   uuidNotAvailable: () => new ApiError(409, 'Conflict', 'UUID is not available'),
   environmentConflict: (what: string) => new ApiError(409, 'Conflict', `${what} is already used by another Environment`),
   rateLimited: (retryAfterSeconds: number) => new ApiError(429, 'Too Many Requests',
@@ -79,5 +81,6 @@ export const errors = {
   badRequest: (detail: string) => new ApiError(400, 'Bad Request', detail),
   unsupportedMediaType: (type: string) => new ApiError(415, 'Unsupported Media Type',
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
-  payloadTooLarge: () => new ApiError(413, 'Payload Too Large', 'Request bodies are limited to 1 MiB.')
+  payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
+    `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`)
 }

@@ -64,3 +64,8 @@ export async function login (app: FastifyInstance, email: string): Promise<{ tok
   if (res.statusCode !== 201) throw new Error(`expected 201, got ${res.statusCode}: ${res.body}`)
   return res.json()
 }
+
+/** PATCH the default environment's settings through the emulator API. */
+export function settings (app: FastifyInstance, body: Record<string, unknown>, environmentId: string = DEFAULT.environmentId) {
+  return app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${environmentId}`, payload: body })
+}

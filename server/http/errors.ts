@@ -32,7 +32,7 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   })
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const apiErr = translate(err)
+    const apiErr = translate(err, req.routeOptions.bodyLimit)
     if (apiErr instanceof InternalError || !apiErr) {
       const errorId = ids.errorId()
       req.log.error({ err, errorId }, 'unhandled error')
@@ -43,12 +43,12 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   })
 }
 
-function translate (err: FastifyError): ApiError | ValidationError | undefined {
+function translate (err: FastifyError, bodyLimit: number): ApiError | ValidationError | undefined {
   if (err instanceof ApiError || err instanceof ValidationError) return err
   if (err.validation) return new ValidationError(toFieldErrors(err.validation as Parameters<typeof toFieldErrors>[0]))
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return errors.unsupportedMediaType(String(err.message.split(': ').pop()))
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return errors.payloadTooLarge()
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return errors.payloadTooLarge(bodyLimit)
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return errors.badRequest('The Content-Length header does not match the body.')
     case 'FST_ERR_CTP_INVALID_JSON_BODY': case 'FST_ERR_CTP_EMPTY_JSON_BODY': return errors.invalidJson(err.message)
   }

@@ -30,7 +30,7 @@ function messageOf (e: ErrorObject): string {
     case 'type': return `must be ${String(p.type).split(',').map(t => TYPE_NAMES[t] ?? t).join(' or ')}`
     case 'minLength': return p.limit === 1 ? "can't be blank" : `is too short (minimum is ${String(p.limit)} characters)`
     case 'maxLength': return `is too long (maximum is ${String(p.limit)} characters)`
-    case 'enum': return `is not included in the list (${(p.allowedValues as unknown[]).join(', ')})`
+    case 'enum': return 'is not included in the list'
     case 'minimum': return `must be greater than or equal to ${String(p.limit)}`
     case 'maximum': return `must be less than or equal to ${String(p.limit)}`
     case 'pattern': case 'format': return 'is invalid'

@@ -11,6 +11,9 @@ export function emulatorEnvironmentRoutes ({ environments }: Services): Handlers
     async emulatorCreateEnvironment (req, reply) {
       return reply.code(201).send(environments.createFromBody(req.body))
     },
+    async emulatorUpdateEnvironment (req) {
+      return environments.updateFromBody((req.params as EnvParams).environmentId, req.body)
+    },
     async emulatorDeleteEnvironment (req, reply) {
       environments.delete((req.params as EnvParams).environmentId)
       return reply.code(204).send()

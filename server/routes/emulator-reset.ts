@@ -6,8 +6,9 @@ export function emulatorResetRoutes ({ fixtures, environments }: Services, start
   return {
     async emulatorReset (req) {
       const body = (req.body ?? {}) as { environmentId?: string }
-      fixtures.reset(startup, body.environmentId)
+      // Clock first, so the reloaded fixtures are stamped with real time, not the moved one.
       if (body.environmentId === undefined) onReset()
+      fixtures.reset(startup, body.environmentId)
       return { environments: environments.list() }
     }
   }

@@ -44,6 +44,13 @@ export interface EnvironmentInput {
   testIdentities?: Array<{ username: string, passcode: string }>
 }
 
+// What PATCH may change, and what identifies an environment and so never changes.
+const SETTINGS_FIELDS = ['name', 'mode', 'authStrategy', 'signupsEnabled', 'rateLimits', 'userIdFormat',
+  'passcodeTtlSeconds', 'sessionTtlSeconds', 'testIdentities']
+const FIXED_FIELDS = ['id', 'clientId', 'apiKey', 'createdAt']
+/** Every field of an environment in a fixture document, besides its `profiles`. */
+export const ENVIRONMENT_INPUT_FIELDS = [...SETTINGS_FIELDS, 'id', 'clientId', 'apiKey']
+
 const SLUG = /^[A-Za-z0-9_-]{1,64}$/
 const SECRET = /^[\x21-\x7e]{8,256}$/
 
@@ -111,7 +118,15 @@ export function parseEnvironmentInput (raw: unknown, errs: FieldErrorCollector, 
   const sttl = seconds('sessionTtlSeconds', 1, 31_536_000); if (sttl !== undefined) out.sessionTtlSeconds = sttl
   if (has(raw, 'testIdentities') && raw.testIdentities !== undefined) {
     if (!Array.isArray(raw.testIdentities)) errs.add(at('testIdentities'), 'must be an array')
-    else out.testIdentities = raw.testIdentities.flatMap((ti, i) => parseTestIdentity(ti, errs, at(`testIdentities.${i}`)))
+    else {
+      // One passcode per username: a repeat would break the table's key, so it is a 422 here.
+      const seen = new Set<string>()
+      out.testIdentities = raw.testIdentities.flatMap((ti, i) => parseTestIdentity(ti, errs, at(`testIdentities.${i}`)).filter(t => {
+        if (!seen.has(t.username)) { seen.add(t.username); return true }
+        errs.add(at(`testIdentities.${i}.${t.username.startsWith('+') ? 'phone' : 'email'}`), 'is listed twice')
+        return false
+      }))
+    }
   }
   return out
 }
@@ -198,6 +213,34 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       const input = parseEnvironmentInput(raw ?? {}, errs)
       errs.throwIfAny()
       return view(store.transaction(() => this.create(input)))
+    },
+
+    /** PATCH /emulator/v1/environments/{id}: the settings sent change, the rest stays; ids and credentials never change. */
+    updateFromBody (id: string, raw: unknown): EnvironmentView {
+      const row = require(id)
+      const body = isPlainObject(raw) ? raw : {}
+      const errs = new FieldErrorCollector()
+      for (const k of Object.keys(body)) {
+        if (FIXED_FIELDS.includes(k)) errs.add(k, 'cannot be changed: create another environment for other credentials')
+        else if (!SETTINGS_FIELDS.includes(k)) errs.add(k, 'is not a known field')
+      }
+      const input = parseEnvironmentInput(Object.fromEntries(Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k))), errs)
+      errs.throwIfAny()
+      store.transaction(() => {
+        store.environments.update({
+          id: row.id,
+          name: input.name ?? row.name,
+          mode: input.mode ?? row.mode,
+          auth_strategy: input.authStrategy ?? row.auth_strategy,
+          signups_enabled: input.signupsEnabled === undefined ? row.signups_enabled : Number(input.signupsEnabled),
+          rate_limits: input.rateLimits === undefined ? row.rate_limits : Number(input.rateLimits),
+          user_id_format: input.userIdFormat ?? row.user_id_format,
+          passcode_ttl_seconds: input.passcodeTtlSeconds ?? row.passcode_ttl_seconds,
+          session_ttl_seconds: input.sessionTtlSeconds ?? row.session_ttl_seconds
+        })
+        if (input.testIdentities !== undefined) store.environments.replaceTestIdentities(row.id, input.testIdentities)
+      })
+      return view(require(id))
     },
 
     delete (id: string): void {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ApiError, FieldErrorCollector, ValidationError } from '../errors.js'
 import type { ServiceContext } from './context.js'
-import { type EnvironmentInput, type EnvironmentService, parseEnvironmentInput } from './environments.js'
+import { ENVIRONMENT_INPUT_FIELDS, type EnvironmentInput, type EnvironmentService, parseEnvironmentInput } from './environments.js'
 import { isPlainObject } from './formats.js'
 import { type ProfilePatch, parseProfileAttributes, type ProfileService } from './profiles.js'
 import type { SessionService } from './sessions.js'
@@ -20,6 +20,13 @@ export interface LoadedEnvironment {
 }
 
 const MAX_SESSIONS_PER_PROFILE = 1000
+// A misspelt key would otherwise be ignored and leave a setting at its default without a word.
+const ENVIRONMENT_KEYS = new Set([...ENVIRONMENT_INPUT_FIELDS, 'profiles'])
+const PROFILE_KEYS = new Set(['uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions'])
+
+function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: FieldErrorCollector, prefix: string): void {
+  for (const k of Object.keys(raw)) if (!known.has(k)) errs.add(`${prefix}${k}`, 'is not a known field')
+}
 
 /** Reads a fixture file, JSON or YAML. */
 export function readFixtureFile (path: string): unknown {
@@ -36,9 +43,11 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
   if (!isPlainObject(raw) || !Array.isArray(raw.environments)) {
     throw new ValidationError({ environments: ['must be an array of environments'] })
   }
+  unknownKeys(raw, new Set(['environments']), errs, '')
   const environments = raw.environments.map((env, i): EnvironmentFixture => {
     const path = `environments.${i}.`
     const input = parseEnvironmentInput(env, errs, path)
+    if (isPlainObject(env)) unknownKeys(env, ENVIRONMENT_KEYS, errs, path)
     const list = isPlainObject(env) ? env.profiles : undefined
     let fixtures: ProfileFixture[] = []
     if (list !== undefined) {
@@ -47,6 +56,7 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
         fixtures = list.map((p, j): ProfileFixture => {
           const ppath = `${path}profiles.${j}.`
           if (!isPlainObject(p)) { errs.add(ppath.slice(0, -1), 'must be an object'); return { patch: {}, sessions: 0, path: ppath } }
+          unknownKeys(p, PROFILE_KEYS, errs, ppath)
           const uuidErrs = new FieldErrorCollector()
           const uuid = profiles.parseNewUuid(p, uuidErrs)
           for (const [f, msgs] of Object.entries(uuidErrs.fields)) for (const m of msgs) errs.add(`${ppath}${f}`, m)

@@ -38,7 +38,13 @@ export function createOutboxService ({ store, clock }: ServiceContext, environme
   return {
     passcodes (environmentId: string, filter: { email?: string, phone?: string }): PasscodeView[] {
       environments.require(environmentId)
-      const username = filter.email !== undefined ? normalizeEmail(filter.email) : filter.phone?.trim()
+      // An unencoded `+` in a query string arrives as a space (`?phone=+1415...`, `?email=a+b@x.co`);
+      // neither usernames can contain spaces, so read them back as `+`.
+      const plus = (v: string): string => v.trim().replace(/ /g, '+')
+      const phone = filter.phone === undefined ? undefined : plus(filter.phone)
+      const username = filter.email !== undefined
+        ? normalizeEmail(plus(filter.email))
+        : phone !== undefined && /^\d+$/.test(phone) ? `+${phone}` : phone
       const now = clock.now()
       return store.passcodes.list(environmentId, username).map(row => ({
         code: row.code,
