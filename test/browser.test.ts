@@ -204,6 +204,23 @@ t.test('inspector and API docs in headless Chromium', {
     t.equal(await page2.locator('#clock-now').getAttribute('datetime'), new Date(now).toISOString())
   })
 
+  t.test('with the control plane\'s clock: +10 min expires an outstanding passcode on the page', async t => {
+    const { emulator, page } = await open(t)
+    for (let i = 0; i < 2; i++) await post(`${emulator.url}/v1/users/session`, { session: { clientId: DEFAULT.clientId, email: 'late@example.com' } })
+    await page.goto(`${emulator.url}/`)
+    await page.locator('#clock').waitFor({ state: 'visible', ...WAIT })
+    const row = page.locator('[data-testid="passcode"]').first()
+    await row.waitFor(WAIT)
+    t.equal(await row.getAttribute('data-state'), 'outstanding')
+    await page.getByRole('button', { name: '+10 min' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="passcode"]')?.getAttribute('data-state') === 'expired', undefined, WAIT)
+    const clock = await (await fetch(`${emulator.url}/emulator/v1/clock`)).json() as { now: string, offsetSeconds: number }
+    t.equal(clock.offsetSeconds, 600, 'the emulator\'s clock moved')
+    t.equal(await page.locator('#clock-offset').textContent(), '(+10m)')
+    t.equal(await page.locator('#clock-now').getAttribute('datetime'), clock.now)
+    t.equal((await passcodesOf(emulator))[0]!.state, 'expired')
+  })
+
   t.test('behind an admin token, the page asks for it once and then sends it', async t => {
     const { emulator, page } = await open(t)
     // What --admin-token does to /emulator/ (except health), stood in for by the browser.
