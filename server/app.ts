@@ -5,7 +5,9 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
 import { useControlPlane } from './http/control-plane.js'
+import { useCors } from './http/cors.js'
 import { BODY_LIMIT, useQuilttErrors } from './http/errors.js'
+import { RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { useSpecValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, OPENAPI_PATH, ROOT } from './paths.js'
@@ -13,7 +15,9 @@ import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.j
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
+import { emulatorInspectorRoutes } from './routes/emulator-inspector.js'
 import { emulatorOutboxRoutes } from './routes/emulator-outbox.js'
+import { emulatorProfileRoutes } from './routes/emulator-profiles.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
 import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
@@ -31,6 +35,8 @@ export interface AppOptions {
   db?: string
   /** A fixture file path (JSON or YAML) or an already-parsed fixture document. Defaults to fixtures/default.json. */
   fixtures?: string | Record<string, unknown>
+  /** Origins allowed to call the emulator from a browser; `['*']` (the default) allows any. */
+  corsOrigins?: string[]
   /** The base clock; the emulator's own clock runs on top of it with a movable offset. */
   clock?: Clock
   random?: RandomSource
@@ -79,6 +85,10 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   const app = Fastify({
     logger: options.logger ?? false,
+    logController: new RequestLogController(),
+    // close() must not wait on keep-alive or preconnected sockets (browsers hold both open): an
+    // emulator that is told to stop, in a CLI or in a test suite's teardown, stops at once.
+    forceCloseConnections: true,
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
@@ -91,6 +101,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control })
   app.addHook('onClose', async () => { db.close() })
 
+  // First of the hooks: preflights are answered before anything else looks at a request, and every
+  // answer, errors included, carries the CORS headers a page needs to read it.
+  await useCors(app, options.corsOrigins)
   useSpecValidators(app)
   useQuilttErrors(app, ids)
   useControlPlane(app, control, clock)
@@ -103,6 +116,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...usersSessionsRoutes(services),
     ...introspectRoutes(services),
     ...profileRoutes(services),
+    ...emulatorInspectorRoutes(),
+    ...emulatorProfileRoutes(services),
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),

@@ -1,6 +1,21 @@
+import pretty from 'pino-pretty'
+import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from './app.js'
-import { ConfigError, helpText, readConfig } from './config.js'
+import { type Config, ConfigError, helpText, readConfig, usePrettyLogs } from './config.js'
 import { ValidationError } from './errors.js'
+
+function loggerFor (config: Config): FastifyServerOptions['logger'] {
+  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) return { level: config.logLevel }
+  // In the main thread (not a pino transport worker): nothing to resolve at run time, nothing lost at exit.
+  const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId,req,res,responseTime', sync: true })
+  return { level: config.logLevel, stream }
+}
+
+/** Where a browser on this machine reaches a server bound to `host`. */
+function browsableHost (host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}
 
 async function main (argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return }
@@ -10,7 +25,8 @@ async function main (argv: string[]): Promise<void> {
   const app = await buildApp({
     db: config.db,
     ...(config.fixtures ? { fixtures: config.fixtures } : {}),
-    logger: { level: config.logLevel },
+    logger: loggerFor(config),
+    corsOrigins: config.corsOrigins,
     journalSize: config.journalSize
   })
   let closing = false
@@ -27,15 +43,23 @@ async function main (argv: string[]): Promise<void> {
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  const browse = `http://${browsableHost(config.host)}:${port}`
   const [env] = app.emulator.services.environments.list()
+  const cors = config.corsOrigins.includes('*') ? 'any origin' : config.corsOrigins.join(', ')
   const lines = [
     `quiltt-mock ${VERSION} listening on ${url}`,
+    `  inspector  ${browse}/`,
+    `  API docs   ${browse}/docs`,
     `  database   ${config.db}`,
-    ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} strategy)`, `  secret     ${env.apiKey.secret}`] : []),
-    `  docs       ${url}/docs`,
-    `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true`
+    ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`] : []),
+    `  CORS       ${cors}`,
+    `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true   (Node: node --import quiltt-mock/register app.js)`
   ]
   process.stdout.write(lines.join('\n') + '\n')
+  // The banner is for people; programs reading JSON logs get the same facts as one line.
+  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) {
+    app.log.info({ url, inspector: `${browse}/`, docs: `${browse}/docs`, clientId: env?.clientId }, 'ready')
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

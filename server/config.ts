@@ -4,6 +4,8 @@ import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from './services/journal.js'
 export interface Config {
   port: number
   host: string
+  corsOrigins: string[]
+  logFormat: 'auto' | 'pretty' | 'json'
   db: string
   fixtures: string | undefined
   logLevel: string
@@ -15,6 +17,8 @@ interface FlagSpec {
   flag: string
   env: string
   default: string
+  /** How --help shows the default, when the raw default ('' for "none given") would say nothing useful. */
+  shownDefault?: string
   help: string
   parse: (v: string) => Config[keyof Config]
 }
@@ -22,6 +26,22 @@ interface FlagSpec {
 export class ConfigError extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+function parseOrigins (v: string): string[] {
+  const list = v.split(',').map(o => o.trim()).filter(o => o !== '')
+  if (list.length === 0) throw new ConfigError('--cors-origin needs * or at least one origin such as http://localhost:5173')
+  for (const o of list) {
+    if (o === '*') continue
+    let url: URL | undefined
+    try { url = new URL(o) } catch { url = undefined }
+    // An origin is scheme://host[:port] and nothing more; a browser's Origin header never has a path.
+    const bare = url !== undefined && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === ''
+    if (!url || !/^https?:$/.test(url.protocol) || !bare) {
+      throw new ConfigError(`--cors-origin takes origins like http://localhost:5173 (scheme, host and port, no path), got "${o}"`)
+    }
+  }
+  return list.map(o => o === '*' ? o : new URL(o).origin)
+}
 
 export const FLAGS: FlagSpec[] = [
   {
@@ -37,11 +57,22 @@ export const FLAGS: FlagSpec[] = [
     parse: v => { if (v.trim() === '') throw new ConfigError('--host must not be empty'); return v }
   },
   {
+    key: 'corsOrigins', flag: '--cors-origin', env: 'QUILTT_MOCK_CORS_ORIGIN', default: '*', help: 'origins browsers may call from, comma-separated (e.g. http://localhost:5173); * for any',
+    parse: parseOrigins
+  },
+  {
+    key: 'logFormat', flag: '--log-format', env: 'QUILTT_MOCK_LOG_FORMAT', default: 'auto', help: 'auto (pretty on a terminal, JSON otherwise)|pretty|json',
+    parse: v => {
+      if (v !== 'auto' && v !== 'pretty' && v !== 'json') throw new ConfigError(`--log-format must be one of auto, pretty, json, got "${v}"`)
+      return v
+    }
+  },
+  {
     key: 'db', flag: '--db', env: 'QUILTT_MOCK_DB', default: '.quiltt-mock/quiltt-mock.db', help: 'SQLite file, or :memory:',
     parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
   },
   {
-    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', help: 'fixture file (JSON or YAML) loaded at start; default fixtures/default.json',
+    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start',
     parse: v => v === '' ? undefined : resolve(v)
   },
   {
@@ -80,7 +111,7 @@ export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
 }
 
 export function helpText (): string {
-  const rows = FLAGS.map(f => `  ${`${f.flag} <value>`.padEnd(22)} ${f.help}\n  ${''.padEnd(22)} env ${f.env}, default ${f.default === '' ? '(none)' : f.default}`)
+  const rows = FLAGS.map(f => `  ${`${f.flag} <value>`.padEnd(22)} ${f.help}\n  ${''.padEnd(22)} env ${f.env}, default ${f.shownDefault ?? (f.default === '' ? '(none)' : f.default)}`)
   return [
     'quiltt-mock: a local emulator of Quiltt\'s authentication API',
     '',
@@ -92,4 +123,9 @@ export function helpText (): string {
     `  ${'--version'.padEnd(22)} the version`,
     ''
   ].join('\n')
+}
+
+/** Pretty logs for a person at a terminal; JSON lines for everything that reads logs with a program. */
+export function usePrettyLogs (format: Config['logFormat'], isTTY: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY)
 }

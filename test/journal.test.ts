@@ -178,3 +178,11 @@ t.test('bodies over 64 KiB are noted by size, not kept', async t => {
   await app.inject({ method: 'POST', url: '/v1/profiles', headers: bearer(DEFAULT.secret), payload: { name: 'small' } })
   t.match((await journal(app))[0]!.requestBody, { name: 'small' })
 })
+
+t.test('the inspector page and CORS preflights are not journaled', async t => {
+  const { app } = await build(t)
+  await app.inject({ url: '/' })
+  await app.inject({ method: 'OPTIONS', url: '/v1/users/session', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' } })
+  await app.inject({ method: 'GET', url: '/v1/users/session' })
+  t.strictSame((await journal(app)).map(r => `${r.method} ${r.path}`), ['GET /v1/users/session'])
+})

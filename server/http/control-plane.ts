@@ -13,8 +13,9 @@ export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
 const VALIDATED_BY_SERVICE = new Set([FIXTURES_OPERATION, 'emulatorUpdateEnvironment', 'emulatorCreateFault', 'emulatorSetClock'])
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 
-// The emulator's own API and its docs are not "Quiltt API requests": never journaled, never faulted.
-const NOT_QUILTT = /^\/(emulator|docs)(\/|\?|$)/
+// The emulator's own API, its docs and the inspector page at / are not "Quiltt API requests":
+// never journaled, never faulted.
+const NOT_QUILTT = /^\/((emulator|docs)(\/|\?|$)|$|\?)/
 
 interface Capture { at: number, start: number, faultId: string | undefined }
 

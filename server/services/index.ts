@@ -3,6 +3,7 @@ import { createEnvironmentService } from './environments.js'
 import { createFixtureService } from './fixtures.js'
 import { createOutboxService } from './outbox.js'
 import { createPasswordlessService } from './passwordless.js'
+import { createProfileSessionsService } from './profile-sessions.js'
 import { createProfileService } from './profiles.js'
 import { createSessionService } from './sessions.js'
 
@@ -16,6 +17,7 @@ export function createServices (ctx: ServiceContext) {
     sessions,
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
+    profileSessions: createProfileSessionsService(ctx, environments, profiles),
     fixtures: createFixtureService(ctx, environments, profiles, sessions)
   }
 }

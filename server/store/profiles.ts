@@ -16,6 +16,11 @@ export interface ProfileRow {
   updated_at: number
 }
 
+interface SearchParams { environmentId: string, text: string }
+const SEARCH_WHERE = `environment_id = @environmentId AND (@text = '' OR instr(lower(id || ' ' || uuid || ' ' ||
+  coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(name, '') || ' ' || coalesce(first_name, '') || ' ' ||
+  coalesce(last_name, '')), lower(@text)) > 0)`
+
 export function createProfileStore (db: Db) {
   const s = {
     insert: db.prepare<ProfileRow>(`INSERT INTO profiles
@@ -30,7 +35,11 @@ export function createProfileStore (db: Db) {
     byPhone: db.prepare<[string, string], ProfileRow>('SELECT * FROM profiles WHERE environment_id = ? AND phone = ?'),
     list: db.prepare<[string, number, number], ProfileRow>(
       'SELECT * FROM profiles WHERE environment_id = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?'),
-    delete: db.prepare<[string, string]>('DELETE FROM profiles WHERE environment_id = ? AND id = ?')
+    delete: db.prepare<[string, string]>('DELETE FROM profiles WHERE environment_id = ? AND id = ?'),
+    // The inspector's search: newest first, a case-insensitive substring of any identifying column.
+    search: db.prepare<SearchParams & { limit: number }, ProfileRow>(`SELECT * FROM profiles WHERE ${SEARCH_WHERE}
+      ORDER BY created_at DESC, rowid DESC LIMIT @limit`),
+    countSearch: db.prepare<SearchParams, { n: number }>(`SELECT count(*) AS n FROM profiles WHERE ${SEARCH_WHERE}`)
   }
   return {
     insert: (row: ProfileRow) => s.insert.run(row),
@@ -40,6 +49,9 @@ export function createProfileStore (db: Db) {
     byUsername: (environmentId: string, channel: 'email' | 'phone', username: string) =>
       (channel === 'email' ? s.byEmail : s.byPhone).get(environmentId, username),
     list: (environmentId: string, limit: number, offset: number) => s.list.all(environmentId, limit, offset),
-    delete: (environmentId: string, id: string) => s.delete.run(environmentId, id).changes > 0
+    delete: (environmentId: string, id: string) => s.delete.run(environmentId, id).changes > 0,
+    /** `text` '' matches every profile. */
+    search: (environmentId: string, text: string, limit: number) => s.search.all({ environmentId, text, limit }),
+    countSearch: (environmentId: string, text: string) => s.countSearch.get({ environmentId, text })!.n
   }
 }

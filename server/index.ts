@@ -1,0 +1,115 @@
+/**
+ * The programmatic API, for test suites:
+ *
+ *   import { startEmulator } from 'quiltt-mock'
+ *   const emulator = await startEmulator()           // free port, in-memory database
+ *   process.env.QUILTT_API_DOMAIN = `localhost:${new URL(emulator.url).port}`
+ *   ...
+ *   const [latest] = await emulator.passcodes('alice@example.com')
+ *   await emulator.reset()
+ *   await emulator.close()
+ */
+import type { FastifyInstance } from 'fastify'
+import { type AppOptions, buildApp, VERSION } from './app.js'
+import type { Clock } from './clock.js'
+import type { EnvironmentView } from './services/environments.js'
+import type { PasscodeView } from './services/outbox.js'
+
+export { buildApp, VERSION }
+export type { AppOptions, Clock, EnvironmentView, PasscodeView }
+export type { MessageView } from './services/outbox.js'
+export type { ProfileWithSessions, InspectedSession } from './services/profile-sessions.js'
+export type { ProfileView } from './services/profiles.js'
+export type { SessionView } from './services/sessions.js'
+
+export interface StartEmulatorOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string
+  /** A SQLite file, or ':memory:' (the default). */
+  db?: string
+  /** A fixture file (JSON or YAML), or a fixture document; default: the bundled fixtures/default.json. */
+  fixtures?: string | Record<string, unknown>
+  /** Origins allowed by CORS; default any. */
+  corsOrigins?: string[]
+  /** A pino logger config, or false (the default) for silence. */
+  logger?: AppOptions['logger']
+  /** The base clock the emulator's movable clock runs on; default the system clock. */
+  clock?: Clock
+}
+
+/** A passcode as GET /emulator/v1/environments/{environmentId}/passcodes lists it, with its environment. */
+export interface EmulatorPasscode extends PasscodeView {
+  environmentId: string
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:53124`, serving both Quiltt hosts and the emulator API. */
+  readonly url: string
+  /** The port it listens on: `QUILTT_API_DOMAIN=localhost:<port>` points the SDK here. */
+  readonly port: number
+  /** The environments as they are now, with their clientId and API key secret. */
+  readonly environments: EnvironmentView[]
+  /** The first environment: with the bundled fixtures, clientId `quilttmock`, email login. */
+  readonly defaultEnvironment: EnvironmentView
+  /** Passcodes sent to an email or phone, newest first, across environments (or in one). */
+  passcodes (username: string, options?: { environmentId?: string }): Promise<EmulatorPasscode[]>
+  /** Back to the fixtures loaded at start (POST /emulator/v1/reset); the clock returns to real time. */
+  reset (): Promise<void>
+  /** Stops listening and closes the database. */
+  close (): Promise<void>
+  /** The Fastify instance, for `inject()` and anything else. */
+  readonly app: FastifyInstance
+}
+
+/** Starts an emulator listening on a free port with an in-memory database unless told otherwise. */
+export async function startEmulator (options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const app = await buildApp({
+    db: options.db ?? ':memory:',
+    ...(options.fixtures === undefined ? {} : { fixtures: options.fixtures }),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    logger: options.logger ?? false
+  })
+  const host = options.host ?? '127.0.0.1'
+  try {
+    await app.listen({ port: options.port ?? 0, host })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port ?? 0
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const { services } = app.emulator
+
+  return {
+    url,
+    port,
+    app,
+    get environments () { return services.environments.list() },
+    get defaultEnvironment () {
+      const [first] = services.environments.list()
+      if (!first) throw new Error('quiltt-mock: there are no environments (the fixtures define none, or they were deleted)')
+      return first
+    },
+    async passcodes (username, { environmentId } = {}) {
+      // Read through the same inject path a test would use over HTTP, so what it returns is the API's answer.
+      const kind = username.trim().startsWith('+') ? 'phone' : 'email'
+      const ids = environmentId === undefined ? services.environments.list().map(e => e.id) : [environmentId]
+      const all: EmulatorPasscode[] = []
+      for (const id of ids) {
+        const res = await app.inject({ url: `/emulator/v1/environments/${encodeURIComponent(id)}/passcodes?${new URLSearchParams({ [kind]: username })}` })
+        if (res.statusCode !== 200) throw new Error(`quiltt-mock: listing passcodes of ${id} answered ${res.statusCode}: ${res.body}`)
+        for (const p of (res.json() as { passcodes: PasscodeView[] }).passcodes) all.push({ ...p, environmentId: id })
+      }
+      return all.sort((a, b) => b.issuedAt.localeCompare(a.issuedAt))
+    },
+    async reset () {
+      const res = await app.inject({ method: 'POST', url: '/emulator/v1/reset' })
+      if (res.statusCode !== 200) throw new Error(`quiltt-mock: reset answered ${res.statusCode}: ${res.body}`)
+    },
+    close: () => app.close()
+  }
+}

@@ -1,0 +1,13 @@
+import type { Services } from '../services/index.js'
+import type { Handlers } from '../http/operations.js'
+
+type EnvParams = { environmentId: string }
+
+export function emulatorProfileRoutes ({ profileSessions }: Services): Handlers {
+  return {
+    async emulatorListProfiles (req) {
+      const { search, limit } = req.query as { search?: string, limit: number }
+      return profileSessions.list((req.params as EnvParams).environmentId, { ...(search === undefined ? {} : { search }), limit })
+    }
+  }
+}

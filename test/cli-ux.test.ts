@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import t from 'tap'
+import { FLAGS, readConfig, usePrettyLogs } from '../server/config.js'
+import { assertBuilt, BIN, run, startServer } from './built.js'
+import { DEFAULT } from './helper.js'
+
+assertBuilt()
+
+t.test('--help lists every flag with its environment variable and default', async t => {
+  const res = await run('node', [BIN, '--help'])
+  t.equal(res.code, 0)
+  for (const f of FLAGS) {
+    const at = res.stdout.indexOf(`${f.flag} <value>`)
+    t.ok(at >= 0, `${f.flag} is listed`)
+    const entry = res.stdout.slice(at, res.stdout.indexOf('\n', res.stdout.indexOf('\n', at) + 1))
+    t.match(entry, f.help, `${f.flag} has its help`)
+    t.match(entry, `env ${f.env}`, `${f.flag} names ${f.env}`)
+    t.match(entry, `default ${f.shownDefault ?? (f.default === '' ? '(none)' : f.default)}`, `${f.flag} shows its default`)
+  }
+  t.match(res.stdout, '--cors-origin')
+  t.match(res.stdout, '--log-format')
+  t.match(res.stdout, '--version')
+  t.equal((await run('node', [BIN, '-h'])).stdout, res.stdout, '-h is --help')
+})
+
+t.test('a bad value exits non-zero with a message that names the flag and the value', async t => {
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [['--port', 'abc'], {}, /--port must be a whole number from 0 to 65535, got "abc"/],
+    [['--port', '70000'], {}, /--port must be a whole number/],
+    [[], { PORT: 'eighty' }, /--port must be a whole number from 0 to 65535, got "eighty"/],
+    [['--log-level', 'loud'], {}, /--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
+    [['--log-format', 'fancy'], {}, /--log-format must be one of auto, pretty, json, got "fancy"/],
+    [['--cors-origin', 'localhost:5173'], {}, /--cors-origin takes origins like http:\/\/localhost:5173 .*got "localhost:5173"/],
+    [['--cors-origin', 'http://localhost:5173/app'], {}, /--cors-origin takes origins .*got "http:\/\/localhost:5173\/app"/],
+    [[], { QUILTT_MOCK_CORS_ORIGIN: ' , ' }, /--cors-origin needs \* or at least one origin/],
+    [['--frobnicate'], {}, /Unknown option "--frobnicate"\. Run quiltt-mock --help for the list\./],
+    [['--port'], {}, /--port needs a value/]
+  ]
+  for (const [args, env, message] of cases) {
+    const res = await run('node', [BIN, ...args], { env })
+    const what = [...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(' ')
+    t.equal(res.code, 2, `${what}: exit 2`)
+    t.match(res.stderr, message, `${what}: says why`)
+    t.match(res.stderr, /^quiltt-mock: /, `${what}: one line prefixed with the program name`)
+    t.equal(res.stdout, '', `${what}: prints no banner`)
+  }
+})
+
+t.test('a fixture file that does not exist stops the start with exit 1 and names the file', async t => {
+  const res = await run('node', [BIN, '--port', '0', '--db', ':memory:', '--fixtures', '/nonexistent/fixtures.json'])
+  t.equal(res.code, 1)
+  t.match(res.stderr, /quiltt-mock: .*\/nonexistent\/fixtures\.json/)
+})
+
+t.test('the banner names the URL, inspector, docs, clientId and secret; logs are JSON lines off a terminal', async t => {
+  const server = await startServer('node', [BIN, '--port', '0', '--db', ':memory:'])
+  t.teardown(() => server.stop())
+  const banner = server.output()
+  t.match(banner, `listening on http://127.0.0.1:${server.port}`)
+  t.match(banner, `inspector  http://127.0.0.1:${server.port}/`)
+  t.match(banner, `API docs   http://127.0.0.1:${server.port}/docs`)
+  t.match(banner, `clientId   ${DEFAULT.clientId}`)
+  t.match(banner, `secret     ${DEFAULT.secret}`)
+  t.match(banner, `QUILTT_API_DOMAIN=localhost:${server.port} QUILTT_API_INSECURE=true`)
+
+  const page = await fetch(`${server.url}/`)
+  t.equal(page.status, 200)
+  t.match(await page.text(), '<title>quiltt-mock inspector</title>')
+  const identify = await fetch(`${server.url}/v1/users/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: { clientId: DEFAULT.clientId, email: 'cli@example.com' } })
+  })
+  t.equal(identify.status, 201)
+
+  const end = await server.stop()
+  t.equal(end.code, 0, 'SIGTERM closes cleanly')
+  const logLines = end.stdout.split('\n').filter(l => l.startsWith('{'))
+  const logs = logLines.map(l => JSON.parse(l) as Record<string, unknown>)
+  t.ok(logs.length >= 3, 'the logs are JSON lines')
+  const ready = logs.find(l => l.msg === 'ready')
+  t.equal(ready?.url, server.url, 'a "ready" line carries the URL for programs')
+  const request = logs.find(l => /^POST \/v1\/users\/session 201 \(\d+\.\d ms\)$/.test(String(l.msg)))
+  t.ok(request, 'one info line per Quiltt API request')
+  t.match(request, { level: 30, res: { statusCode: 201 }, req: { method: 'POST', url: '/v1/users/session' } })
+  t.notOk(logs.some(l => String(l.msg).startsWith('GET / ')), 'the inspector page load stays below info')
+  t.notOk(logs.some(l => l.msg === 'incoming request'), 'no second line per request at info')
+})
+
+t.test('--log-format pretty prints human-readable lines', async t => {
+  const server = await startServer('node', [BIN, '--port', '0', '--db', ':memory:', '--log-format', 'pretty'])
+  await fetch(`${server.url}/v1/users/session`, { method: 'DELETE' })
+  const end = await server.stop()
+  t.equal(end.code, 0)
+  t.notOk(end.stdout.split('\n').some(l => l.startsWith('{')), 'no JSON lines')
+  t.match(end.stdout, /\[\d\d:\d\d:\d\d\] INFO: DELETE \/v1\/users\/session 401 \(\d+\.\d ms\)/)
+})
+
+t.test('auto log format: pretty on a terminal, JSON otherwise', async t => {
+  t.equal(usePrettyLogs('auto', true), true)
+  t.equal(usePrettyLogs('auto', false), false)
+  t.equal(usePrettyLogs('pretty', false), true)
+  t.equal(usePrettyLogs('json', true), false)
+  // `script` gives the CLI a real pseudo-terminal, as a person's shell would; closing it (SIGTERM to
+  // `script`) hangs up the terminal, which ends the CLI too.
+  if (!existsSync('/usr/bin/script')) { t.comment('no /usr/bin/script (util-linux): the pseudo-terminal half of this test cannot run'); return }
+  const child = spawn('/usr/bin/script', ['-qec', `exec node ${BIN} --port 0 --db :memory:`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const output = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no start-up on the terminal: ${out}`)) }, 20_000)
+    child.stdout.on('data', d => {
+      out += String(d)
+      if (/listening on http/.test(out) && /Server listening at/.test(out)) { clearTimeout(timer); child.kill('SIGTERM'); resolve(out) }
+    })
+  })
+  await new Promise(resolve => child.once('close', resolve))
+  t.match(output, /\[\d\d:\d\d:\d\d\] .*INFO.*Server listening at/, 'pretty on a terminal')
+  t.notMatch(output, /"level":/, 'no JSON on a terminal')
+})
+
+t.test('readConfig: flags win over the environment; origins are normalised', async t => {
+  const c = readConfig(['--cors-origin', 'http://localhost:5173/, https://app.example.com'], { QUILTT_MOCK_CORS_ORIGIN: '*', PORT: '5000' })
+  t.strictSame(c.corsOrigins, ['http://localhost:5173', 'https://app.example.com'])
+  t.equal(c.port, 5000)
+  t.strictSame(readConfig([], {}).corsOrigins, ['*'])
+  t.equal(readConfig([], {}).logFormat, 'auto')
+  t.equal(readConfig(['--log-format=json'], { QUILTT_MOCK_LOG_FORMAT: 'pretty' }).logFormat, 'json')
+})

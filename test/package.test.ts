@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { ROOT } from '../server/paths.js'
+import { assertBuilt, run, startServer } from './built.js'
+import { DEFAULT } from './helper.js'
+
+assertBuilt()
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+t.test('the published files hold everything the bin, the exports and the inspector need, and no sources or tests', async t => {
+  const res = await run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'])
+  t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
+  const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
+  for (const f of ['bin/quiltt-mock.js', 'dist/server/cli.js', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
+    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'package.json']) {
+    t.ok(files.includes(f), `${f} is published`)
+  }
+  t.notOk(files.some(f => f.startsWith('test/') || f.startsWith('server/') || f.startsWith('scripts/')), 'no sources, tests or scripts')
+})
+
+t.test('installed as a package (outside this folder): the bin, the register preload and startEmulator all work', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-install-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // The real tarball, unpacked where npm would put it; its dependencies are linked from this checkout, so no registry is needed.
+  const pack = await run(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', dir])
+  t.equal(pack.code, 0, 'npm pack', { stderr: pack.stderr })
+  const tarball = join(dir, (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename)
+  const modules = join(dir, 'node_modules')
+  const installed = join(modules, 'quiltt-mock')
+  mkdirSync(installed, { recursive: true })
+  t.equal((await run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'])).code, 0, 'tarball unpacked')
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (name === 'quiltt-mock' || name.startsWith('.')) continue
+    symlinkSync(join(ROOT, 'node_modules', name), join(modules, name))
+  }
+  mkdirSync(join(modules, '.bin'))
+  symlinkSync('../quiltt-mock/bin/quiltt-mock.js', join(modules, '.bin', 'quiltt-mock'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'my-app', private: true, type: 'module' }))
+
+  const help = await run(NPM, ['exec', '--offline', '--no', '--', 'quiltt-mock', '--help'], { cwd: dir })
+  t.equal(help.code, 0, 'npx quiltt-mock --help', { stderr: help.stderr })
+  t.match(help.stdout, 'Usage: quiltt-mock [options]')
+
+  // What npx runs: the bin link, through its shebang. (Started directly: `npm exec` does not pass SIGTERM on.)
+  const server = await startServer(join(modules, '.bin', 'quiltt-mock'), ['--port', '0', '--db', ':memory:'], { cwd: dir })
+  t.teardown(() => server.stop())
+  t.match(server.output(), `clientId   ${DEFAULT.clientId}`, 'bundled fixtures found from the installed package')
+  const page = await fetch(`${server.url}/`)
+  t.equal(page.status, 200)
+  t.match(await page.text(), 'quiltt-mock inspector', 'the inspector file ships')
+  const bundle = await fetch(`${server.url}/docs/static/swagger-ui-bundle.js`)
+  t.equal(bundle.status, 200, 'docs assets ship with the dependencies')
+  t.ok((await bundle.text()).length > 100_000)
+  const spec = await fetch(`${server.url}/docs/json`)
+  t.equal(((await spec.json()) as { paths: Record<string, unknown> }).paths['/'] !== undefined, true, 'openapi.yaml ships')
+
+  const script = `
+    import dns from 'node:dns/promises'
+    import { startEmulator } from 'quiltt-mock'
+    const emulator = await startEmulator()
+    const res = await fetch(emulator.url + '/emulator/v1/health')
+    const looked = await dns.lookup('auth.localhost')
+    console.log(JSON.stringify({ status: res.status, clientId: emulator.defaultEnvironment.clientId, address: looked.address }))
+    await emulator.close()`
+  const programmatic = await run('node', ['--import', 'quiltt-mock/register', '--input-type=module', '-e', script], { cwd: dir })
+  t.equal(programmatic.code, 0, 'import { startEmulator } from "quiltt-mock"', { stderr: programmatic.stderr })
+  t.strictSame(JSON.parse(programmatic.stdout), { status: 200, clientId: DEFAULT.clientId, address: '127.0.0.1' })
+})
