@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
+import { useAdminToken } from './http/admin.js'
 import { BODY_LIMIT, useQuilttErrors } from './http/errors.js'
 import { registerOperations } from './http/operations.js'
 import { useSpecValidators } from './http/validation.js'
@@ -31,6 +32,8 @@ export interface AppOptions {
   clock?: Clock
   random?: RandomSource
   logger?: FastifyServerOptions['logger']
+  /** When set, /emulator/ endpoints other than health require `Authorization: Bearer <adminToken>`. */
+  adminToken?: string
 }
 
 export interface Emulator {
@@ -84,6 +87,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   useSpecValidators(app)
   useQuilttErrors(app, ids)
+  useAdminToken(app, options.adminToken)
 
   await app.register(swagger, { mode: 'static', specification: { path: OPENAPI_PATH, baseDir: ROOT } })
   await app.register(swaggerUi, { routePrefix: '/docs' })

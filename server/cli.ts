@@ -1,5 +1,5 @@
 import { buildApp, VERSION } from './app.js'
-import { ConfigError, helpText, readConfig } from './config.js'
+import { ConfigError, exposureWarning, helpText, readConfig } from './config.js'
 
 async function main (argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return }
@@ -9,6 +9,7 @@ async function main (argv: string[]): Promise<void> {
   const app = await buildApp({
     db: config.db,
     ...(config.fixtures ? { fixtures: config.fixtures } : {}),
+    ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     logger: { level: config.logLevel }
   })
   let closing = false
@@ -30,10 +31,13 @@ async function main (argv: string[]): Promise<void> {
     `quiltt-mock ${VERSION} listening on ${url}`,
     `  database   ${config.db}`,
     ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} strategy)`, `  secret     ${env.apiKey.secret}`] : []),
+    ...(config.adminToken !== undefined ? ['  admin      /emulator/ endpoints (but health) need Authorization: Bearer <admin token>'] : []),
     `  docs       ${url}/docs`,
     `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true`
   ]
   process.stdout.write(lines.join('\n') + '\n')
+  const warning = exposureWarning(config)
+  if (warning) process.stderr.write(`${warning}\n`)
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
