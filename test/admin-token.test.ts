@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import t from 'tap'
 import { exposureWarning, isLoopbackHost, readConfig } from '../server/config.js'
 import { loadSpec } from '../server/openapi/spec.js'
-import { ROOT } from '../server/paths.js'
 import { bearer, build, DEFAULT, expectStatus, identify, issue } from './helper.js'
+import { startCli } from './process-helper.js'
 
 const TOKEN = 'admin-Token_0123456789'
 const ADMIN_401 = {
@@ -91,16 +89,13 @@ t.test('binding beyond loopback without a token warns', async t => {
   }
 })
 
-t.test('the CLI prints the warning when it binds 0.0.0.0 without a token', async t => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--host', '0.0.0.0', '--port', '0', '--db', ':memory:', '--log-level', 'warn'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  t.teardown(() => { child.kill('SIGKILL') })
-  let stderr = ''
-  child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', code => reject(new Error(`exited ${code}: ${stderr}`)))
-    const check = (): void => { if (/WARNING/.test(stderr)) resolve() }
-    child.stderr.on('data', check)
-  })
-  t.match(stderr, /WARNING: listening on 0\.0\.0\.0 without --admin-token/)
+t.test('the CLI prints the warning when it binds 0.0.0.0 without a token, and not with one', async t => {
+  const open = await startCli(t, ['--host', '0.0.0.0', '--db', ':memory:'])
+  await open.kill()
+  t.match(open.stderr(), /WARNING: listening on 0\.0\.0\.0 without --admin-token/)
+  const guarded = await startCli(t, ['--host', '0.0.0.0', '--db', ':memory:', '--admin-token', TOKEN])
+  const res = await fetch(guarded.url.replace('0.0.0.0', '127.0.0.1') + '/emulator/v1/environments')
+  t.equal(res.status, 401, 'the flag reaches the app')
+  await guarded.kill()
+  t.notMatch(guarded.stderr(), /WARNING/)
 })

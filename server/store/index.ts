@@ -11,7 +11,10 @@ export function createStore (db: Db) {
   const clear = ['messages', 'passcodes', 'sessions', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
   // One transaction function for every caller: better-sqlite3 builds a wrapper per db.transaction()
   // call, which showed in profiles of the write paths. Nested calls still become savepoints.
-  const inTransaction = db.transaction((fn: () => unknown) => fn())
+  // IMMEDIATE takes the write lock before the first read, so a check-then-write (is this UUID free?
+  // then insert) is atomic even against another process on the same file, and a transaction never
+  // fails half-way with SQLITE_BUSY when it turns from reading to writing.
+  const inTransaction = db.transaction((fn: () => unknown) => fn()).immediate
   const caches = createRowCaches<SessionOwners, ApiKeyOwner>(db)
   return {
     environments: createEnvironmentStore(db, caches.apiKeys),
