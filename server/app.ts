@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
 import { useAdminToken } from './http/admin.js'
-import { BODY_LIMIT, useQuilttErrors } from './http/errors.js'
+import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
 import { registerOperations } from './http/operations.js'
 import { useSpecValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, OPENAPI_PATH, ROOT } from './paths.js'
@@ -76,7 +76,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
-    ajv: { customOptions: { strict: false } }
+    ajv: { customOptions: { strict: false } },
+    clientErrorHandler,
+    frameworkErrors
   })
   const routes: Emulator['routes'] = []
   app.addHook('onRoute', r => {
