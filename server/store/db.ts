@@ -21,6 +21,9 @@ export function openDatabase (path: string): Db {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
+    // better-sqlite3 builds SQLite with a 16 MB page cache; an emulator's hot pages fit in 4 MB, and
+    // the rest comes from the OS cache. (The difference showed in the resident memory after the bench.)
+    db.pragma('cache_size = -4000')
   }
   db.pragma('foreign_keys = ON')
   migrate(db)
