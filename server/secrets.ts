@@ -7,5 +7,6 @@ import { hash, timingSafeEqual } from 'node:crypto'
  * timingSafeEqual over digests, which also hides the length.
  */
 export const secretDigest = (secret: string): Buffer => hash('sha256', secret, 'buffer')
+export const secretDigestBase64 = (secret: string): string => hash('sha256', secret, 'base64')
 
 export const safeEqual = (a: string, b: string): boolean => timingSafeEqual(secretDigest(a), secretDigest(b))

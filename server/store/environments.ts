@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { secretDigest } from '../secrets.js'
+import { secretDigest, secretDigestBase64 } from '../secrets.js'
 import type { RowCache } from './cache.js'
 import type { Db } from './db.js'
 import { byTable } from './join.js'
@@ -87,8 +87,9 @@ export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
     },
     /** The App Secret check: the key and its environment (read-only, cached: see cache.ts), or undefined. */
     apiKeyAndEnvironment (secret: string): ApiKeyOwner | undefined {
-      const digest = secretDigest(secret)
-      return cache.get(digest.toString('base64'), () => {
+      const key = secretDigestBase64(secret)
+      return cache.get(key, () => {
+        const digest = Buffer.from(key, 'base64')
         const row = s.apiKeyAndEnvironmentByDigest(digest)
         // The row was found by digest; this confirms its stored secret is the one that digest stands for.
         return row && timingSafeEqual(secretDigest(row.api_keys.secret), digest) ? { apiKey: row.api_keys, environment: row.environments } : undefined
