@@ -1,7 +1,7 @@
 import pretty from 'pino-pretty'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from './app.js'
-import { type Config, ConfigError, helpText, readConfig, usePrettyLogs } from './config.js'
+import { type Config, ConfigError, exposureWarning, helpText, readConfig, usePrettyLogs } from './config.js'
 import { ValidationError } from './errors.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
@@ -25,6 +25,7 @@ async function main (argv: string[]): Promise<void> {
   const app = await buildApp({
     db: config.db,
     ...(config.fixtures ? { fixtures: config.fixtures } : {}),
+    ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     logger: loggerFor(config),
     corsOrigins: config.corsOrigins,
     journalSize: config.journalSize
@@ -52,6 +53,7 @@ async function main (argv: string[]): Promise<void> {
     `  API docs   ${browse}/docs`,
     `  database   ${config.db}`,
     ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`] : []),
+    ...(config.adminToken !== undefined ? ['  admin      /emulator/ endpoints (but health) need Authorization: Bearer <admin token>'] : []),
     `  CORS       ${cors}`,
     `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true   (Node: node --import quiltt-mock/register app.js)`
   ]
@@ -60,6 +62,8 @@ async function main (argv: string[]): Promise<void> {
   if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) {
     app.log.info({ url, inspector: `${browse}/`, docs: `${browse}/docs`, clientId: env?.clientId }, 'ready')
   }
+  const warning = exposureWarning(config)
+  if (warning) process.stderr.write(`${warning}\n`)
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -10,6 +10,7 @@ export interface Config {
   fixtures: string | undefined
   logLevel: string
   journalSize: number
+  adminToken: string | undefined
 }
 
 interface FlagSpec {
@@ -76,6 +77,15 @@ export const FLAGS: FlagSpec[] = [
     parse: v => v === '' ? undefined : resolve(v)
   },
   {
+    key: 'adminToken', flag: '--admin-token', env: 'QUILTT_MOCK_ADMIN_TOKEN', default: '',
+    help: 'require Authorization: Bearer <token> on /emulator/ endpoints (all but health)',
+    parse: v => {
+      if (v === '') return undefined
+      if (!/^[\x21-\x7e]+$/.test(v)) throw new ConfigError('--admin-token must be printable characters without spaces (it is sent in an Authorization header)')
+      return v
+    }
+  },
+  {
     key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
     parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
   },
@@ -89,6 +99,20 @@ export const FLAGS: FlagSpec[] = [
     }
   }
 ]
+
+/** Whether a --host value only accepts connections from this machine. */
+export function isLoopbackHost (host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h) || /^(0{1,4}:){7}0{0,3}1$/.test(h)
+}
+
+/** The warning printed when the control API is reachable from other machines without a token, if it is. */
+export function exposureWarning (config: Pick<Config, 'host' | 'adminToken'>): string | undefined {
+  if (config.adminToken !== undefined || isLoopbackHost(config.host)) return undefined
+  return `quiltt-mock: WARNING: listening on ${config.host} without --admin-token. Anyone who can reach this port can read ` +
+    'passcodes, list API key secrets and reset the emulator through /emulator/. Set --admin-token (or QUILTT_MOCK_ADMIN_TOKEN), ' +
+    'or bind --host 127.0.0.1.'
+}
 
 /** Flags win over environment variables, which win over defaults. */
 export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {

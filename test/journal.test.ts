@@ -186,3 +186,16 @@ t.test('the inspector page and CORS preflights are not journaled', async t => {
   await app.inject({ method: 'GET', url: '/v1/users/session' })
   t.strictSame((await journal(app)).map(r => `${r.method} ${r.path}`), ['GET /v1/users/session'])
 })
+
+t.test('a deeply nested body is journaled cut at 64 levels, and reading the journal never fails', async t => {
+  const { app } = await build(t)
+  const deep = '['.repeat(5000) + ']'.repeat(5000)
+  await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: { authorization: 'Bearer sk_sandbox_quilttmock_0000000000000000000000', 'content-type': 'application/json' }, payload: deep })
+  const res = await app.inject({ url: '/emulator/v1/requests' })
+  t.equal(res.statusCode, 200)
+  let node: unknown = res.json().requests[0].requestBody
+  let depth = 0
+  while (Array.isArray(node)) { node = node[0]; depth++ }
+  t.equal(depth, 64)
+  t.equal(node, '[nested too deep]')
+})

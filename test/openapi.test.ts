@@ -49,3 +49,20 @@ t.test('the document is served at /docs/json and /docs/yaml', async t => {
   t.equal(yaml.statusCode, 200)
   t.match(yaml.body, /operationId: issueSession/)
 })
+
+t.test('no schema keyword is an accident of YAML (an unquoted comma in a flow mapping makes a key like "in emulator time")', async t => {
+  const { document } = loadSpec()
+  const bad: string[] = []
+  const walk = (node: unknown, path: string): void => {
+    if (node === null || typeof node !== 'object') return
+    for (const [k, v] of Object.entries(node)) {
+      const here = `${path}/${k}`
+      // Property names and examples may be anything; schema keywords never contain spaces or hold null.
+      const free = /\/(properties|examples|example|responses|headers)$/.test(path)
+      if (!free && (/\s/.test(k) || (v === null && k !== 'example'))) bad.push(here)
+      walk(v, here)
+    }
+  }
+  walk(document.components, '#/components')
+  t.strictSame(bad, [])
+})

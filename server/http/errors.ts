@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { Socket } from 'node:net'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import sjson from 'secure-json-parse'
 import { ApiError, errors, InternalError, ValidationError } from '../errors.js'
 import type { Ids } from '../random.js'
@@ -61,3 +62,37 @@ const httpMessage = (status: number): string => ({
   400: 'Bad Request', 401: 'Not Authenticated', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   408: 'Request Timeout', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large'
 } as Record<number, string>)[status] ?? 'Bad Request'
+
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (a header block over 16 KiB, a broken
+ * request line, a bad chunk) are answered here, in the same envelope, and the connection closed.
+ * Passed to Fastify as `clientErrorHandler`.
+ */
+export function clientErrorHandler (err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, body] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', { message: 'Request Timeout', instruction: 'The request did not arrive in time. Send it again.' }]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', { message: 'Request Header Fields Too Large', instruction: 'Headers are limited to 16 KiB in all. Is a token or a cookie oversized?' }]
+        : [400, 'Bad Request', { message: 'Bad Request', instruction: 'The request is not valid HTTP/1.1.' }]
+  const text = JSON.stringify(body)
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`)
+  }
+  socket.destroy(err)
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a path parameter over the 500-character
+ * limit, a URL whose percent-encoding does not decode), in the same envelope. Passed to Fastify as
+ * `frameworkErrors`.
+ */
+export function frameworkErrors (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const path = (req.raw.url ?? '').split('?')[0] ?? ''
+  const shown = path.length > 80 ? `${path.slice(0, 80)}...` : path
+  const apiErr = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new ApiError(414, 'URI Too Long', `A path segment of \`${shown}\` is over 500 characters; no id is that long.`)
+    : errors.badRequest(`\`${shown}\` is not a valid URL: check its percent-encoding.`)
+  void reply.code(apiErr.statusCode).type('application/json; charset=utf-8').send(JSON.stringify(apiErr.toJSON()))
+}

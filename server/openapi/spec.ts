@@ -1,6 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { OPENAPI_PATH } from '../paths.js'
+import { OPENAPI_PATH, ROOT } from '../paths.js'
+
+/** A JSON copy of openapi.yaml made by `npm run build` (parsing the YAML was a third of the start). */
+export const SNAPSHOT_PATH = join(ROOT, 'dist', 'openapi.json')
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 type JsonObject = { [k: string]: Json }
@@ -29,9 +34,33 @@ let cached: { document: JsonObject, operations: Operation[] } | undefined
 
 export function loadSpec (): { document: JsonObject, operations: Operation[] } {
   if (cached) return cached
-  const document = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as JsonObject
+  const document = readDocument()
   cached = { document, operations: readOperations(document) }
   return cached
+}
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+/** openapi.yaml, from the snapshot when the snapshot was made from this very text. */
+export function readDocument (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): JsonObject {
+  const text = readFileSync(yamlPath, 'utf8')
+  const sha256 = digestOf(text)
+  try {
+    const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8')) as { sha256?: string, document?: JsonObject }
+    if (snapshot.sha256 === sha256 && snapshot.document) return snapshot.document
+  } catch {
+    // No snapshot (a checkout run with tsx) or an unreadable one: the YAML is the source anyway.
+  }
+  return parseYaml(text) as JsonObject
+}
+
+/** Writes the snapshot (`npm run build` runs this through write-snapshot.ts). */
+export function writeSpecSnapshot (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): string {
+  const text = readFileSync(yamlPath, 'utf8')
+  const tmp = `${snapshotPath}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify({ sha256: digestOf(text), document: parseYaml(text) as JsonObject }))
+  renameSync(tmp, snapshotPath)
+  return snapshotPath
 }
 
 /** Resolves local `$ref`s into plain schemas and drops documentation-only keywords. */

@@ -251,10 +251,9 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
 
     /** The App Secret check. Unknown secrets, session tokens and deleted environments all get the same 401. */
     authenticateApiKey (secret: string | undefined): { environment: EnvironmentRow, apiKey: ApiKeyRow } {
-      const apiKey = secret === undefined ? undefined : store.environments.apiKeyBySecret(secret)
-      const environment = apiKey && store.environments.byId(apiKey.environment_id)
-      if (!apiKey || !environment) throw errors.apiKeyNotAuthenticated()
-      return { environment, apiKey }
+      const found = secret === undefined ? undefined : store.environments.apiKeyAndEnvironment(secret)
+      if (!found) throw errors.apiKeyNotAuthenticated()
+      return found
     },
 
     /** The environment's HMAC key, decoded once (keyed by the key itself, so a recreated environment never sees a stale one). */

@@ -26,3 +26,18 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** Present means: the key is there and not null. `{"email": null}` clears an attribute. */
 export const has = (o: Record<string, unknown>, key: string): boolean => Object.hasOwn(o, key)
+
+/**
+ * Whether a parsed JSON value nests at most `max` arrays/objects deep. Iterative: a body can nest
+ * far deeper than the call stack, and JSON.stringify on such a value throws.
+ */
+export function nestsAtMost (value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= max) return false
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return true
+}

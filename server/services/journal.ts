@@ -48,16 +48,20 @@ const SECRET_KEYS = /^(token|secret|authorization|password|apikey|accesstoken|re
 // A JWT, or an API key secret in the emulator's format, inside any string.
 const SECRET_VALUES = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|sk_[A-Za-z0-9_]{8,}/g
 
+// Deeper than this, a journaled body is cut: copying or serialising a 10,000-deep array would
+// overflow the stack, and no person reads that far.
+const MAX_DEPTH = 64
+export const TOO_DEEP = '[nested too deep]'
+
 /** A copy of a JSON value with every credential replaced by `[REDACTED]`. */
-export function redact (value: unknown): unknown {
+export function redact (value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(SECRET_VALUES, REDACTED)
-  if (Array.isArray(value)) return value.map(redact)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) && v !== null ? REDACTED : redact(v)
-    return out
-  }
-  return value
+  if (value === null || typeof value !== 'object') return value
+  if (depth >= MAX_DEPTH) return TOO_DEEP
+  if (Array.isArray(value)) return value.map(v => redact(v, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) && v !== null ? REDACTED : redact(v, depth + 1)
+  return out
 }
 
 /** Filters from the query string; every bad one is reported at once. */

@@ -1,4 +1,5 @@
 import { errors, FieldErrorCollector, ValidationError } from '../errors.js'
+import { safeEqual } from '../secrets.js'
 import type { EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { ServiceContext } from './context.js'
@@ -115,7 +116,7 @@ export function createPasswordlessService (
         const open = store.passcodes.latestOpen(environment.id, username)
         const now = clock.now()
         if (!profile || !open || open.expires_at <= now) return undefined
-        if (open.code !== passcode) {
+        if (passcode === undefined || !safeEqual(open.code, passcode)) {
           store.passcodes.fail(open.id, MAX_PASSCODE_ATTEMPTS, now)
           return undefined
         }

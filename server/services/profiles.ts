@@ -3,7 +3,7 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { ServiceContext } from './context.js'
-import { has, isCalendarDate, isE164, isEmail, isPlainObject, isUuid, normalizeEmail } from './formats.js'
+import { has, isCalendarDate, isE164, isEmail, isPlainObject, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
 
 export interface ProfileView {
   id: string
@@ -24,6 +24,8 @@ export type ProfilePatch = Partial<Pick<ProfileRow, 'email' | 'phone' | 'name' |
 
 const ADDRESS_REQUIRED = ['line1', 'city', 'state', 'postalCode', 'countryCode'] as const
 const ADDRESS_KEYS = new Set<string>([...ADDRESS_REQUIRED, 'line2'])
+// Quiltt documents 1 to 50 keys and no depth; a bound keeps a hostile body from reaching the stack limit.
+const METADATA_MAX_DEPTH = 32
 
 /**
  * Validates Quiltt's ProfileCreateRequest / ProfileUpdateRequest attributes into column values, collecting
@@ -101,6 +103,7 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
     else {
       const n = Object.keys(metadata).length
       if (n < 1 || n > 50) errs.add(at('metadata'), 'must have between 1 and 50 keys')
+      else if (!nestsAtMost(metadata, METADATA_MAX_DEPTH)) errs.add(at('metadata'), `is nested too deeply (at most ${METADATA_MAX_DEPTH} levels)`)
       else patch.metadata = JSON.stringify(metadata)
     }
   }

@@ -3,7 +3,7 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { SessionRow } from '../store/sessions.js'
-import { decodeUnverified, signSessionToken, verifySignature } from '../tokens/jwt.js'
+import { decodeUnverified, type SessionClaims, signSessionToken, verifySignature } from '../tokens/jwt.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
 import { isPlainObject } from './formats.js'
@@ -31,12 +31,19 @@ const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 // Quiltt's documented issuing limits, per profile.
 export const RATE_LIMITS = [{ windowMs: HOUR_MS, max: 10 }, { windowMs: DAY_MS, max: 20 }] as const
+const VERIFIED_TOKENS_MAX = 1024
 
 export function createSessionService (
   { store, clock, ids }: ServiceContext,
   environments: EnvironmentService,
   profiles: ProfileService
 ) {
+  // Tokens whose signature was checked, with the key it was checked against. A token verifies the same
+  // way under the same key every time, so only its first request pays for the HMAC; a recreated
+  // environment has a new key and misses. Whether the session is still valid is always read from the
+  // database. Bounded, oldest out first.
+  const verified = new Map<string, { claims: SessionClaims, key: Buffer }>()
+
   function view (environment: EnvironmentRow, profile: ProfileRow, session: SessionRow, token: string): SessionView {
     return {
       id: session.id,
@@ -134,18 +141,23 @@ export function createSessionService (
      * the time window, and that the session still exists unrevoked. Any failure is the same 401.
      */
     authenticate (token: string | undefined): AuthenticatedSession {
-      const claims = token === undefined ? undefined : decodeUnverified(token)
-      if (token === undefined || !claims) throw errors.sessionNotAuthenticated()
-      const environment = store.environments.byId(claims.eid)
-      if (!environment || !verifySignature(token, environments.signingKey(environment))) throw errors.sessionNotAuthenticated()
+      if (token === undefined) throw errors.sessionNotAuthenticated()
+      const known = verified.get(token)
+      const claims = known?.claims ?? decodeUnverified(token)
+      if (!claims) throw errors.sessionNotAuthenticated()
+      const found = store.sessions.withOwners(claims.jti)
+      if (!found || found.environment.id !== claims.eid) throw errors.sessionNotAuthenticated()
+      const { environment, session, profile } = found
+      const key = environments.signingKey(environment)
+      if (known?.key !== key) {
+        if (!verifySignature(token, key)) throw errors.sessionNotAuthenticated()
+        if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!)
+        verified.set(token, { claims, key })
+      }
       const now = clock.now()
-      const session = store.sessions.byId(claims.jti)
-      if (!session || session.environment_id !== environment.id || session.revoked_at !== null ||
-          session.expires_at <= now || claims.exp * 1000 <= now || claims.nbf * 1000 > now) {
+      if (session.revoked_at !== null || session.expires_at <= now || claims.exp * 1000 <= now || claims.nbf * 1000 > now) {
         throw errors.sessionNotAuthenticated()
       }
-      const profile = store.profiles.byId(environment.id, session.profile_id)
-      if (!profile) throw errors.sessionNotAuthenticated()
       return { environment, session, profile, token }
     },
 

@@ -1,4 +1,8 @@
+import { timingSafeEqual } from 'node:crypto'
+import { secretDigest, secretDigestBase64 } from '../secrets.js'
+import type { RowCache } from './cache.js'
 import type { Db } from './db.js'
+import { byTable } from './join.js'
 
 export interface EnvironmentRow {
   id: string
@@ -33,7 +37,9 @@ export interface TestIdentityRow {
 export type EnvironmentSettings = Pick<EnvironmentRow, 'id' | 'name' | 'mode' | 'auth_strategy' | 'signups_enabled' |
 'rate_limits' | 'user_id_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds'>
 
-export function createEnvironmentStore (db: Db) {
+export interface ApiKeyOwner { apiKey: ApiKeyRow, environment: EnvironmentRow }
+
+export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
   const s = {
     insert: db.prepare<EnvironmentRow>(`INSERT INTO environments
       (id, name, mode, auth_strategy, signups_enabled, client_id, signing_key, rate_limits, user_id_format,
@@ -48,11 +54,18 @@ export function createEnvironmentStore (db: Db) {
     byId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE id = ?'),
     byClientId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE client_id = ?'),
     delete: db.prepare<[string]>('DELETE FROM environments WHERE id = ?'),
-    insertApiKey: db.prepare<ApiKeyRow>(`INSERT INTO api_keys (id, environment_id, name, secret, created_at)
-      VALUES (@id, @environment_id, @name, @secret, @created_at)`),
-    apiKeyBySecret: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE secret = ?'),
-    apiKeyById: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?'),
-    apiKeyOf: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE environment_id = ? ORDER BY created_at, id LIMIT 1'),
+    insertApiKey: db.prepare<ApiKeyRow & { secret_sha256: Buffer }>(`INSERT INTO api_keys (id, environment_id, name, secret, created_at, secret_sha256)
+      VALUES (@id, @environment_id, @name, @secret, @created_at, @secret_sha256)`),
+    // By digest only (see secrets.ts); the secret itself is then compared in constant time.
+    apiKeyByDigest: db.prepare<[Buffer], ApiKeyRow>(`SELECT id, environment_id, name, secret, created_at
+      FROM api_keys WHERE secret_sha256 = ?`),
+    // The App Secret check of every API-key request, in one query.
+    apiKeyAndEnvironmentByDigest: byTable<[Buffer], { api_keys: ApiKeyRow, environments: EnvironmentRow }>(db.prepare(`SELECT
+      k.id, k.environment_id, k.name, k.secret, k.created_at, e.*
+      FROM api_keys k JOIN environments e ON e.id = k.environment_id WHERE k.secret_sha256 = ?`)),
+    apiKeyById: db.prepare<[string], ApiKeyRow>('SELECT id, environment_id, name, secret, created_at FROM api_keys WHERE id = ?'),
+    apiKeyOf: db.prepare<[string], ApiKeyRow>(`SELECT id, environment_id, name, secret, created_at FROM api_keys
+      WHERE environment_id = ? ORDER BY created_at, id LIMIT 1`),
     insertTestIdentity: db.prepare<TestIdentityRow>(`INSERT INTO test_identities (environment_id, username, passcode)
       VALUES (@environment_id, @username, @passcode)`),
     deleteTestIdentities: db.prepare<[string]>('DELETE FROM test_identities WHERE environment_id = ?'),
@@ -66,8 +79,22 @@ export function createEnvironmentStore (db: Db) {
     byId: (id: string) => s.byId.get(id),
     byClientId: (clientId: string) => s.byClientId.get(clientId),
     delete: (id: string) => s.delete.run(id).changes > 0,
-    insertApiKey: (row: ApiKeyRow) => s.insertApiKey.run(row),
-    apiKeyBySecret: (secret: string) => s.apiKeyBySecret.get(secret),
+    insertApiKey: (row: ApiKeyRow) => s.insertApiKey.run({ ...row, secret_sha256: secretDigest(row.secret) }),
+    apiKeyBySecret (secret: string): ApiKeyRow | undefined {
+      const digest = secretDigest(secret)
+      const row = s.apiKeyByDigest.get(digest)
+      return row && timingSafeEqual(secretDigest(row.secret), digest) ? row : undefined
+    },
+    /** The App Secret check: the key and its environment (read-only, cached: see cache.ts), or undefined. */
+    apiKeyAndEnvironment (secret: string): ApiKeyOwner | undefined {
+      const key = secretDigestBase64(secret)
+      return cache.get(key, () => {
+        const digest = Buffer.from(key, 'base64')
+        const row = s.apiKeyAndEnvironmentByDigest(digest)
+        // The row was found by digest; this confirms its stored secret is the one that digest stands for.
+        return row && timingSafeEqual(secretDigest(row.api_keys.secret), digest) ? { apiKey: row.api_keys, environment: row.environments } : undefined
+      })
+    },
     apiKeyById: (id: string) => s.apiKeyById.get(id),
     apiKeyOf: (environmentId: string) => s.apiKeyOf.get(environmentId),
     replaceTestIdentities (environmentId: string, rows: Array<{ username: string, passcode: string }>) {

@@ -1,3 +1,9 @@
+import { secretDigest } from '../secrets.js'
+import type { Db } from './db.js'
+
+/** A step is SQL, or a function for what SQL cannot compute (such as a digest). */
+export type Migration = string | ((db: Db) => void)
+
 /**
  * Schema migrations, applied in order by `user_version`. Append only: a shipped step never changes.
  *
@@ -6,7 +12,7 @@
  * - one environment per clientId and per API key secret;
  * - a passcode is consumed by one conditional UPDATE (see passcodes store).
  */
-export const migrations: string[] = [
+export const migrations: Migration[] = [
   `
   CREATE TABLE environments (
     id TEXT PRIMARY KEY,
@@ -97,5 +103,16 @@ export const migrations: string[] = [
     sent_at INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX messages_environment ON messages(environment_id, id);
-  `
+  `,
+
+  // 2. API keys are found by the SHA-256 of their secret and then compared in constant time, so no
+  // lookup compares a guessed secret byte by byte with a real one.
+  (db: Db) => {
+    db.exec('ALTER TABLE api_keys ADD COLUMN secret_sha256 BLOB')
+    const set = db.prepare<[Buffer, string]>('UPDATE api_keys SET secret_sha256 = ? WHERE id = ?')
+    for (const { id, secret } of db.prepare<[], { id: string, secret: string }>('SELECT id, secret FROM api_keys').all()) {
+      set.run(secretDigest(secret), id)
+    }
+    db.exec('CREATE UNIQUE INDEX api_keys_secret_sha256 ON api_keys(secret_sha256)')
+  }
 ]

@@ -1,0 +1,284 @@
+import { connect } from 'node:net'
+import fc from 'fast-check'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import t from 'tap'
+import { loadSpec } from '../server/openapi/spec.js'
+import { bearer, build, DEFAULT, expectStatus, issue, PHONE } from './helper.js'
+
+// Property-based fuzzing of every operation in openapi.yaml (the Quiltt API and the emulator API, so
+// operations added later are fuzzed too) with malformed bodies, content types, tokens and headers.
+// Every answer must be below 500 and in one of Quiltt's two shapes, and the process must stay
+// healthy. The seed is fixed and the runs bounded, so a failure reproduces and the file stays fast.
+
+const SEED = 20_260_101
+const RUNS = Number(process.env.QUILTT_MOCK_FUZZ_RUNS ?? 2500)
+
+const { operations, document } = loadSpec()
+
+/** Every property name under `node` (the whole spec, or the request bodies only). */
+function fieldNames (node: unknown, names = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) { for (const n of node) fieldNames(n, names); return names }
+  if (node === null || typeof node !== 'object') return names
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'properties' && v !== null && typeof v === 'object') for (const name of Object.keys(v)) names.add(name)
+    fieldNames(v, names)
+  }
+  return names
+}
+
+const FIELDS = [...fieldNames(document), 'session', 'deploymentId', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '']
+const BODY_FIELDS = [...fieldNames(operations.map(o => o.schema.body ?? {})), 'session', 'deploymentId']
+
+/** The credential an operation takes, read from its `security` in the spec. */
+const usesSessionToken = (op: typeof operations[number]): boolean =>
+  JSON.stringify((document.paths as Record<string, Record<string, { security?: unknown }>>)[op.path]?.[op.method.toLowerCase()]?.security ?? []).includes('SessionToken')
+
+/** Why a response is not acceptable, or undefined. */
+function problem (method: string, res: { statusCode: number, headers: Record<string, unknown>, body: string }): string | undefined {
+  if (res.statusCode >= 500) return `status ${res.statusCode}`
+  if (res.statusCode < 400 || method === 'HEAD') return undefined
+  if (!/^application\/json/.test(String(res.headers['content-type']))) return `content-type ${String(res.headers['content-type'])}`
+  let body: unknown
+  try { body = JSON.parse(res.body) } catch { return 'body is not JSON' }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not an object'
+  const entries = Object.entries(body)
+  if (res.statusCode === 422) {
+    if (entries.length === 0) return 'empty field map'
+    const bad = entries.find(([, v]) => !Array.isArray(v) || v.length === 0 || !v.every(m => typeof m === 'string'))
+    return bad ? `field ${bad[0]} is not a list of messages` : undefined
+  }
+  const keys = Object.keys(body).sort().join(',')
+  if (keys !== 'instruction,message') return `keys ${keys}`
+  const { message, instruction } = body as Record<string, unknown>
+  return typeof message === 'string' && typeof instruction === 'string' ? undefined : 'message/instruction are not strings'
+}
+
+// ---- arbitraries ----------------------------------------------------------------------------
+
+const text = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom('a@b.co', 'ALICE@Example.com ', '+15555550100', '+1', '123456', '12345', '1234567', DEFAULT.clientId, PHONE.clientId,
+    DEFAULT.environmentId, '11111111-1111-1111-1111-111111111111', 'p_11ewrVkEnd7LIvSVAmt8XL5', '2000-02-30', 'USA', '\u0000', '\ud800', '💥', ' ')
+)
+const leaf = fc.oneof(
+  text.map(s => JSON.stringify(s)),
+  fc.integer().map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(n => JSON.stringify(n)),
+  fc.constantFrom('true', 'false', 'null', '0', '-0', '1e308', '-1', '4.2', '9007199254740993', '[]', '{}')
+)
+const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) })
+/** JSON text built by hand, so `__proto__` and duplicate keys reach the server as written. */
+const json = fc.letrec<{ value: string, array: string, object: string }>(tie => ({
+  value: fc.oneof({ depthSize: 'small', maxDepth: 4 }, leaf, tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 4 }).map(xs => `[${xs.join(',')}]`),
+  object: fc.array(fc.tuple(key, tie('value')), { maxLength: 6 }).map(es => `{${es.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`)
+}))
+const nested = (open: string, close: string, inner = '1') => fc.constantFrom(10, 40, 1_000, 10_000, 60_000).map(d => open.repeat(d) + inner + close.repeat(d))
+const body = fc.oneof(
+  { weight: 6, arbitrary: json.object },
+  { weight: 3, arbitrary: json.object.map(o => `{"session":${o}}`) },
+  { weight: 2, arbitrary: json.value },
+  { weight: 1, arbitrary: nested('[', ']') },
+  { weight: 1, arbitrary: nested('{"session":', '}', '{}') },
+  { weight: 1, arbitrary: nested('{"metadata":', '}', '{"a":1}') },
+  { weight: 1, arbitrary: fc.constantFrom(100_000, 1_100_000).chain(n => fc.constantFrom('email', 'name', 'clientId', 'userId', 'uuid', 'x').map(f => `{"${f}":"${'a'.repeat(n)}"}`)) },
+  { weight: 1, arbitrary: fc.constantFrom(1_000, 60_000).map(n => `{"metadata":{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}}`) },
+  { weight: 2, arbitrary: json.object.chain(o => fc.nat({ max: Math.max(0, o.length - 1) }).map(cut => o.slice(0, cut))) },
+  { weight: 1, arbitrary: fc.constantFrom('', ' ', 'null', 'nul', "{'a':1}", '{"a":1,}', '\ufeff{}', '{"__proto__":{"admin":true}}',
+    '{"constructor":{"prototype":{"admin":true}}}', '{"a":1}{"b":2}', '[1,2', 'undefined', 'NaN', '\u0000', '"\\ud800"', '{"session":[]}', '{"session":"x"}') },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) }
+)
+const contentType = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('application/json') },
+  { weight: 4, arbitrary: fc.constantFrom(undefined, 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=latin1',
+    'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx',
+    '', ';', 'application/', 'application/json; charset=utf-16', '*/*', 'application/vnd.api+json', 'text/json') }
+)
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64url')
+function tokens (good: string): fc.Arbitrary<string | undefined> {
+  const [h, p, s] = good.split('.') as [string, string, string]
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
+  return fc.oneof(
+    fc.constantFrom(undefined, good, DEFAULT.secret, PHONE.secret, '', 'x', '..', `${h}.${p}.`, `${h}..${s}`, `${h}.${p}.${s}x`, `${h}.${p}.${s.slice(0, -2)}`,
+      `${b64('{"alg":"none"}')}.${p}.`, `${b64('{"alg":"HS256"}')}.${p}.${s}`, `${b64('{"alg":"HS512","typ":"JWT"}')}.${p}.${s}`,
+      `${h}.${b64(JSON.stringify({ ...claims, exp: 'soon' }))}.${s}`, `${h}.${b64(JSON.stringify({ ...claims, eid: PHONE.environmentId }))}.${s}`,
+      `${h}.${b64(JSON.stringify({ ...claims, jti: '00000000-0000-4000-8000-000000000000' }))}.${s}`,
+      `${h}.${b64('[]')}.${s}`, `${h}.${b64('null')}.${s}`, `${h}.${b64('{"__proto__":{"eid":"x"}}')}.${s}`, `${h}.!!!.${s}`,
+      `${good}.${s}`, `${h}.${p}.${s}`.repeat(10), `${h}.${'A'.repeat(100_000)}.${s}`, 'sk_sandbox_' + 'a'.repeat(300)),
+    fc.string({ unit: 'binary-ascii', maxLength: 60 }),
+    fc.tuple(fc.base64String({ maxLength: 40 }), fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 90 })).map(([a, b, c]) => `${a}.${b}.${c}`),
+    fc.nat({ max: 300_000 }).map(n => `${good.slice(0, 20)}${'x'.repeat(n)}`)
+  )
+}
+const authorization = (good: string) => fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(`Bearer ${DEFAULT.secret}`, `Bearer ${good}`, `Bearer ${PHONE.secret}`) },
+  { weight: 6, arbitrary: tokens(good).map(tok => tok === undefined ? undefined : `Bearer ${tok}`) },
+  { weight: 1, arbitrary: tokens(good).chain(tok => fc.constantFrom('bearer', 'BEARER', 'Basic', 'Token', 'Bearer\t', 'Bearer  ', '').map(scheme => tok === undefined ? scheme : `${scheme} ${tok}`)) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 50 }) }
+)
+/** Path parameters: real ids, junk, unicode, traversal, and values past the router's 500-character limit. */
+const param = (real: string[]) => fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(DEFAULT.environmentId, PHONE.environmentId, ...real) },
+  { weight: 1, arbitrary: fc.constantFrom('env_doesNotExist', '11111111-1111-1111-1111-111111111111', 'p_x', '..', '.', '%00', '%2F', '%E0%A4%A', 'a'.repeat(600), ' ') },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map(encodeURIComponent) }
+)
+const query = fc.oneof(
+  fc.constant(''),
+  fc.array(fc.tuple(fc.constantFrom('page', 'limit', 'email', 'phone', 'environmentId', '__proto__', 'x', 'email[]', 'limit[a]'),
+    fc.oneof(fc.constantFrom('1', '0', '-1', '100', '101', '1e3', 'abc', '', '%', '+15555550100', 'A@B.CO'), fc.string({ unit: 'binary', maxLength: 20 }).map(encodeURIComponent))),
+  { maxLength: 4 }).map(qs => `?${qs.map(([k, v]) => `${k}=${v}`).join('&')}`)
+)
+const extraHeaders = fc.dictionary(
+  fc.constantFrom('accept', 'accept-encoding', 'x-forwarded-for', 'host', 'origin', 'cookie', 'quiltt-sdk-agent', 'x-request-id', 'content-encoding', 'expect'),
+  fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 40 }).map(s => s.replace(/[\r\n\0]/g, '')), fc.constantFrom('gzip', 'application/xml', '*/*', 'x'.repeat(20_000))),
+  { maxKeys: 3 }
+)
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
+
+function requestFor (good: string, real: string[]): fc.Arbitrary<FuzzRequest> {
+  return fc.record({
+    op: fc.constantFrom(...operations),
+    otherMethod: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+    params: fc.array(param(real), { minLength: 3, maxLength: 3 }),
+    query,
+    body: fc.option(body, { freq: 6 }),
+    contentType,
+    authorization: authorization(good),
+    extra: extraHeaders
+  })
+}
+
+interface FuzzRequest {
+  op: typeof operations[number]
+  otherMethod: string | null
+  params: string[]
+  query: string
+  body: string | null
+  contentType: string | undefined
+  authorization: string | undefined
+  extra: Partial<Record<string, string>>
+}
+
+async function send (app: FastifyInstance, r: FuzzRequest): Promise<{ method: string, url: string, res: LightMyRequestResponse }> {
+  let i = 0
+  const method = r.otherMethod ?? r.op.method
+  const url = r.op.path.replace(/\{[^}]+\}/g, () => r.params[i++] ?? 'x') + r.query
+  const headers = { ...r.extra } as Record<string, string>
+  if (r.contentType !== undefined) headers['content-type'] = r.contentType
+  if (r.authorization !== undefined) headers.authorization = r.authorization
+  const res = await app.inject({ method: method as 'GET', url, headers, ...(r.body === null ? {} : { payload: r.body }) })
+  return { method, url, res }
+}
+
+t.test('every operation answers malformed input below 500, in a Quiltt shape', async t => {
+  const { app } = await build(t)
+  const session = (await issue(app, { email: 'fuzz@example.com' })).json() as { token: string, userUuid: string }
+  const profileId = (await app.inject({ url: `/v1/profiles/${session.userUuid}`, headers: bearer(DEFAULT.secret) })).json().id as string
+  const good = session.token
+  let runs = 0
+  const statuses: Record<number, number> = {}
+  await fc.assert(fc.asyncProperty(requestFor(good, [session.userUuid, profileId]), async r => {
+    const { method, url, res } = await send(app, r)
+    runs++
+    statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
+    const why = problem(method, res)
+    if (why) throw new Error(`${method} ${url.slice(0, 200)} -> ${res.statusCode}: ${why}\n${res.body.slice(0, 500)}`)
+  }), { seed: SEED, numRuns: RUNS, endOnFailure: true })
+  t.equal(runs, RUNS)
+  t.ok(Object.keys(statuses).length >= 6, `a spread of answers: ${JSON.stringify(statuses)}`)
+
+  // Still healthy: the health check answers and the ordinary flows still work.
+  expectStatus(t, await app.inject({ url: '/emulator/v1/health' }), 200, 'health')
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset' }), 200, 'reset')
+  const after = await issue(app)
+  expectStatus(t, after, 201, 'issue')
+  expectStatus(t, await app.inject({ url: '/v1/users/session', headers: bearer(after.json().token) }), 200, 'ping')
+  expectStatus(t, await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: DEFAULT.clientId, email: 'after@fuzz.test' } } }), 201, 'identify')
+})
+
+/** Bodies that have broken servers before, sent to every operation with working credentials. */
+const HOSTILE = (() => {
+  const deep = (open: string, close: string, inner: string, d: number) => open.repeat(d) + inner + close.repeat(d)
+  const perField = BODY_FIELDS.flatMap(f => [
+    `{${JSON.stringify(f)}:${deep('{"a":', '}', '1', 10_000)}}`,
+    `{${JSON.stringify(f)}:${deep('[', ']', '1', 10_000)}}`,
+    `{${JSON.stringify(f)}:"${'\u0000'.repeat(100)}💥${'a'.repeat(100_000)}"}`,
+    `{${JSON.stringify(f)}:[{"a":1}]}`,
+    `{${JSON.stringify(f)}:{"__proto__":{"x":1}}}`,
+    `{${JSON.stringify(f)}:1e400}`,
+    `{"session":{${JSON.stringify(f)}:{}}}`
+  ])
+  return [
+    ...perField,
+    deep('{"session":', '}', '{}', 60_000),
+    deep('[', ']', '', 200_000),
+    `{"metadata":{${Array.from({ length: 50 }, (_, i) => `"k${i}":${deep('[', ']', '1', 31)}`).join(',')}}}`,
+    `{"email":"${'a'.repeat(1_100_000)}"}`,
+    '[]', '"string"', '42', 'true', 'null', '{"session":null}', '{"session":[]}', '{"__proto__":{"admin":true}}'
+  ]
+})()
+
+t.test('every operation against bodies that have broken servers before', async t => {
+  const { app } = await build(t)
+  let sent = 0
+  for (const op of operations) {
+    // Each operation starts from the fixtures, so an earlier DELETE does not turn the rest into 404s.
+    await app.inject({ method: 'POST', url: '/emulator/v1/reset' })
+    const { token, userUuid } = (await issue(app)).json() as { token: string, userUuid: string }
+    const url = op.path.replace(/\{[^}]+\}/g, m => m.includes('nvironment') ? DEFAULT.environmentId : userUuid)
+    const auth = usesSessionToken(op) ? token : DEFAULT.secret
+    for (const payload of HOSTILE) {
+      const res = await app.inject({ method: op.method as 'POST', url, headers: { ...bearer(auth), 'content-type': 'application/json' }, payload })
+      sent++
+      const why = problem(op.method, res)
+      if (why) t.fail(`${op.method} ${url} with ${payload.slice(0, 80)}... -> ${res.statusCode}: ${why} ${res.body.slice(0, 300)}`)
+    }
+  }
+  t.pass(`${sent} requests`)
+  expectStatus(t, await app.inject({ url: '/emulator/v1/health' }), 200, 'still healthy')
+})
+
+/** Raw bytes over a socket; resolves with everything the server sent before it closed. */
+function raw (port: number, request: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let out = ''
+    socket.on('data', b => { out += b.toString('latin1') })
+    socket.on('error', err => { if (out) resolve(out); else reject(err) })
+    socket.on('close', () => resolve(out))
+    socket.end(request)
+  })
+}
+
+function parseRaw (response: string): { statusCode: number, headers: Record<string, string>, body: string } {
+  const [head = '', body = ''] = response.split('\r\n\r\n', 2)
+  const [statusLine = '', ...lines] = head.split('\r\n')
+  const headers = Object.fromEntries(lines.map(l => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+  return { statusCode: Number(statusLine.split(' ')[1]), headers, body }
+}
+
+t.test('what the HTTP parser rejects is answered in the same envelope', async t => {
+  const { app } = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const big = 'x'.repeat(20_000)
+  const cases: Array<[string, string | Buffer, number]> = [
+    ['headers over 16 KiB', `GET /v1/users/session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${big}\r\n\r\n`, 431],
+    ['a broken request line', 'GET /v1/users/session HTTP/1.1 junk\r\nHost: x\r\n\r\n', 400],
+    ['a NUL in a header', 'GET /v1/users/session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\u0000b\r\n\r\n', 400],
+    ['a bad chunk', 'POST /v1/users/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', 400],
+    ['two content lengths', 'POST /v1/users/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', 400],
+    ['a declared body over 1 MiB', 'POST /v1/users/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n{}', 413],
+    ['UTF-8 bytes in the token', Buffer.concat([Buffer.from('GET /v1/users/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer '), Buffer.from('💥é', 'utf8'), Buffer.from('\r\n\r\n')]), 401],
+    ['a URL with raw unicode', Buffer.concat([Buffer.from('GET /v1/profiles/'), Buffer.from('ü', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]), 400]
+  ]
+  for (const [name, request, status] of cases) {
+    const res = parseRaw(await raw(port, request))
+    t.equal(res.statusCode, status, name)
+    t.equal(problem('GET', res), undefined, `${name}: ${res.body.slice(0, 200)}`)
+  }
+  expectStatus(t, await app.inject({ url: '/emulator/v1/health' }), 200, 'still healthy')
+})

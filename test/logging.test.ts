@@ -1,0 +1,69 @@
+import { Writable } from 'node:stream'
+import t from 'tap'
+import type { FastifyBaseLogger } from 'fastify'
+import { lazyChildLogger } from '../server/http/logging.js'
+import { build, issue } from './helper.js'
+
+// req.log is made lazily (server/http/logging.ts); what gets logged must not change.
+
+function capture (): { stream: Writable, lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { chunks.push(String(chunk)); done() } })
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map(l => JSON.parse(l) as Record<string, unknown>) }
+}
+
+t.test('at info, every request is logged with its reqId', async t => {
+  const { stream, lines } = capture()
+  const { app } = await build(t, { logger: { level: 'info', stream } })
+  await issue(app)
+  const logged = lines().filter(l => l.reqId !== undefined)
+  // One line per request (RequestLogController): method, path, status and time, at info.
+  t.equal(logged.length, 1, 'one line')
+  t.match(logged[0], { level: 30, msg: /^POST \/v1\/users\/sessions 201 \(\d+\.\d ms\)$/ })
+  t.equal(new Set(logged.map(l => l.reqId)).size, 1, 'one request, one reqId on all its lines')
+})
+
+t.test('at debug, the incoming request is logged too, with the same reqId', async t => {
+  const { stream, lines } = capture()
+  const { app } = await build(t, { logger: { level: 'debug', stream } })
+  await issue(app)
+  const logged = lines().filter(l => l.reqId !== undefined)
+  t.ok(logged.some(l => l.msg === 'incoming request'), 'incoming request')
+  t.ok(logged.some(l => typeof l.msg === 'string' && l.msg.startsWith('POST /v1/users/sessions 201')), 'the completion line')
+  t.equal(new Set(logged.map(l => l.reqId)).size, 1)
+})
+
+t.test('at warn, nothing is logged for ordinary requests', async t => {
+  const { stream, lines } = capture()
+  const { app } = await build(t, { logger: { level: 'warn', stream } })
+  await issue(app)
+  await app.inject({ url: '/nope' })
+  t.strictSame(lines(), [])
+})
+
+t.test('the child is made on the first enabled call, with the same bindings', async t => {
+  const { stream, lines } = capture()
+  const { app } = await build(t, { logger: { level: 'warn', stream } })
+  let made = 0
+  const parent = app.log
+  const counting = new Proxy(parent, {
+    get (target, key, receiver) {
+      if (key === 'child') return (b: object, o?: object) => { made++; return target.child(b, o) }
+      const v = Reflect.get(target, key, receiver) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    }
+  }) as FastifyBaseLogger
+  const log = lazyChildLogger.call(app, counting, { reqId: 'req-test' }, {}, undefined as never)
+  log.info('not shown')
+  log.debug('not shown')
+  t.equal(made, 0, 'disabled levels make no child')
+  t.equal(log.level, 'warn')
+  log.error({ errorId: 'e1' }, 'shown')
+  log.warn('also shown')
+  t.equal(made, 1, 'one child, made once')
+  const out = lines()
+  t.equal(out.length, 2)
+  t.match(out[0], { reqId: 'req-test', errorId: 'e1', msg: 'shown', level: 50 })
+  t.match(out[1], { reqId: 'req-test', msg: 'also shown', level: 40 })
+  t.match(log.child({ extra: 1 }), { info: Function })
+})
