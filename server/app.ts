@@ -12,6 +12,7 @@ import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.j
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
 import { emulatorOutboxRoutes } from './routes/emulator-outbox.js'
+import { emulatorProviderStateRoutes } from './routes/emulator-provider-states.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
 import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
@@ -19,6 +20,7 @@ import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
 import { createServices, type Services } from './services/index.js'
+import { createProviderStateService } from './services/provider-states.js'
 import { type Db, openDatabase } from './store/db.js'
 import { createStore, type Store } from './store/index.js'
 
@@ -96,7 +98,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),
-    ...emulatorResetRoutes(services, startup, () => clock.reset())
+    ...emulatorResetRoutes(services, startup, () => clock.reset()),
+    ...emulatorProviderStateRoutes(createProviderStateService({ store, clock, ids }, services, startup))
   })
 
   await app.ready()

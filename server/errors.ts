@@ -79,5 +79,7 @@ export const errors = {
   badRequest: (detail: string) => new ApiError(400, 'Bad Request', detail),
   unsupportedMediaType: (type: string) => new ApiError(415, 'Unsupported Media Type',
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
-  payloadTooLarge: () => new ApiError(413, 'Payload Too Large', 'Request bodies are limited to 1 MiB.')
+  payloadTooLarge: () => new ApiError(413, 'Payload Too Large', 'Request bodies are limited to 1 MiB.'),
+  unknownProviderState: (name: string, known: string[]) => new ApiError(400, 'Bad Request',
+    `Unknown provider state \`${name}\`. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
 }
