@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
 import { BODY_LIMIT, useQuilttErrors } from './http/errors.js'
 import { registerOperations } from './http/operations.js'
+import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
 import { useSpecValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, OPENAPI_PATH, ROOT } from './paths.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
@@ -33,6 +34,11 @@ export interface AppOptions {
   clock?: Clock
   random?: RandomSource
   logger?: FastifyServerOptions['logger']
+  /**
+   * Test-only: check every response against openapi.yaml (status, declared headers, JSON body) and
+   * answer a mismatch with a 500 naming it; a function is also called with each mismatch.
+   */
+  validateResponses?: boolean | OnResponseMismatch
 }
 
 export interface Emulator {
@@ -86,6 +92,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   useSpecValidators(app)
   useQuilttErrors(app, ids)
+  if (options.validateResponses) {
+    useResponseValidation(app, ids, typeof options.validateResponses === 'function' ? options.validateResponses : undefined)
+  }
 
   await app.register(swagger, { mode: 'static', specification: { path: OPENAPI_PATH, baseDir: ROOT } })
   await app.register(swaggerUi, { routePrefix: '/docs' })

@@ -29,8 +29,8 @@ export class ValidationError extends Error {
 }
 
 export class InternalError extends ApiError {
-  constructor (readonly errorId: string) {
-    super(500, 'Internal Server Error', 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.')
+  constructor (readonly errorId: string, instruction = 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.') {
+    super(500, 'Internal Server Error', instruction)
   }
 
   override toJSON (): { message: string, instruction: string, errorId: string } {
