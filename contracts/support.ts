@@ -5,7 +5,9 @@
 import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { MatchersV3 } from '@pact-foundation/pact'
+import { setTimeout as delay } from 'node:timers/promises'
+import { MatchersV3, type PactV4, type V3MockServer } from '@pact-foundation/pact'
+import { Agent, setGlobalDispatcher } from 'undici'
 import { ROOT } from '../server/paths.js'
 
 const { regex, uuid, integer, like } = MatchersV3
@@ -55,14 +57,57 @@ export function freshPact (consumer: string): void {
   rmSync(join(PACT_DIR, `${consumer}-${PROVIDER}.json`), { force: true })
 }
 
-/** A port free right now, for a mock server whose URL must be known before the SDK is imported. */
-export function freePort (): Promise<number> {
+/**
+ * Every interaction gets a new mock server, and the SDK suite's all listen on one port: a kept-alive
+ * connection to a stopped one must never carry the next interaction's request. One connection per request.
+ */
+export function oneConnectionPerRequest (): void {
+  setGlobalDispatcher(new Agent({ pipelining: 0 }))
+}
+
+/**
+ * Wraps a consumer test body: after it, waits until Pact's mock server has recorded the requests it
+ * already answered. pact-core 19's mock server records a match on another task after responding
+ * (pact-foundation/pact-core-mock-server#13), so executeTest can read "expected but not received"
+ * for a request whose response the client already has. Bounded: a request that never came still
+ * fails, two seconds later.
+ */
+export function settled<T> (pact: PactV4, body: (server: V3MockServer) => Promise<T>): (server: V3MockServer) => Promise<T> {
+  const core = (pact as unknown as { pact: { mockServerMatchedSuccessfully: (port: number) => boolean } }).pact
+  return async server => {
+    const result = await body(server)
+    for (let waited = 0; waited < 2000 && !core.mockServerMatchedSuccessfully(server.port); waited += 5) await delay(5)
+    return result
+  }
+}
+
+/** Binds `port` (0: any) on loopback and lets it go; resolves with the port, or rejects if it is taken. */
+function probe (port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address()
       server.close(() => typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')))
     })
   })
+}
+
+/** A port free right now, for a mock server whose URL must be known before the SDK is imported. */
+export const freePort = (): Promise<number> => probe(0)
+
+/**
+ * Waits until `port` can be bound again. pact-core 19 stops a mock server asynchronously, so the next
+ * interaction's server on the same fixed port could otherwise fail with "Address already in use".
+ */
+export async function untilPortFree (port: number): Promise<void> {
+  for (let waited = 0; ; waited += 5) {
+    try {
+      await probe(port)
+      return
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EADDRINUSE' || waited >= 2000) throw err
+      await delay(5)
+    }
+  }
 }

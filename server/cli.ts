@@ -41,6 +41,8 @@ async function main (argv: string[]): Promise<void> {
 
 /** `quiltt-mock verify ...`: loaded only when asked for, so serving never loads the Pact Verifier. */
 async function verify (argv: string[]): Promise<void> {
+  // Pact's usage telemetry is opt-out; an offline emulator should not phone home unless asked to.
+  process.env.PACT_DO_NOT_TRACK ??= 'true'
   const { runVerify } = await import('./verify.js')
   process.exitCode = await runVerify(argv, { out: s => process.stdout.write(s), err: s => process.stderr.write(s) })
 }

@@ -20,7 +20,7 @@ t.test('the spec names every operation of DESIGN sections 1 and 2', async t => {
   for (const id of ['identify', 'authenticate', 'ping', 'revoke', 'issueSession', 'introspectSessionToken', 'introspectApiKey',
     'listProfiles', 'createProfile', 'getProfile', 'updateProfile', 'deleteProfile',
     'emulatorHealth', 'emulatorListEnvironments', 'emulatorCreateEnvironment', 'emulatorDeleteEnvironment',
-    'emulatorListPasscodes', 'emulatorListMessages', 'emulatorReset']) {
+    'emulatorListPasscodes', 'emulatorListMessages', 'emulatorReset', 'emulatorProviderState']) {
     t.ok(ids.has(id), id)
   }
   const tagged = loadSpec().operations.filter(o => o.path.startsWith('/emulator/'))

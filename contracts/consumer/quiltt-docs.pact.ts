@@ -6,11 +6,12 @@
  */
 import t from 'tap'
 import { MatchersV3, PactV4, type V3MockServer } from '@pact-foundation/pact'
-import { bearerToken, DEFAULT, EXAMPLE_TOKEN, freshPact, GUIDE_UUID, PACT_DIR, PHONE, PROVIDER, restError, session, stateBearer, token } from '../support.js'
+import { bearerToken, DEFAULT, EXAMPLE_TOKEN, freshPact, oneConnectionPerRequest, GUIDE_UUID, PACT_DIR, PHONE, PROVIDER, restError, settled, session, stateBearer, token } from '../support.js'
 
 const { like, regex } = MatchersV3
 const CONSUMER = 'quiltt-docs'
 
+oneConnectionPerRequest()
 freshPact(CONSUMER)
 const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: PACT_DIR, logLevel: 'warn' })
 
@@ -31,11 +32,11 @@ t.test('server-side guide: how to authenticate a new user', async t => {
       .uponReceiving('a session for a new user without profile attributes')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({}))
       .willRespondWith(201, b => b.headers(json).jsonBody(session()))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, {})
         t.equal(res.status, 201)
         t.equal(res.body?.token, EXAMPLE_TOKEN)
-      })
+      }))
   })
 
   await t.test('with profile attributes', async t => {
@@ -44,10 +45,10 @@ t.test('server-side guide: how to authenticate a new user', async t => {
       .uponReceiving('a session for a new user with profile attributes')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody(attributes))
       .willRespondWith(201, b => b.headers(json).jsonBody(session()))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, attributes)
         t.equal(res.status, 201)
-      })
+      }))
   })
 
   await t.test('with an ID', async t => {
@@ -55,11 +56,11 @@ t.test('server-side guide: how to authenticate a new user', async t => {
       .uponReceiving('a session for a new user with an ID')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ uuid: GUIDE_UUID }))
       .willRespondWith(201, b => b.headers(json).jsonBody(session(GUIDE_UUID)))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { uuid: GUIDE_UUID })
         t.equal(res.status, 201)
         t.equal(res.body?.userId, GUIDE_UUID)
-      })
+      }))
   })
 })
 
@@ -70,10 +71,10 @@ t.test('server-side guide: how to authenticate an existing user', async t => {
       .uponReceiving('a session for an existing user found by UUID')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: GUIDE_UUID }))
       .willRespondWith(201, b => b.headers(json).jsonBody(session(GUIDE_UUID)))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: GUIDE_UUID })
         t.equal(res.body?.userId, GUIDE_UUID)
-      })
+      }))
   })
 
   await t.test('find user by UUID and update profile', async t => {
@@ -83,10 +84,10 @@ t.test('server-side guide: how to authenticate an existing user', async t => {
       .uponReceiving('a session for an existing user found by UUID, updating the profile')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody(body))
       .willRespondWith(201, b => b.headers(json).jsonBody(session(GUIDE_UUID)))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, body)
         t.equal(res.body?.userId, GUIDE_UUID)
-      })
+      }))
   })
 })
 
@@ -97,9 +98,9 @@ t.test('server-side errors', async t => {
       .uponReceiving('a session request with a wrong App Secret')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(wrong).jsonBody({}))
       .willRespondWith(401, b => b.headers(json).jsonBody(restError('Not Authenticated')))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         t.equal((await call(server, 'POST', '/v1/users/sessions', wrong, {})).status, 401)
-      })
+      }))
   })
 
   await t.test('409: a UUID that is taken', async t => {
@@ -108,9 +109,9 @@ t.test('server-side errors', async t => {
       .uponReceiving('a session for a new user with a UUID that is taken')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ uuid: GUIDE_UUID }))
       .willRespondWith(409, b => b.headers(json).jsonBody({ message: 'Conflict', instruction: 'UUID is not available' }))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         t.equal((await call(server, 'POST', '/v1/users/sessions', appSecret, { uuid: GUIDE_UUID })).status, 409)
-      })
+      }))
   })
 
   await t.test('404: a userId with no profile', async t => {
@@ -119,9 +120,9 @@ t.test('server-side errors', async t => {
       .uponReceiving('a session for a userId that has no profile')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: unknown }))
       .willRespondWith(404, b => b.headers(json).jsonBody(restError('Not Found', `Does Profile with ID \`${unknown}\` exist in this Environment?`)))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         t.equal((await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: unknown })).status, 404)
-      })
+      }))
   })
 
   await t.test('429: the profile reached its session limit', async t => {
@@ -131,11 +132,11 @@ t.test('server-side errors', async t => {
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: GUIDE_UUID }))
       .willRespondWith(429, b => b.headers({ ...json, 'Retry-After': regex('^[1-9][0-9]*$', '3600') })
         .jsonBody(restError('Too Many Requests', 'Sessions are limited to 10 per hour and 20 per day per Profile.')))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: GUIDE_UUID })
         t.equal(res.status, 429)
         t.equal(res.headers.get('retry-after'), '3600')
-      })
+      }))
   })
 })
 
@@ -149,11 +150,11 @@ t.test('client-side guide (phone strategy)', async t => {
       .uponReceiving('a new phone number is submitted')
       .withRequest('POST', '/v1/users/session', b => b.headers(sdk).jsonBody(submitPhone))
       .willRespondWith(201, b => b.headers({ Authorization: bearerToken() }).jsonBody({ token: token() }))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/session', sdk, submitPhone)
         t.equal(res.status, 201)
         t.equal(res.headers.get('authorization'), `Bearer ${EXAMPLE_TOKEN}`)
-      })
+      }))
   })
 
   await t.test('an existing user: 202 Accepted, a passcode is sent', async t => {
@@ -162,9 +163,9 @@ t.test('client-side guide (phone strategy)', async t => {
       .uponReceiving('an existing phone number is submitted')
       .withRequest('POST', '/v1/users/session', b => b.headers(sdk).jsonBody(submitPhone))
       .willRespondWith(202)
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         t.equal((await call(server, 'POST', '/v1/users/session', sdk, submitPhone)).status, 202)
-      })
+      }))
   })
 
   await t.test('an existing user with the passcode: 201 Created with the session token', async t => {
@@ -173,11 +174,11 @@ t.test('client-side guide (phone strategy)', async t => {
       .uponReceiving('a phone number is submitted with its passcode')
       .withRequest('PUT', '/v1/users/session', b => b.headers(sdk).jsonBody(withPasscode))
       .willRespondWith(201, b => b.headers({ Authorization: bearerToken() }).jsonBody({ token: token() }))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'PUT', '/v1/users/session', sdk, withPasscode)
         t.equal(res.status, 201)
         t.equal(res.headers.get('authorization'), `Bearer ${EXAMPLE_TOKEN}`)
-      })
+      }))
   })
 })
 
@@ -188,10 +189,10 @@ t.test('introspection and revocation', async t => {
       .uponReceiving('a session token is introspected')
       .withRequest('POST', '/v1/introspect/session_token', b => b.headers({ Authorization: stateBearer() }))
       .willRespondWith(200, b => b.headers(json).jsonBody({ ...session(GUIDE_UUID), userUuid: GUIDE_UUID }))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/introspect/session_token', { Authorization: `Bearer ${EXAMPLE_TOKEN}` })
         t.equal(res.body?.userUuid, GUIDE_UUID)
-      })
+      }))
   })
 
   await t.test('introspect the App Secret', async t => {
@@ -208,10 +209,10 @@ t.test('introspection and revocation', async t => {
           name: like('Sandbox')
         }
       }))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/introspect/api_key', { Authorization: `Bearer ${DEFAULT.secret}` })
         t.equal(res.status, 200)
-      })
+      }))
   })
 
   await t.test('revoke a session token, which then fails introspection', async t => {
@@ -220,18 +221,18 @@ t.test('introspection and revocation', async t => {
       .uponReceiving('a session token is revoked')
       .withRequest('DELETE', '/v1/users/session', b => b.headers({ Authorization: stateBearer() }))
       .willRespondWith(204)
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         t.equal((await call(server, 'DELETE', '/v1/users/session', { Authorization: `Bearer ${EXAMPLE_TOKEN}` })).status, 204)
-      })
+      }))
 
     await pact.addInteraction()
       .given('a session was revoked', { uuid: GUIDE_UUID })
       .uponReceiving('a revoked session token is introspected')
       .withRequest('POST', '/v1/introspect/session_token', b => b.headers({ Authorization: stateBearer() }))
       .willRespondWith(401, b => b.headers(json).jsonBody(restError('Not Authenticated', 'Are you sending a valid and unexpired Session token in the `Authorization` header?')))
-      .executeTest(async server => {
+      .executeTest(settled(pact, async server => {
         t.equal((await call(server, 'POST', '/v1/introspect/session_token', { Authorization: `Bearer ${EXAMPLE_TOKEN}` })).status, 401)
-      })
+      }))
   })
 })
 

@@ -7,7 +7,7 @@
 import '../../server/register.js'
 import t from 'tap'
 import { MatchersV3, PactV4 } from '@pact-foundation/pact'
-import { DEFAULT, EXAMPLE_TOKEN, freePort, freshPact, PACT_DIR, PROVIDER, restError, stateBearer, token } from '../support.js'
+import { DEFAULT, EXAMPLE_TOKEN, freePort, freshPact, oneConnectionPerRequest, PACT_DIR, PROVIDER, restError, settled, stateBearer, token, untilPortFree } from '../support.js'
 
 const { eachLike, regex, string } = MatchersV3
 const CONSUMER = 'quiltt-js-sdk'
@@ -17,9 +17,12 @@ process.env.QUILTT_API_DOMAIN = `localhost:${port}`
 process.env.QUILTT_API_INSECURE = 'true'
 const { AuthAPI } = await import('@quiltt/core/api/rest')
 
+oneConnectionPerRequest()
 freshPact(CONSUMER)
 const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: PACT_DIR, port, logLevel: 'warn' })
 const auth = new AuthAPI(DEFAULT.clientId)
+// Every interaction's mock server takes the one port the SDK knows: each waits for the last to let go.
+t.beforeEach(() => untilPortFree(port))
 
 // What the SDK puts on every request.
 const sdkHeaders = {
@@ -37,11 +40,11 @@ t.test('identify', async t => {
       .uponReceiving('the SDK identifies a new email')
       .withRequest('POST', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'new.user@example.com' })))
       .willRespondWith(201, b => b.headers(json).jsonBody({ token: token() }))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.identify({ email: 'new.user@example.com' })
         t.equal(res.status, 201)
         t.equal((res.data as { token: string }).token, EXAMPLE_TOKEN)
-      })
+      }))
   })
 
   await t.test('202: an existing email gets a passcode', async t => {
@@ -50,11 +53,11 @@ t.test('identify', async t => {
       .uponReceiving('the SDK identifies an existing email')
       .withRequest('POST', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'existing@example.com' })))
       .willRespondWith(202)
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.identify({ email: 'existing@example.com' })
         t.equal(res.status, 202)
         t.equal(res.data, null, 'no body: the SDK reads null')
-      })
+      }))
   })
 
   await t.test('403: signups are disabled', async t => {
@@ -63,10 +66,10 @@ t.test('identify', async t => {
       .uponReceiving('the SDK identifies a new email while signups are disabled')
       .withRequest('POST', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'new.user@example.com' })))
       .willRespondWith(403, b => b.headers(json).jsonBody(restError('Forbidden', 'Signups are disabled for this Environment.')))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.identify({ email: 'new.user@example.com' })
         t.equal(res.status, 403)
-      })
+      }))
   })
 
   await t.test('422: an invalid email', async t => {
@@ -74,11 +77,11 @@ t.test('identify', async t => {
       .uponReceiving('the SDK identifies an invalid email')
       .withRequest('POST', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'not-an-email' })))
       .willRespondWith(422, b => b.headers(json).jsonBody({ email: eachLike(string('is invalid')) }))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.identify({ email: 'not-an-email' })
         t.equal(res.status, 422)
         t.strictSame(res.data, { email: ['is invalid'] })
-      })
+      }))
   })
 })
 
@@ -89,11 +92,11 @@ t.test('authenticate', async t => {
       .uponReceiving('the SDK authenticates with the right passcode')
       .withRequest('PUT', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'existing@example.com', passcode: '123456' })))
       .willRespondWith(201, b => b.headers(json).jsonBody({ token: token() }))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.authenticate({ email: 'existing@example.com', passcode: '123456' })
         t.equal(res.status, 201)
         t.equal((res.data as { token: string }).token, EXAMPLE_TOKEN)
-      })
+      }))
   })
 
   await t.test('401: a wrong passcode', async t => {
@@ -102,11 +105,11 @@ t.test('authenticate', async t => {
       .uponReceiving('the SDK authenticates with a wrong passcode')
       .withRequest('PUT', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'existing@example.com', passcode: '654321' })))
       .willRespondWith(401, b => b.headers(json).jsonBody(restError('Not Authenticated', 'Is the passcode correct and unexpired?')))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.authenticate({ email: 'existing@example.com', passcode: '654321' })
         t.equal(res.status, 401)
         t.equal((res.data as { message: string }).message, 'Not Authenticated')
-      })
+      }))
   })
 
   await t.test('422: a passcode that is not 6 digits', async t => {
@@ -114,11 +117,11 @@ t.test('authenticate', async t => {
       .uponReceiving('the SDK authenticates with a malformed passcode')
       .withRequest('PUT', '/v1/users/session', b => b.headers(sdkHeaders).jsonBody(sessionBody({ email: 'existing@example.com', passcode: '12ab' })))
       .willRespondWith(422, b => b.headers(json).jsonBody({ passcode: eachLike(string('must be a 6-digit number')) }))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.authenticate({ email: 'existing@example.com', passcode: '12ab' })
         t.equal(res.status, 422)
         t.ok((res.data as Record<string, string[]>).passcode?.length, 'names the passcode field')
-      })
+      }))
   })
 })
 
@@ -129,11 +132,11 @@ t.test('ping', async t => {
       .uponReceiving('the SDK pings a live session')
       .withRequest('GET', '/v1/users/session', b => b.headers({ ...sdkHeaders, Authorization: stateBearer() }))
       .willRespondWith(200, b => b.headers(json).jsonBody({ token: token() }))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.ping(EXAMPLE_TOKEN)
         t.equal(res.status, 200)
         t.equal((res.data as { token: string }).token, EXAMPLE_TOKEN)
-      })
+      }))
   })
 
   await t.test('401: a token that is not a session', async t => {
@@ -141,10 +144,10 @@ t.test('ping', async t => {
       .uponReceiving('the SDK pings an invalid token')
       .withRequest('GET', '/v1/users/session', b => b.headers({ ...sdkHeaders, Authorization: 'Bearer not.a.session' }))
       .willRespondWith(401, b => b.headers(json).jsonBody(sessionNotAuthenticated))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.ping('not.a.session')
         t.equal(res.status, 401)
-      })
+      }))
   })
 })
 
@@ -155,11 +158,11 @@ t.test('revoke', async t => {
       .uponReceiving('the SDK revokes a live session')
       .withRequest('DELETE', '/v1/users/session', b => b.headers({ ...sdkHeaders, Authorization: stateBearer() }))
       .willRespondWith(204)
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.revoke(EXAMPLE_TOKEN)
         t.equal(res.status, 204)
         t.equal(res.data, null)
-      })
+      }))
   })
 
   await t.test('401: a session that was already revoked', async t => {
@@ -168,9 +171,9 @@ t.test('revoke', async t => {
       .uponReceiving('the SDK revokes a revoked session')
       .withRequest('DELETE', '/v1/users/session', b => b.headers({ ...sdkHeaders, Authorization: stateBearer() }))
       .willRespondWith(401, b => b.headers(json).jsonBody(sessionNotAuthenticated))
-      .executeTest(async () => {
+      .executeTest(settled(pact, async () => {
         const res = await auth.revoke(EXAMPLE_TOKEN)
         t.equal(res.status, 401)
-      })
+      }))
   })
 })
