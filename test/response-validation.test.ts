@@ -1,7 +1,9 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import Fastify from 'fastify'
 import type { ResponseMismatch } from '../server/http/response-validation.js'
-import { checkResponse } from '../server/http/response-validation.js'
+import { checkResponse, exemptFromResponseValidation, useResponseValidation } from '../server/http/response-validation.js'
+import { createIds, seededRandom } from '../server/random.js'
 import { loadSpec } from '../server/openapi/spec.js'
 import { build, DEFAULT, expectStatus, identify, issue } from './helper.js'
 
@@ -74,4 +76,32 @@ t.test('checkResponse finds wrong bodies, missing and malformed headers, and bod
   t.match(checkResponse(issue['429'], 429, { ...json, 'retry-after': 'soon' }, JSON.stringify({ message: 'x', instruction: 'y' })), [/retry-after.*must be integer/])
   t.strictSame(checkResponse(issue['429'], 429, { ...json, 'retry-after': '60' }, JSON.stringify({ message: 'x', instruction: 'y' })), [])
   t.match(checkResponse(undefined, 418, json, '{}'), [/status 418 is not a documented response/])
+})
+
+t.test('a response exempted on purpose (an injected fault) is not checked', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const mismatches: ResponseMismatch[] = []
+  useResponseValidation(app, createIds(seededRandom()), m => { mismatches.push(m) })
+  // Both answer a status emulatorHealth does not document; only the exempted one goes out as is.
+  app.get('/checked', { config: { operationId: 'emulatorHealth' } }, async (_req, reply) => reply.code(503).send({ down: true }))
+  app.get('/exempt', { config: { operationId: 'emulatorHealth' } }, async (req, reply) => {
+    exemptFromResponseValidation(req)
+    return reply.code(503).send({ down: true })
+  })
+  const checked = await app.inject({ url: '/checked' })
+  t.equal(checked.statusCode, 500)
+  const exempt = await app.inject({ url: '/exempt' })
+  t.equal(exempt.statusCode, 503)
+  t.strictSame(exempt.json(), { down: true })
+  t.strictSame(mismatches.map(m => m.url), ['/checked'])
+})
+
+t.test('OpenAPI nullable without a type means any value, null included', async t => {
+  const spec = { json: { type: 'object', properties: { anything: { nullable: true } } }, hasContent: true, headers: [] }
+  const json = { 'content-type': 'application/json' }
+  t.strictSame(checkResponse(spec, 200, json, '{"anything":null}'), [])
+  t.strictSame(checkResponse(spec, 200, json, '{"anything":{"a":1}}'), [])
+  const broken = { json: { type: 'object', properties: { x: { type: 'no-such-type' } } }, hasContent: true, headers: [] }
+  t.match(checkResponse(broken, 200, json, '{"x":1}'), [/the documented schema cannot be checked/])
 })

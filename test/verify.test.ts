@@ -7,7 +7,9 @@ import { parseVerifyArgs, runVerify, verifyPacts } from '../server/verify.js'
 import { build, DEFAULT } from './helper.js'
 
 const EXAMPLES = join(ROOT, 'contracts', 'examples')
-const ENV = { ...process.env, PACT_DO_NOT_TRACK: 'true', NO_COLOR: '1' }
+// The CLI runs as a user runs it: outside tap's coverage and process tracking.
+const { NODE_V8_COVERAGE: _coverage, NODE_OPTIONS: _options, ...userEnv } = process.env
+const ENV = { ...userEnv, PACT_DO_NOT_TRACK: 'true', NO_COLOR: '1' }
 // eslint-disable-next-line no-control-regex
 const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '')
 

@@ -28,12 +28,45 @@ const ajv = new Ajv({
 // Header values are text: `Retry-After: 60` is checked against `type: integer` after coercion.
 const headerAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true })
 
+/**
+ * OpenAPI 3.0 to what Ajv takes: `nullable` without a `type` (any value, null included) is
+ * meaningless to Ajv, which refuses it, so it is dropped there.
+ */
+function toJsonSchema (node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema)
+  if (node === null || typeof node !== 'object') return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = k === 'properties' || k === 'enum' || k === 'example' ? v : toJsonSchema(v)
+  if (out.properties && typeof out.properties === 'object') {
+    out.properties = Object.fromEntries(Object.entries(out.properties).map(([name, sub]) => [name, toJsonSchema(sub)]))
+  }
+  if (out.nullable !== undefined && out.type === undefined) delete out.nullable
+  return out
+}
+
 // Compiled once per documented schema (the spec objects are loaded once and never change).
 const compiled = new WeakMap<object, ValidateFunction>()
 function compile (instance: Ajv, key: object, schema: () => object): ValidateFunction {
   let v = compiled.get(key)
-  if (!v) { v = instance.compile(schema()); compiled.set(key, v) }
+  if (!v) { v = instance.compile(toJsonSchema(schema()) as object); compiled.set(key, v) }
   return v
+}
+
+/** A schema Ajv cannot compile is a problem of the document, reported as such rather than thrown. */
+function validatorFor (instance: Ajv, key: object, schema: () => object): ValidateFunction | string {
+  try {
+    return compile(instance, key, schema)
+  } catch (err) {
+    return `the documented schema cannot be checked: ${(err as Error).message}`
+  }
+}
+
+// Responses a test asked for on purpose (an injected fault) are not the emulator's answers.
+const exempt = new WeakSet<object>()
+
+/** Exempts this request's response from the check: for deliberately off-contract answers such as injected faults. */
+export function exemptFromResponseValidation (req: FastifyRequest): void {
+  exempt.add(req)
 }
 
 const isEmpty = (payload: unknown): boolean => payload === undefined || payload === null || payload === '' ||
@@ -54,8 +87,9 @@ export function checkResponse (spec: ResponseSpec | undefined, status: number, h
       if (h.required) problems.push(`header ${h.name} is required but missing`)
       continue
     }
-    const validate = compile(headerAjv, h, () => ({ type: 'object', properties: { value: h.schema } }))
-    if (!validate({ value: String(value) })) problems.push(`header ${h.name}: ${ajv.errorsText(validate.errors, { dataVar: h.name })}`)
+    const validate = validatorFor(headerAjv, h, () => ({ type: 'object', properties: { value: h.schema } }))
+    if (typeof validate === 'string') problems.push(`header ${h.name}: ${validate}`)
+    else if (!validate({ value: String(value) })) problems.push(`header ${h.name}: ${ajv.errorsText(validate.errors, { dataVar: h.name })}`)
   }
   if (!spec.hasContent) {
     if (!isEmpty(payload)) problems.push('the body must be empty')
@@ -72,8 +106,9 @@ export function checkResponse (spec: ResponseSpec | undefined, status: number, h
     return [...problems, 'the body is not valid JSON']
   }
   const json = spec.json
-  const validate = compile(ajv, json, () => json)
-  if (!validate(body)) problems.push(...(validate.errors ?? []).map(e => `body${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`))
+  const validate = validatorFor(ajv, json, () => json)
+  if (typeof validate === 'string') problems.push(validate)
+  else if (!validate(body)) problems.push(...(validate.errors ?? []).map(e => `body${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`))
   return problems
 }
 
@@ -90,7 +125,7 @@ export function useResponseValidation (app: FastifyInstance, ids: Ids, onMismatc
   const noRoute: Record<string, ResponseSpec> = { '4XX': errorShape, '5XX': errorShape }
 
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (req.method === 'HEAD') return payload
+    if (req.method === 'HEAD' || exempt.has(req)) return payload
     const operationId = req.routeOptions.config.operationId
     const responses = operationId === undefined ? (req.routeOptions.url === undefined ? noRoute : undefined) : byId.get(operationId)
     // The API docs pages (/docs) are served by @fastify/swagger-ui and are not operations.
