@@ -7,7 +7,7 @@
 import t from 'tap'
 import { buildApp } from '../server/app.js'
 import { resolveSources, verifyPacts } from '../server/verify.js'
-import { PACT_DIR } from './support.js'
+import { PACT_DIR } from '../contracts/support.js'
 
 t.test('the emulator honours every committed contract', async t => {
   const app = await buildApp({
