@@ -113,7 +113,7 @@ export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): V
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s)
 
-/** One pact file's problems, or its provider name when it is fit to verify. */
+/** Checks one pact file: throws a VerifyInputError naming every problem, else gives its provider name and size. */
 export function checkPactFile (path: string): { provider: string | undefined, interactions: number } {
   let text: string
   try {
@@ -127,7 +127,7 @@ export function checkPactFile (path: string): { provider: string | undefined, in
   } catch (err) {
     throw new VerifyInputError(`${path} is not valid JSON: ${(err as Error).message}`)
   }
-  const doc = pact as { provider?: { name?: unknown }, interactions?: unknown, messages?: unknown }
+  const doc = pact as { provider?: { name?: unknown }, interactions?: unknown }
   if (typeof pact !== 'object' || pact === null || !Array.isArray(doc.interactions)) {
     throw new VerifyInputError(`${path} is not a pact: it has no "interactions" array.`)
   }
@@ -252,8 +252,9 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
       await checkReachable(baseUrl)
     }
     io.out(`quiltt-mock verify: verifying ${pactUrls.length > 0 ? pactUrls.join(', ') : 'pacts from the broker'} against ${baseUrl}\n`)
+    const providerName = options.provider ?? provider
     try {
-      await verifyPacts(baseUrl, pactUrls, { ...options, ...(options.provider ?? provider ? { provider: options.provider ?? provider } : {}) })
+      await verifyPacts(baseUrl, pactUrls, { ...options, ...(providerName ? { provider: providerName } : {}) })
     } catch (err) {
       const result = parseResult((err as Error).message)
       const failed = result.errors?.length

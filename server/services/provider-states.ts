@@ -38,7 +38,7 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
   function environmentFor (params: Params, channel?: 'email' | 'phone'): EnvironmentRow {
     let env: EnvironmentRow | undefined
     if (params.environmentId !== undefined) {
-      if (typeof params.environmentId !== 'string') throw fieldError('environmentId', 'must be a string')
+      if (typeof params.environmentId !== 'string') throw fieldError('params.environmentId', 'must be a string')
       env = environments.require(params.environmentId)
     } else {
       const candidates = fixtureIds.flatMap(id => store.environments.byId(id) ?? [])
@@ -113,8 +113,8 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
       // Every profile any of the params names: "no profile" holds for each of them.
       const ids = new Set([
         uuid === undefined ? undefined : profiles.find(env.id, uuid),
-        findProfile(env, undefined, { email: patch.email ?? null }),
-        findProfile(env, undefined, { phone: patch.phone ?? null })
+        patch.email ? store.profiles.byUsername(env.id, 'email', patch.email) : undefined,
+        patch.phone ? store.profiles.byUsername(env.id, 'phone', patch.phone) : undefined
       ].flatMap(row => row ? [row.id] : []))
       for (const id of ids) profiles.delete(env.id, id)
       return {}
@@ -157,8 +157,6 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
   }
 
   return {
-    names: Object.keys(states),
-
     /** Applies one state change; setup returns the state's values, teardown returns `{}`. */
     change (raw: unknown): StateValues {
       const body: StateChange = isPlainObject(raw) ? raw : {}
