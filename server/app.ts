@@ -13,6 +13,7 @@ import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
 import { loadSpec } from './openapi/spec.js'
 import { DEFAULT_FIXTURES_PATH, ROOT } from './paths.js'
+import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
@@ -20,6 +21,7 @@ import { emulatorHealthRoutes } from './routes/emulator-health.js'
 import { emulatorInspectorRoutes } from './routes/emulator-inspector.js'
 import { emulatorOutboxRoutes } from './routes/emulator-outbox.js'
 import { emulatorProfileRoutes } from './routes/emulator-profiles.js'
+import { emulatorProviderStateRoutes } from './routes/emulator-provider-states.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
 import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
@@ -29,6 +31,7 @@ import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
 import { createServices, type Services } from './services/index.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
+import { createProviderStateService } from './services/provider-states.js'
 import { type Db, openDatabase } from './store/db.js'
 import { createStore, type Store } from './store/index.js'
 
@@ -47,6 +50,11 @@ export interface AppOptions {
   journalSize?: number
   /** When set, /emulator/ endpoints other than health require `Authorization: Bearer <adminToken>`. */
   adminToken?: string
+  /**
+   * Test-only: check every response against openapi.yaml (status, declared headers, JSON body) and
+   * answer a mismatch with a 500 naming it; a function is also called with each mismatch.
+   */
+  validateResponses?: boolean | OnResponseMismatch
 }
 
 export interface Emulator {
@@ -114,6 +122,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   useQuilttErrors(app, ids)
   useAdminToken(app, options.adminToken)
   useControlPlane(app, control, clock)
+  if (options.validateResponses) {
+    useResponseValidation(app, ids, typeof options.validateResponses === 'function' ? options.validateResponses : undefined)
+  }
 
   // The document registerOperations reads: parsing openapi.yaml a second time was a sixth of the start.
   await app.register(swagger, { mode: 'static', specification: { document: loadSpec().document as never } })
@@ -130,7 +141,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),
     ...emulatorResetRoutes(services, startup, () => control.reset()),
-    ...emulatorControlRoutes(services, control)
+    ...emulatorControlRoutes(services, control),
+    ...emulatorProviderStateRoutes(createProviderStateService({ store, clock, ids }, services, startup))
   })
 
   await app.ready()

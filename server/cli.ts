@@ -18,7 +18,10 @@ function browsableHost (host: string): string {
 }
 
 async function main (argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${helpText()}\nCommands:\n  verify <pacts...>        verify consumer pacts against the emulator (quiltt-mock verify --help)\n`)
+    return
+  }
   if (argv.includes('--version')) { process.stdout.write(`${VERSION}\n`); return }
 
   const config = readConfig(argv, process.env)
@@ -66,7 +69,17 @@ async function main (argv: string[]): Promise<void> {
   if (warning) process.stderr.write(`${warning}\n`)
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+/** `quiltt-mock verify ...`: loaded only when asked for, so serving never loads the Pact Verifier. */
+async function verify (argv: string[]): Promise<void> {
+  // Pact's usage telemetry is opt-out; an offline emulator should not phone home unless asked to.
+  process.env.PACT_DO_NOT_TRACK ??= 'true'
+  const { runVerify } = await import('./verify.js')
+  process.exitCode = await runVerify(argv, { out: s => process.stdout.write(s), err: s => process.stderr.write(s) })
+}
+
+const args = process.argv.slice(2)
+const run = args[0] === 'verify' ? verify(args.slice(1)) : main(args)
+run.catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`quiltt-mock: ${err.message}\n`)
     process.exit(2)

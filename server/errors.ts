@@ -29,8 +29,8 @@ export class ValidationError extends Error {
 }
 
 export class InternalError extends ApiError {
-  constructor (readonly errorId: string) {
-    super(500, 'Internal Server Error', 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.')
+  constructor (readonly errorId: string, instruction = 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.') {
+    super(500, 'Internal Server Error', instruction)
   }
 
   override toJSON (): { message: string, instruction: string, errorId: string } {
@@ -85,5 +85,7 @@ export const errors = {
   unsupportedMediaType: (type: string) => new ApiError(415, 'Unsupported Media Type',
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
-    `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`)
+    `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
+  unknownProviderState: (name: string, known: string[]) => new ApiError(400, 'Bad Request',
+    `Unknown provider state \`${name}\`. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
 }

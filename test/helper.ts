@@ -2,6 +2,7 @@ import type { Test } from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { type AppOptions, buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
+import type { ResponseMismatch } from '../server/http/response-validation.js'
 
 /** The default fixture, as documented in the README. */
 export const DEFAULT = {
@@ -19,10 +20,16 @@ export const PHONE = {
   secret: 'sk_sandbox_quilttsms1_0000000000000000000000'
 } as const
 
-/** A fresh emulator on `:memory:` with a hand-moved clock, closed when the test ends. */
+/**
+ * A fresh emulator on `:memory:` with a hand-moved clock, closed when the test ends. Every response
+ * is checked against openapi.yaml: a mismatch fails this test (and the response becomes a 500).
+ */
 export async function build (t: Test, options: AppOptions = {}): Promise<{ app: FastifyInstance, clock: ManualClock }> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12))
-  const app = await buildApp({ db: ':memory:', clock, ...options })
+  const validateResponses = (m: ResponseMismatch): void => {
+    t.fail(`${m.method} ${m.url} answered ${m.statusCode}, which does not match openapi.yaml: ${m.problems.join('; ')}`, { body: m.body })
+  }
+  const app = await buildApp({ db: ':memory:', clock, validateResponses, ...options })
   t.teardown(() => app.close())
   return { app, clock }
 }

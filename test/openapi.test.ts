@@ -25,7 +25,7 @@ t.test('the spec names every operation of DESIGN sections 1 and 2', async t => {
     'emulatorListPasscodes', 'emulatorListMessages', 'emulatorReset',
     'emulatorUpdateEnvironment', 'emulatorLoadFixtures', 'emulatorGetClock', 'emulatorSetClock',
     'emulatorListRequests', 'emulatorClearRequests', 'emulatorCreateFault', 'emulatorListFaults',
-    'emulatorClearFaults', 'emulatorDeleteFault']) {
+    'emulatorClearFaults', 'emulatorDeleteFault', 'emulatorProviderState']) {
     t.ok(ids.has(id), id)
   }
   const tagged = loadSpec().operations.filter(o => o.path.startsWith('/emulator/'))

@@ -26,6 +26,12 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
       done(errors.invalidJson((err as Error).message), undefined)
     }
   })
+  // Any other type, or none: an empty body is no body (Pact's verifier and HTTP proxies send bodiless
+  // POSTs chunked and without a Content-Type, which Quiltt accepts); anything else is a 415.
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
+    if ((body as string).trim() === '') { done(null, undefined); return }
+    done(errors.unsupportedMediaType(req.headers['content-type'] ?? 'none'), undefined)
+  })
 
   app.setNotFoundHandler((req, reply) => {
     const err = errors.routeNotFound(req.method, req.url.split('?')[0] ?? req.url)

@@ -17,6 +17,15 @@ export interface RouteSchema {
   response?: Record<string, JsonObject>
 }
 
+/** One documented response of an operation, as the response validator checks it. */
+export interface ResponseSpec {
+  /** The `application/json` body schema; undefined when the response declares no JSON body. */
+  json?: JsonObject
+  /** Whether the response declares a body at all (any media type). */
+  hasContent: boolean
+  headers: Array<{ name: string, required: boolean, schema: JsonObject }>
+}
+
 export interface Operation {
   operationId: string
   method: string
@@ -24,6 +33,8 @@ export interface Operation {
   url: string
   tags: string[]
   schema: RouteSchema
+  /** Keyed by status code as written in the document ('201', '4XX', 'default'). */
+  responses: Record<string, ResponseSpec>
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head']
@@ -103,13 +114,15 @@ function readOperations (document: JsonObject): Operation[] {
       if (!op) continue
       if (typeof op.operationId !== 'string') throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`)
       const parameters = [...shared, ...((op.parameters ?? []) as Json[])].map(p => resolve(document, p) as JsonObject)
+      const responses = responseSpecs(document, op)
       operations.push({
         operationId: op.operationId,
         method: method.toUpperCase(),
         path,
         url: path.replace(/\{([^}]+)\}/g, ':$1'),
         tags: (op.tags ?? []) as string[],
-        schema: routeSchema(document, op, parameters)
+        schema: routeSchema(document, op, parameters, responses),
+        responses
       })
     }
   }
@@ -126,7 +139,26 @@ function parameterSchema (parameters: JsonObject[], where: string): JsonObject |
   }
 }
 
-function routeSchema (document: JsonObject, op: JsonObject, parameters: JsonObject[]): RouteSchema {
+function responseSpecs (document: JsonObject, op: JsonObject): Record<string, ResponseSpec> {
+  const out: Record<string, ResponseSpec> = {}
+  for (const [status, res] of Object.entries((op.responses ?? {}) as JsonObject)) {
+    const r = resolve(document, res) as JsonObject
+    const content = (r.content ?? {}) as JsonObject
+    const json = (content['application/json'] as JsonObject | undefined)?.schema as JsonObject | undefined
+    out[status] = {
+      ...(json ? { json } : {}),
+      hasContent: Object.keys(content).length > 0,
+      headers: Object.entries((r.headers ?? {}) as Record<string, JsonObject>).map(([name, h]) => ({
+        name: name.toLowerCase(),
+        required: h.required === true,
+        schema: (h.schema ?? {}) as JsonObject
+      }))
+    }
+  }
+  return out
+}
+
+function routeSchema (document: JsonObject, op: JsonObject, parameters: JsonObject[], responses: Record<string, ResponseSpec>): RouteSchema {
   const schema: RouteSchema = {}
   const params = parameterSchema(parameters, 'path')
   const querystring = parameterSchema(parameters, 'query')
@@ -136,11 +168,7 @@ function routeSchema (document: JsonObject, op: JsonObject, parameters: JsonObje
   const bodySchema = ((requestBody?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined)?.schema
   if (bodySchema) schema.body = resolve(document, bodySchema) as JsonObject
   const response: Record<string, JsonObject> = {}
-  for (const [status, res] of Object.entries((op.responses ?? {}) as JsonObject)) {
-    const r = resolve(document, res) as JsonObject
-    const s = ((r.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined)?.schema
-    if (s) response[status] = s as JsonObject
-  }
+  for (const [status, r] of Object.entries(responses)) if (r.json) response[status] = r.json
   if (Object.keys(response).length > 0) schema.response = response
   return schema
 }

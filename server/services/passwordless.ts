@@ -64,10 +64,13 @@ export function createPasswordlessService (
   profiles: ProfileService,
   sessions: SessionService
 ) {
-  /** A new passcode replaces any outstanding one, and the message that would carry it goes to the outbox. */
-  function sendPasscode (environment: EnvironmentRow, profile: ProfileRow, channel: 'email' | 'phone', username: string): void {
+  /**
+   * A new passcode replaces any outstanding one, and the message that would carry it goes to the outbox.
+   * `code` fixes the digits (provider states); otherwise a test identity's passcode, or random ones.
+   */
+  function sendPasscode (environment: EnvironmentRow, profile: ProfileRow, channel: 'email' | 'phone', username: string, code?: string): void {
     const now = clock.now()
-    const code = environments.testPasscode(environment.id, username) ?? ids.passcode()
+    code ??= environments.testPasscode(environment.id, username) ?? ids.passcode()
     store.passcodes.replaceOutstanding(environment.id, username, now)
     store.passcodes.insert({
       environment_id: environment.id,
@@ -93,6 +96,8 @@ export function createPasswordlessService (
   }
 
   return {
+    sendPasscode,
+
     /** POST /v1/users/session: 201 and a session for a new username, 202 and a passcode for a known one. */
     identify (body: unknown): IdentifyResult {
       const { environment, channel, username } = readCredentials(body, environments, false)

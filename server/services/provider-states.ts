@@ -1,0 +1,181 @@
+import { errors, FieldErrorCollector, fieldError } from '../errors.js'
+import type { EnvironmentRow, EnvironmentSettings } from '../store/environments.js'
+import type { ProfileRow } from '../store/profiles.js'
+import type { ServiceContext } from './context.js'
+import type { FixtureDocument } from './fixtures.js'
+import { isPlainObject, PASSCODE } from './formats.js'
+import type { Services } from './index.js'
+import { parseProfileAttributes, type ProfilePatch } from './profiles.js'
+import { RATE_LIMITS } from './sessions.js'
+
+/** Pact's state-change request: `POST {state, params, action}` before (setup) and after (teardown) each interaction. */
+export interface StateChange {
+  state?: string
+  params?: Record<string, unknown> | null
+  action?: 'setup' | 'teardown'
+}
+
+/** Values a state hands back for Pact's provider-state injection (`fromProviderState('${token}')`). */
+export type StateValues = Record<string, string | number>
+
+type Params = Record<string, unknown>
+type Handler = (params: Params) => StateValues
+
+/**
+ * The provider states of the public contract (README, contracts/README.md). Their names are an
+ * interface: users' pacts name them, so a name never changes once shipped.
+ *
+ * Every state acts on the fixture environments (or on `params.environmentId`): one whose strategy
+ * matches the username given (`phone` picks the first phone-strategy fixture environment), else the
+ * first one. A teardown reloads the fixture environments, and any other environment a state touched,
+ * so each interaction starts from the fixtures whatever the previous one did.
+ */
+export function createProviderStateService ({ store, clock }: ServiceContext, services: Services, startup: FixtureDocument) {
+  const { environments, profiles, sessions, passwordless, fixtures } = services
+  const fixtureIds = startup.environments.map(e => e.input.id!)
+  const touched = new Set<string>()
+
+  function environmentFor (params: Params, channel?: 'email' | 'phone'): EnvironmentRow {
+    let env: EnvironmentRow | undefined
+    if (params.environmentId !== undefined) {
+      if (typeof params.environmentId !== 'string') throw fieldError('params.environmentId', 'must be a string')
+      env = environments.require(params.environmentId)
+    } else {
+      const candidates = fixtureIds.flatMap(id => store.environments.byId(id) ?? [])
+      env = candidates.find(e => e.auth_strategy === channel) ?? candidates[0]
+      if (!env) throw errors.badRequest('No fixture environment is loaded. Pass params.environmentId, or reset the emulator.')
+    }
+    touched.add(env.id)
+    return env
+  }
+
+  /** The channel a state's params name: email wins when both are given. */
+  const channelOf = (params: Params): 'email' | 'phone' | undefined =>
+    params.email !== undefined ? 'email' : params.phone !== undefined ? 'phone' : undefined
+
+  /** The profile's attributes and UUID from a state's params, every bad value reported at `params.<field>`. */
+  function readProfileParams (params: Params): { uuid: string | undefined, patch: ProfilePatch } {
+    const errs = new FieldErrorCollector()
+    const patch = parseProfileAttributes(params, errs, 'params.')
+    const uuidErrs = new FieldErrorCollector()
+    const uuid = profiles.parseNewUuid(params, uuidErrs)
+    for (const m of uuidErrs.fields.uuid ?? []) errs.add('params.uuid', m)
+    errs.throwIfAny()
+    return { uuid, patch }
+  }
+
+  /** A UUID names the profile when given; otherwise its email, then its phone. */
+  function findProfile (env: EnvironmentRow, uuid: string | undefined, patch: ProfilePatch): ProfileRow | undefined {
+    if (uuid !== undefined) return profiles.find(env.id, uuid)
+    return (patch.email ? store.profiles.byUsername(env.id, 'email', patch.email) : undefined) ??
+      (patch.phone ? store.profiles.byUsername(env.id, 'phone', patch.phone) : undefined)
+  }
+
+  /** Finds the profile the params name and applies the other attributes, or creates it. */
+  function ensureProfile (env: EnvironmentRow, params: Params): ProfileRow {
+    const { uuid, patch } = readProfileParams(params)
+    const existing = findProfile(env, uuid, patch)
+    return existing ? profiles.update(existing, patch) : profiles.create(env, uuid, patch)
+  }
+
+  const profileValues = (env: EnvironmentRow, p: ProfileRow): StateValues => ({
+    userId: env.user_id_format === 'profileId' ? p.id : p.uuid,
+    uuid: p.uuid,
+    profileId: p.id,
+    environmentId: env.id,
+    ...(p.email === null ? {} : { email: p.email }),
+    ...(p.phone === null ? {} : { phone: p.phone })
+  })
+
+  function sessionState (params: Params, revoked: boolean): StateValues {
+    const env = environmentFor(params, channelOf(params))
+    const profile = ensureProfile(env, params)
+    const session = sessions.start(env, profile, 'fixture')
+    if (revoked) store.sessions.revoke(session.id, clock.now())
+    return { ...profileValues(env, profile), token: session.token, sessionId: session.id, expiresAt: session.expiresAt }
+  }
+
+  /** The row's settings columns, for store.environments.update. */
+  function settingsOf (env: EnvironmentRow): EnvironmentSettings {
+    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, user_id_format, passcode_ttl_seconds, session_ttl_seconds } = env
+    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, user_id_format, passcode_ttl_seconds, session_ttl_seconds }
+  }
+
+  const states: Record<string, Handler> = {
+    'a profile exists' (params) {
+      const env = environmentFor(params, channelOf(params))
+      return profileValues(env, ensureProfile(env, params))
+    },
+
+    'no profile exists' (params) {
+      const env = environmentFor(params, channelOf(params))
+      const { uuid, patch } = readProfileParams(params)
+      // Every profile any of the params names: "no profile" holds for each of them.
+      const ids = new Set([
+        uuid === undefined ? undefined : profiles.find(env.id, uuid),
+        patch.email ? store.profiles.byUsername(env.id, 'email', patch.email) : undefined,
+        patch.phone ? store.profiles.byUsername(env.id, 'phone', patch.phone) : undefined
+      ].flatMap(row => row ? [row.id] : []))
+      for (const id of ids) profiles.delete(env.id, id)
+      return {}
+    },
+
+    'a passcode was issued' (params) {
+      const channel = channelOf(params)
+      if (channel === undefined) throw fieldError('params.email', "can't be blank: give email or phone")
+      if (typeof params.passcode !== 'string' || !PASSCODE.test(params.passcode)) throw fieldError('params.passcode', 'must be a 6-digit number')
+      const env = environmentFor(params, channel)
+      const profile = ensureProfile(env, params)
+      const username = env.auth_strategy === 'email' ? profile.email : profile.phone
+      if (username === null) throw fieldError(`params.${env.auth_strategy}`, `can't be blank: this Environment authenticates by ${env.auth_strategy}`)
+      passwordless.sendPasscode(env, profile, env.auth_strategy, username, params.passcode)
+      return { ...profileValues(env, profile), passcode: params.passcode }
+    },
+
+    'a session exists': params => sessionState(params, false),
+
+    'a session was revoked': params => sessionState(params, true),
+
+    'signups are disabled' (params) {
+      const targets = params.environmentId === undefined
+        ? fixtureIds.flatMap(id => store.environments.byId(id) ?? [])
+        : [environmentFor(params)]
+      for (const env of targets) { touched.add(env.id); store.environments.update({ ...settingsOf(env), signups_enabled: 0 }) }
+      return {}
+    },
+
+    'the session limit is reached' (params) {
+      const env = environmentFor(params, channelOf(params))
+      const profile = ensureProfile(env, params)
+      const { windowMs, max } = RATE_LIMITS[0]
+      if (env.rate_limits === 0) store.environments.update({ ...settingsOf(env), rate_limits: 1 })
+      const apiKey = store.environments.apiKeyOf(env.id)
+      const used = store.sessions.issuedSince(profile.id, clock.now() - windowMs).length
+      for (let i = used; i < max; i++) sessions.start(env, profile, 'apiKey', apiKey)
+      return profileValues(env, profile)
+    }
+  }
+
+  return {
+    /** Applies one state change; setup returns the state's values, teardown returns `{}`. */
+    change (raw: unknown): StateValues {
+      const body: StateChange = isPlainObject(raw) ? raw : {}
+      const params: Params = isPlainObject(body.params) ? body.params : {}
+      const name = body.state ?? ''
+      if (body.action === 'teardown') {
+        // Pact tears down after every interaction, with the state name or "" for none: reset either way.
+        for (const id of new Set([...fixtureIds, ...touched])) {
+          if (store.environments.byId(id)) fixtures.reset(startup, id)
+        }
+        touched.clear()
+        return {}
+      }
+      if (name === '') return {}
+      const handler = states[name]
+      if (!handler) throw errors.unknownProviderState(name, Object.keys(states))
+      return store.transaction(() => handler(params))
+    }
+  }
+}
+
+export type ProviderStateService = ReturnType<typeof createProviderStateService>

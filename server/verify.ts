@@ -1,0 +1,283 @@
+/**
+ * `quiltt-mock verify <pact files | folders | URLs>`: verifies consumer pacts against the emulator
+ * with the real Pact Verifier, provider states set up over HTTP at /emulator/v1/provider-states.
+ * Starts an in-memory emulator on a free port with the default fixtures, unless `--base-url` names a
+ * running one. Exit 0 only when every interaction passes; 1 when verification fails; 2 when the
+ * input is wrong (missing file, malformed JSON, a pact for another API).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { Verifier } from '@pact-foundation/pact'
+import { buildApp } from './app.js'
+import { loadSpec } from './openapi/spec.js'
+
+export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
+type LogLevel = typeof LOG_LEVELS[number]
+
+export class VerifyInputError extends Error {}
+
+export interface VerifyOptions {
+  /** Pact files, folders of pact files, or http(s) URLs of pacts. */
+  sources: string[]
+  /** A running emulator; without it an in-memory one is started. */
+  baseUrl?: string
+  /** Fixtures for the in-memory emulator (default fixtures/default.json). */
+  fixtures?: string
+  provider?: string
+  logLevel?: LogLevel
+  brokerUrl?: string
+  brokerToken?: string
+  brokerUsername?: string
+  brokerPassword?: string
+  providerVersion?: string
+  providerBranch?: string
+  publish?: boolean
+  consumerVersionSelectors?: Array<Record<string, unknown>>
+  enablePending?: boolean
+}
+
+interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?: boolean, env?: string }
+
+const FLAGS: Flag[] = [
+  { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory' },
+  { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: the default fixtures)' },
+  { name: '--provider', key: 'provider', help: 'provider name for the broker and results (default: the pacts\' own, else "quiltt")' },
+  { name: '--log-level', key: 'logLevel', help: `Pact's log level: ${LOG_LEVELS.join('|')} (default error)` },
+  { name: '--broker-url', key: 'brokerUrl', env: 'PACT_BROKER_BASE_URL', help: 'fetch pacts from this Pact Broker or PactFlow' },
+  { name: '--broker-token', key: 'brokerToken', env: 'PACT_BROKER_TOKEN', help: 'bearer token for the broker' },
+  { name: '--broker-username', key: 'brokerUsername', env: 'PACT_BROKER_USERNAME', help: 'basic-auth user for the broker' },
+  { name: '--broker-password', key: 'brokerPassword', env: 'PACT_BROKER_PASSWORD', help: 'basic-auth password for the broker' },
+  { name: '--provider-version', key: 'providerVersion', help: 'the version results are published for (needed by --publish)' },
+  { name: '--provider-branch', key: 'providerBranch', help: 'the provider branch results are published for' },
+  { name: '--consumer-version-selectors', key: 'consumerVersionSelectors', help: 'JSON array of the broker\'s consumer version selectors' },
+  { name: '--enable-pending', key: 'enablePending', boolean: true, help: 'pending pacts from the broker do not fail the run' },
+  { name: '--publish', key: 'publish', boolean: true, help: 'publish the verification results to the broker' }
+]
+
+export function verifyHelpText (): string {
+  return [
+    'Usage: quiltt-mock verify [options] <pact file | folder | URL>...',
+    '',
+    'Verifies consumer pacts against quiltt-mock with the Pact Verifier. Provider states are set up',
+    `over HTTP at ${PROVIDER_STATES_PATH}; their names are listed in the README.`,
+    'Exits 0 only when every interaction passes.',
+    '',
+    'Options:',
+    ...FLAGS.map(f => `  ${(f.boolean ? f.name : `${f.name} <value>`).padEnd(38)} ${f.help}${f.env ? ` (env ${f.env})` : ''}`),
+    `  ${'--help'.padEnd(38)} this text`,
+    ''
+  ].join('\n')
+}
+
+/** Reads `verify`'s arguments; flags win over their environment variables. */
+export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): VerifyOptions {
+  const out: Record<string, unknown> = { sources: [] as string[] }
+  for (const f of FLAGS) if (f.env && env[f.env]) out[f.key] = env[f.env]
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith('--')) { (out.sources as string[]).push(arg); continue }
+    const eq = arg.indexOf('=')
+    const name = eq > 0 ? arg.slice(0, eq) : arg
+    const flag = FLAGS.find(f => f.name === name)
+    if (!flag) throw new VerifyInputError(`Unknown option "${arg}". Run quiltt-mock verify --help for the list.`)
+    if (flag.boolean) { out[flag.key] = true; continue }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (value === undefined || value === '') throw new VerifyInputError(`${name} needs a value`)
+    out[flag.key] = value
+  }
+  const options = out as unknown as VerifyOptions
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+    throw new VerifyInputError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${options.logLevel}"`)
+  }
+  if (typeof options.consumerVersionSelectors === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(options.consumerVersionSelectors)
+      if (!Array.isArray(parsed)) throw new Error('not an array')
+      options.consumerVersionSelectors = parsed as Array<Record<string, unknown>>
+    } catch (err) {
+      throw new VerifyInputError(`--consumer-version-selectors must be a JSON array, e.g. '[{"mainBranch":true}]' (${(err as Error).message})`)
+    }
+  }
+  if (options.baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.baseUrl)) {
+    throw new VerifyInputError(`--base-url must be an http(s) URL such as http://127.0.0.1:4000, got "${options.baseUrl}"`)
+  }
+  if (options.sources.length === 0 && !options.brokerUrl) {
+    throw new VerifyInputError('Name at least one pact file, folder or URL, or a Pact Broker with --broker-url.')
+  }
+  if (options.publish && !options.providerVersion) throw new VerifyInputError('--publish needs --provider-version')
+  if (options.publish && !options.brokerUrl) throw new VerifyInputError('--publish needs --broker-url')
+  return options
+}
+
+const isUrl = (s: string): boolean => /^https?:\/\//i.test(s)
+
+/** Checks one pact file: throws a VerifyInputError naming every problem, else gives its provider name and size. */
+export function checkPactFile (path: string): { provider: string | undefined, interactions: number } {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new VerifyInputError(`Cannot read ${path}: ${(err as Error).message}`)
+  }
+  let pact: unknown
+  try {
+    pact = JSON.parse(text)
+  } catch (err) {
+    throw new VerifyInputError(`${path} is not valid JSON: ${(err as Error).message}`)
+  }
+  const doc = pact as { provider?: { name?: unknown }, interactions?: unknown }
+  if (typeof pact !== 'object' || pact === null || !Array.isArray(doc.interactions)) {
+    throw new VerifyInputError(`${path} is not a pact: it has no "interactions" array.`)
+  }
+  const routes = loadSpec().operations.map(o => ({
+    method: o.method,
+    path: o.path,
+    pattern: new RegExp(`^${o.url.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`)
+  }))
+  const problems: string[] = []
+  doc.interactions.forEach((raw, i) => {
+    const it = raw as { description?: unknown, type?: unknown, request?: { method?: unknown, path?: unknown } }
+    const name = typeof it.description === 'string' ? `"${it.description}"` : `#${i + 1}`
+    if (it.type !== undefined && it.type !== 'Synchronous/HTTP') {
+      problems.push(`interaction ${name} is a ${String(it.type)} interaction; quiltt-mock serves HTTP only`)
+      return
+    }
+    const method = typeof it.request?.method === 'string' ? it.request.method.toUpperCase() : undefined
+    const reqPath = typeof it.request?.path === 'string' ? it.request.path.split('?')[0]! : undefined
+    if (!method || reqPath === undefined) { problems.push(`interaction ${name} has no request method and path`); return }
+    const samePath = routes.filter(r => r.pattern.test(reqPath))
+    if (samePath.length === 0) problems.push(`interaction ${name} requests ${method} ${reqPath}, which is not a path of Quiltt's API`)
+    else if (!samePath.some(r => r.method === method)) {
+      problems.push(`interaction ${name} requests ${method} ${reqPath}; that path takes ${samePath.map(r => r.method).join(', ')}`)
+    }
+  })
+  if (problems.length > 0) {
+    const known = [...new Set(routes.filter(r => !r.path.startsWith('/emulator/')).map(r => `${r.method} ${r.path}`))]
+    throw new VerifyInputError(`${path} is not a pact for Quiltt's API:\n  - ${problems.join('\n  - ')}\nquiltt-mock serves: ${known.join(', ')}`)
+  }
+  const provider = typeof doc.provider?.name === 'string' ? doc.provider.name : undefined
+  return { provider, interactions: doc.interactions.length }
+}
+
+/** Files, folders (their *.json files) and URLs, each checked; what the Verifier is given. */
+export function resolveSources (sources: string[]): { pactUrls: string[], provider: string | undefined, interactions: number } {
+  const pactUrls: string[] = []
+  let provider: string | undefined
+  let interactions = 0
+  const add = (file: string): void => {
+    const checked = checkPactFile(file)
+    provider ??= checked.provider
+    interactions += checked.interactions
+    pactUrls.push(file)
+  }
+  for (const source of sources) {
+    if (isUrl(source)) { pactUrls.push(source); continue }
+    const path = resolve(source)
+    let stat
+    try {
+      stat = statSync(path)
+    } catch {
+      throw new VerifyInputError(`No such pact file or folder: ${source}`)
+    }
+    if (stat.isDirectory()) {
+      const files = readdirSync(path).filter(f => f.endsWith('.json')).sort()
+      if (files.length === 0) throw new VerifyInputError(`The folder ${source} holds no pact files (*.json).`)
+      for (const f of files) add(join(path, f))
+    } else {
+      add(path)
+    }
+  }
+  return { pactUrls, provider, interactions }
+}
+
+/** The Verifier's JSON result: what it printed, and one entry per failed interaction. */
+export interface VerifierResult {
+  result: boolean
+  errors?: Array<{ interaction: string, mismatch?: { mismatches?: Array<{ mismatch?: string }>, message?: string } }>
+  interactionResults?: Array<{ description: string, result: string }>
+}
+
+/**
+ * Runs the Pact Verifier against an emulator at `baseUrl`. Resolves with the Verifier's result when
+ * every interaction passes; rejects with an Error whose message is that JSON result otherwise.
+ */
+export async function verifyPacts (baseUrl: string, pactUrls: string[], options: Omit<VerifyOptions, 'sources' | 'baseUrl' | 'fixtures'> = {}): Promise<VerifierResult> {
+  const base = baseUrl.replace(/\/+$/, '')
+  const verifier = new Verifier({
+    provider: options.provider ?? 'quiltt',
+    providerBaseUrl: base,
+    providerStatesSetupUrl: `${base}${PROVIDER_STATES_PATH}`,
+    // Quiet by default: pact-js warns that providerStatesSetupUrl is "deprecated" in favour of
+    // in-process state handlers, which a separate emulator process cannot have.
+    logLevel: options.logLevel ?? 'error',
+    ...(pactUrls.length > 0 ? { pactUrls } : {}),
+    ...(options.brokerUrl ? { pactBrokerUrl: options.brokerUrl } : {}),
+    ...(options.brokerToken ? { pactBrokerToken: options.brokerToken } : {}),
+    ...(options.brokerUsername ? { pactBrokerUsername: options.brokerUsername } : {}),
+    ...(options.brokerPassword ? { pactBrokerPassword: options.brokerPassword } : {}),
+    ...(options.providerVersion ? { providerVersion: options.providerVersion } : {}),
+    ...(options.providerBranch ? { providerVersionBranch: options.providerBranch } : {}),
+    ...(options.consumerVersionSelectors ? { consumerVersionSelectors: options.consumerVersionSelectors } : {}),
+    ...(options.enablePending ? { enablePending: true } : {}),
+    ...(options.publish ? { publishVerificationResult: true } : {})
+  })
+  const output = await verifier.verifyProvider()
+  return parseResult(output)
+}
+
+function parseResult (text: unknown): VerifierResult {
+  try {
+    return JSON.parse(String(text)) as VerifierResult
+  } catch {
+    return { result: true }
+  }
+}
+
+export interface Io { out: (text: string) => void, err: (text: string) => void }
+
+/** The `verify` subcommand: returns the exit code. */
+export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) { io.out(verifyHelpText()); return 0 }
+  let app: FastifyInstance | undefined
+  try {
+    const options = parseVerifyArgs(argv, env)
+    const { pactUrls, provider } = resolveSources(options.sources)
+    let baseUrl = options.baseUrl
+    if (baseUrl === undefined) {
+      app = await buildApp({ db: ':memory:', ...(options.fixtures ? { fixtures: resolve(options.fixtures) } : {}) })
+      baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
+    } else {
+      await checkReachable(baseUrl)
+    }
+    io.out(`quiltt-mock verify: verifying ${pactUrls.length > 0 ? pactUrls.join(', ') : 'pacts from the broker'} against ${baseUrl}\n`)
+    const providerName = options.provider ?? provider
+    try {
+      await verifyPacts(baseUrl, pactUrls, { ...options, ...(providerName ? { provider: providerName } : {}) })
+    } catch (err) {
+      const result = parseResult((err as Error).message)
+      const failed = result.errors?.length
+      io.err(`quiltt-mock verify: ${failed ? `${failed} interaction${failed === 1 ? '' : 's'} failed` : `verification did not run: ${(err as Error).message}`}\n`)
+      return 1
+    }
+    io.out('quiltt-mock verify: every interaction passed\n')
+    return 0
+  } catch (err) {
+    if (err instanceof VerifyInputError) { io.err(`quiltt-mock verify: ${err.message}\n`); return 2 }
+    throw err
+  } finally {
+    await app?.close()
+  }
+}
+
+async function checkReachable (baseUrl: string): Promise<void> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/emulator/v1/health`
+  let status: number
+  try {
+    status = (await fetch(url)).status
+  } catch (err) {
+    throw new VerifyInputError(`Cannot reach quiltt-mock at ${baseUrl} (${(err as Error).message}). Is it running?`)
+  }
+  if (status !== 200) throw new VerifyInputError(`${url} answered ${status}: is ${baseUrl} a quiltt-mock?`)
+}

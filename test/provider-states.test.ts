@@ -1,0 +1,175 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE } from './helper.js'
+
+const UUID = '11111111-1111-1111-1111-111111111111'
+
+function change (app: FastifyInstance, state: string, params: Record<string, unknown> = {}, action = 'setup') {
+  return app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state, params, action } })
+}
+
+async function setup (app: FastifyInstance, state: string, params: Record<string, unknown> = {}): Promise<Record<string, string>> {
+  const res = await change(app, state, params)
+  if (res.statusCode !== 200) throw new Error(`setup "${state}" answered ${res.statusCode}: ${res.body}`)
+  return res.json()
+}
+
+const ping = (app: FastifyInstance, token: string) => app.inject({ url: '/v1/users/session', headers: bearer(token) })
+
+t.test('an empty state name answers 200 {} and changes nothing', async t => {
+  const { app } = await build(t)
+  const before = await app.inject({ url: '/emulator/v1/environments' })
+  const res = await change(app, '')
+  expectStatus(t, res, 200)
+  t.strictSame(res.json(), {})
+  const after = await app.inject({ url: '/emulator/v1/environments' })
+  t.strictSame(after.json(), before.json())
+  // Still no profile: a new email is a signup.
+  expectStatus(t, await identify(app, { email: 'fresh@example.com' }), 201, 'identify after empty state')
+})
+
+t.test('an unknown state is a 400 naming the known ones', async t => {
+  const { app } = await build(t)
+  const res = await change(app, 'a unicorn exists')
+  expectStatus(t, res, 400)
+  const body = res.json()
+  t.equal(body.message, 'Bad Request')
+  t.match(body.instruction, /`a unicorn exists`/)
+  for (const name of ['a profile exists', 'a passcode was issued', 'a session exists', 'signups are disabled', 'the session limit is reached']) {
+    t.ok(body.instruction.includes(`\`${name}\``), `names "${name}"`)
+  }
+})
+
+t.test('a body that is not a state change is a 422 field map', async t => {
+  const { app } = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'a profile exists', action: 'explode' } })
+  expectStatus(t, res, 422)
+  t.ok(res.json().action, 'names the action field')
+})
+
+t.test('"a profile exists" returns userId and uuid, and the profile is real', async t => {
+  const { app } = await build(t)
+  const values = await setup(app, 'a profile exists', { uuid: UUID, email: 'joe@example.com', name: 'Joe Exotic' })
+  t.equal(values.uuid, UUID)
+  t.equal(values.userId, UUID)
+  t.match(values.profileId, /^p_/)
+  t.equal(values.environmentId, DEFAULT.environmentId)
+  // The profile exists: issuing for its UUID finds it, and identify by its email is a 202.
+  const res = await issue(app, { userId: UUID })
+  expectStatus(t, res, 201, 'issue for the existing profile')
+  t.equal(res.json().userId, UUID)
+  expectStatus(t, await identify(app, { email: 'joe@example.com' }), 202, 'identify existing email')
+  // Setting it up again (several states naming one profile) finds it instead of failing with 409.
+  const again = await setup(app, 'a profile exists', { uuid: UUID })
+  t.equal(again.profileId, values.profileId)
+})
+
+t.test('"a profile exists" with a phone lands in the phone-strategy environment', async t => {
+  const { app } = await build(t)
+  const values = await setup(app, 'a profile exists', { phone: '+12223334444' })
+  t.equal(values.environmentId, PHONE.environmentId)
+  const res = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
+  expectStatus(t, res, 202, 'identify the existing phone')
+})
+
+t.test('bad params are a 422 at params.<field>', async t => {
+  const { app } = await build(t)
+  const res = await change(app, 'a profile exists', { uuid: 'not-a-uuid', email: 'nope' })
+  expectStatus(t, res, 422)
+  t.strictSame(Object.keys(res.json()).sort(), ['params.email', 'params.uuid'])
+  const missing = await change(app, 'a profile exists', { environmentId: 'env_doesNotExist' })
+  expectStatus(t, missing, 404, 'unknown environmentId')
+})
+
+t.test('"a passcode was issued" makes that passcode the outstanding one', async t => {
+  const { app } = await build(t)
+  const values = await setup(app, 'a passcode was issued', { email: 'ann@example.com', passcode: '123456' })
+  t.equal(values.passcode, '123456')
+  const [latest] = await passcodes(app, 'email=ann@example.com')
+  t.equal(latest?.code, '123456')
+  t.equal(latest?.state, 'outstanding')
+  const res = await authenticate(app, { email: 'ann@example.com', passcode: '123456' })
+  expectStatus(t, res, 201, 'authenticate with the issued passcode')
+  t.equal(res.json().userUuid, values.uuid)
+
+  const phone = await setup(app, 'a passcode was issued', { phone: '+12223334444', passcode: '654321' })
+  t.equal(phone.environmentId, PHONE.environmentId)
+  const byPhone = await app.inject({ method: 'PUT', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444', passcode: '654321' } } })
+  expectStatus(t, byPhone, 201, 'authenticate by phone')
+
+  expectStatus(t, await change(app, 'a passcode was issued', { email: 'ann@example.com', passcode: '12' }), 422, 'short passcode')
+  expectStatus(t, await change(app, 'a passcode was issued', { passcode: '123456' }), 422, 'no username')
+})
+
+t.test('"a session exists" returns a live token; "a session was revoked" a dead one', async t => {
+  const { app } = await build(t)
+  const live = await setup(app, 'a session exists', { uuid: UUID })
+  t.equal(live.userId, UUID)
+  t.match(live.sessionId, /^[0-9a-f-]{36}$/)
+  const res = await ping(app, live.token!)
+  expectStatus(t, res, 200, 'ping the live token')
+  t.equal(res.json().id, live.sessionId)
+
+  const dead = await setup(app, 'a session was revoked', { uuid: UUID })
+  t.equal(dead.uuid, UUID, 'the same profile')
+  expectStatus(t, await ping(app, dead.token!), 401, 'ping the revoked token')
+  expectStatus(t, await ping(app, live.token!), 200, 'the other session stays valid')
+})
+
+t.test('"signups are disabled": a new username is a 403 in every fixture environment', async t => {
+  const { app } = await build(t)
+  t.strictSame(await setup(app, 'signups are disabled'), {})
+  expectStatus(t, await identify(app, { email: 'new@example.com' }), 403, 'email environment')
+  const phone = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
+  expectStatus(t, phone, 403, 'phone environment')
+})
+
+t.test('"the session limit is reached": the next App-Secret session is a 429', async t => {
+  const { app } = await build(t)
+  const values = await setup(app, 'the session limit is reached', { uuid: UUID })
+  t.equal(values.uuid, UUID)
+  const res = await issue(app, { userId: UUID })
+  expectStatus(t, res, 429)
+  t.equal(res.headers['retry-after'], '3600')
+  // Other profiles are not limited.
+  expectStatus(t, await issue(app, {}), 201, 'another profile')
+})
+
+t.test('"no profile exists" removes the profile the params name', async t => {
+  const { app } = await build(t)
+  await setup(app, 'a profile exists', { email: 'gone@example.com' })
+  t.strictSame(await setup(app, 'no profile exists', { email: 'gone@example.com' }), {})
+  expectStatus(t, await identify(app, { email: 'gone@example.com' }), 201, 'the email is new again')
+})
+
+t.test('teardown resets the fixture environments, whatever the state name', async t => {
+  const { app } = await build(t)
+  await setup(app, 'signups are disabled')
+  await setup(app, 'a profile exists', { uuid: UUID, email: 'joe@example.com' })
+  await setup(app, 'a profile exists', { phone: '+12223334444' })
+  // A profile made by an interaction itself, not by a state.
+  expectStatus(t, await issue(app, { uuid: '22222222-2222-2222-2222-222222222222' }), 201)
+
+  const res = await change(app, '', {}, 'teardown')
+  expectStatus(t, res, 200)
+  t.strictSame(res.json(), {})
+
+  expectStatus(t, await issue(app, { userId: UUID }), 404, 'the state profile is gone')
+  expectStatus(t, await issue(app, { userId: '22222222-2222-2222-2222-222222222222' }), 404, 'the interaction profile is gone')
+  expectStatus(t, await identify(app, { email: 'joe@example.com' }), 201, 'signups are back on, the email is new')
+  const phone = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
+  expectStatus(t, phone, 201, 'the phone environment was reset too')
+  // The fixture credentials survive the reset.
+  expectStatus(t, await issue(app, {}), 201, 'the App Secret still works')
+})
+
+t.test('teardown also clears an environment created later that a state touched, and keeps its credentials', async t => {
+  const { app } = await build(t)
+  const created = await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { name: 'Mine' } })
+  const env = created.json() as { id: string, apiKey: { secret: string } }
+  await setup(app, 'a profile exists', { uuid: UUID, environmentId: env.id })
+  expectStatus(t, await issue(app, { userId: UUID }, env.apiKey.secret), 201, 'profile in the created environment')
+  await change(app, 'a profile exists', { uuid: UUID, environmentId: env.id }, 'teardown')
+  expectStatus(t, await issue(app, { userId: UUID }, env.apiKey.secret), 404, 'emptied')
+  expectStatus(t, await issue(app, {}, env.apiKey.secret), 201, 'its secret still works')
+})
