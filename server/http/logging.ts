@@ -31,7 +31,7 @@ type Options = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>
 /**
  * The per-request logger (`req.log`), made only when something is logged at an enabled level.
  * Fastify's default makes a pino child for every request, bound to its reqId; that was a fifth of
- * the cost of a request at the default log level (see docs/performance.md). What is logged is the
+ * the cost of a request at the default log level (see the README, Performance). What is logged is the
  * same, reqId included: the child is built from the same bindings on first use.
  */
 class LazyChildLogger implements FastifyBaseLogger {

@@ -8,7 +8,7 @@ import type { FieldErrors } from '../errors.js'
 const common = { allErrors: true, strict: false, validateFormats: false, useDefaults: true } as const
 
 // Ajv is loaded, and each route's validator compiled, on first use: at start they were a fifth of
-// the time before the first request could be answered (see docs/performance.md).
+// the time before the first request could be answered (see the README, Performance).
 let ajvs: { body: AjvClass, param: AjvClass } | undefined
 function ajvFor (httpPart: string | undefined): AjvClass {
   if (!ajvs) {

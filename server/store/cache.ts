@@ -5,7 +5,7 @@ const MAX_ENTRIES = 1024
 /**
  * Rows read by every authenticated request (a session with its profile and environment; an API key
  * with its environment), kept in memory and exact. Reading them cost more than the rest of a ping
- * (see docs/performance.md), so the database tells the cache what changed:
+ * (see the README, Performance), so the database tells the cache what changed:
  * - TEMP triggers on this connection report every UPDATE and DELETE of the tables the rows come
  *   from, whichever code path or cascade made it;
  * - `PRAGMA data_version` reports commits made by other connections to the same file;

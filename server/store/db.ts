@@ -11,7 +11,7 @@ export type Db = Database.Database
  * so a write acknowledged to a client survives a crash or SIGKILL of the process. What it does not
  * survive is the machine losing power (or its kernel crashing) before the next checkpoint: the last
  * commits may then be lost, though the file stays consistent. FULL would add an fsync to every
- * write, which for a local emulator costs more than it protects (see docs/performance.md).
+ * write, which for a local emulator costs more than it protects (see the README, Performance).
  * `:memory:` keeps nothing past the process.
  */
 export function openDatabase (path: string): Db {
