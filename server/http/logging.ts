@@ -16,6 +16,10 @@ export class RequestLogController extends LogController {
   }
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // Every request passes here: at a level that shows nothing, build nothing.
+    const level = error ? 'error' : isQuiet(request) ? 'debug' : 'info'
+    const root = request.server.log as { isLevelEnabled?: (l: string) => boolean }
+    if (root.isLevelEnabled !== undefined && !root.isLevelEnabled(level)) return
     const fields = { req: request, res: reply, responseTime: reply.elapsedTime }
     const line = `${request.method} ${request.url} ${reply.statusCode} (${reply.elapsedTime.toFixed(1)} ms)`
     if (error) reply.log.error({ ...fields, err: error }, line)
