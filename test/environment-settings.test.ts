@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, issue, passcodes } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, issue, passcodes, settings } from './helper.js'
 
-const patch = (app: FastifyInstance, payload: unknown, id: string = DEFAULT.environmentId) =>
-  app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${id}`, payload: payload as object })
+const patch = settings
 
 const identifyIn = (app: FastifyInstance, clientId: string, session: Record<string, unknown>) =>
   app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId, ...session } } })

@@ -73,6 +73,6 @@ export async function login (app: FastifyInstance, email: string): Promise<{ tok
 }
 
 /** PATCH the default environment's settings through the emulator API. */
-export function settings (app: FastifyInstance, body: Record<string, unknown>, environmentId: string = DEFAULT.environmentId) {
-  return app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${environmentId}`, payload: body })
+export function settings (app: FastifyInstance, body: unknown, environmentId: string = DEFAULT.environmentId) {
+  return app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${environmentId}`, payload: body as object })
 }

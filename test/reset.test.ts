@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, identify, issue } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, identify, issue, settings } from './helper.js'
 
 t.test('a full reset returns to the startup fixtures and clears the clock, faults and journal', async t => {
   const { app } = await build(t)
@@ -8,7 +8,7 @@ t.test('a full reset returns to the startup fixtures and clears the clock, fault
   const seeded = (await app.inject({ method: 'POST', url: '/emulator/v1/fixtures', payload: { environments: [{ name: 'Seeded', profiles: [{ email: 's@example.com', sessions: 1 }] }] } })).json()
   const created = (await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { name: 'Made' } })).json()
   const session = (await issue(app, { email: 'since@example.com' })).json()
-  await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { rateLimits: false, signupsEnabled: false } })
+  await settings(app, { rateLimits: false, signupsEnabled: false })
   await app.inject({ method: 'POST', url: '/emulator/v1/clock', payload: { advanceSeconds: 3600 } })
   await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'GET', path: '/v1/profiles', status: 500 } })
   t.ok((await app.inject({ url: '/emulator/v1/requests' })).json().requests.length > 0)
@@ -35,7 +35,7 @@ t.test('resetting one environment leaves the others, the clock, faults and journ
   const other = (await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { name: 'Other', rateLimits: false } })).json()
   const keep = (await issue(app, {}, other.apiKey.secret)).json()
   const drop = (await issue(app, { email: 'drop@example.com' })).json()
-  await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { signupsEnabled: false } })
+  await settings(app, { signupsEnabled: false })
   await app.inject({ method: 'POST', url: '/emulator/v1/clock', payload: { advanceSeconds: 60 } })
   await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'GET', path: '/v1/nothing', status: 500 } })
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { authenticate, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE } from './helper.js'
+import { authenticate, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE, settings } from './helper.js'
 
 async function profileIdOf (app: FastifyInstance, email: string, secret: string = DEFAULT.secret): Promise<string> {
   // Creating the profile through the App Secret flow returns its UUID.
@@ -58,7 +58,7 @@ t.test('test identities added by PATCH get the fixed passcode and the exemption 
   for (let i = 0; i < 9; i++) await issue(app, { userId: qa }, env.apiKey.secret)
   expectStatus(t, await issue(app, { userId: qa }, env.apiKey.secret), 429, 'limited before it is a test identity')
 
-  const res = await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${env.id}`, payload: { testIdentities: [{ email: 'qa@example.com', passcode: '000000' }] } })
+  const res = await settings(app, { testIdentities: [{ email: 'qa@example.com', passcode: '000000' }] }, env.id)
   expectStatus(t, res, 200)
   for (let i = 0; i < 15; i++) expectStatus(t, await issue(app, { userId: qa }, env.apiKey.secret), 201, `exempt session ${i + 1}`)
 
