@@ -118,7 +118,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every
   // answer, errors included, carries the CORS headers a page needs to read it.
-  await useCors(app, options.corsOrigins)
+  useCors(app, options.corsOrigins)
   useQuilttErrors(app, ids)
   useAdminToken(app, options.adminToken)
   useControlPlane(app, control, clock)

@@ -66,3 +66,27 @@ t.test('--cors-origin restricts the origins', async t => {
   const fromOther = await app.inject({ method: 'POST', url: '/v1/users/session', headers: { origin: 'http://evil.example' }, payload: { session: { clientId: DEFAULT.clientId, email: 'y@example.com' } } })
   t.equal(fromOther.headers['access-control-allow-origin'], undefined)
 })
+
+t.test('a restricted preflight varies on Origin and on the requested headers', async t => {
+  const { app } = await build(t, { corsOrigins: [ORIGIN] })
+  const res = await app.inject({ method: 'OPTIONS', url: '/v1/users/session', headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+  t.equal(res.statusCode, 204)
+  t.equal(res.headers['content-length'], '0', 'Safari waits for a body without it')
+  t.same(String(res.headers.vary).split(/,\s*/).sort(), ['Access-Control-Request-Headers', 'Origin'])
+  t.equal(res.headers['access-control-allow-headers'], 'content-type')
+  const plain = await app.inject({ url: '/emulator/v1/health' })
+  t.equal(plain.headers.vary, 'Origin', 'even a request without Origin says the answer depends on it')
+})
+
+t.test('requests without Origin (servers, the SDK in Node, curl) get no CORS headers; a preflight anywhere is answered', async t => {
+  const { app } = await build(t)
+  const res = await identify(app, { email: 'plain@example.com' })
+  t.equal(res.statusCode, 201)
+  t.equal(res.headers['access-control-allow-origin'], undefined)
+  t.equal(res.headers['access-control-expose-headers'], undefined)
+  t.equal(res.headers.vary, undefined, 'any origin gets the same answer: nothing to vary on')
+  const unknown = await app.inject({ method: 'OPTIONS', url: '/v1/nowhere', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } })
+  t.equal(unknown.statusCode, 204)
+  t.equal(unknown.headers['access-control-allow-origin'], '*')
+  t.equal(unknown.headers['access-control-allow-methods'], 'GET, HEAD, POST, PUT, PATCH, DELETE')
+})

@@ -3,7 +3,7 @@ import { loadSpec } from '../server/openapi/spec.js'
 import { build } from './helper.js'
 
 // Routes that are not Quiltt or emulator operations: the API docs served by @fastify/swagger(-ui),
-// and the catch-all OPTIONS route @fastify/cors adds to answer preflights.
+// and the catch-all OPTIONS route http/cors.ts adds to answer preflights.
 const NOT_OPERATIONS = /^\/docs(\/|$)/
 const isCorsPreflight = (r: { method: string, url: string }): boolean => r.method === 'OPTIONS' && r.url === '*'
 
