@@ -1,4 +1,5 @@
 import t from 'tap'
+import { buildLazySerializer } from '../server/http/serialization.js'
 import type { FastifyInstance } from 'fastify'
 import Fastify from 'fastify'
 import type { ResponseMismatch } from '../server/http/response-validation.js'
@@ -104,4 +105,13 @@ t.test('OpenAPI nullable without a type means any value, null included', async t
   t.strictSame(checkResponse(spec, 200, json, '{"anything":{"a":1}}'), [])
   const broken = { json: { type: 'object', properties: { x: { type: 'no-such-type' } } }, hasContent: true, headers: [] }
   t.match(checkResponse(broken, 200, json, '{"x":1}'), [/the documented schema cannot be checked/])
+})
+
+t.test('response serializers are Fastify\'s, compiled on a route\'s first answer rather than at start', async t => {
+  const compile = buildLazySerializer({}, {})
+  const route = { method: 'GET', url: '/x', httpStatus: '200' }
+  const serialize = compile({ ...route, schema: { type: 'object', properties: { a: { type: 'string' }, n: { type: 'integer' } } } })
+  t.equal(serialize({ a: 'x', n: 2, extra: true }), '{"a":"x","n":2}', 'undeclared fields are dropped, as by fast-json-stringify')
+  const broken = compile({ ...route, schema: { type: 'object', properties: { a: { $ref: '#/nowhere' } } } })
+  t.throws(() => broken({ a: 1 }), 'a schema is only compiled, and so only fails, when first used')
 })

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import sjson from 'secure-json-parse'
-import { parse as parseYaml } from 'yaml'
+import { parseYaml } from '../yaml.js'
 import type { Clock } from '../clock.js'
 import { errors } from '../errors.js'
 import type { Control } from '../services/control.js'

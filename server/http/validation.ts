@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify'
 import type { FieldErrors } from '../errors.js'
+import { buildLazySerializer } from './serialization.js'
 
 // Bodies are checked as sent (no coercion: `{"email": 1}` is a 422, as in Quiltt); query strings and
 // path parameters arrive as text and are coerced to the types the spec gives them.
@@ -33,10 +34,10 @@ export const compileValidator: FastifySchemaCompiler<unknown> = ({ schema, httpP
 }
 
 /**
- * The Fastify `schemaController` option that installs compileValidator. (Fastify types the factory
+ * The Fastify `schemaController` option that installs compileValidator and the lazy serializers. (Fastify types the factory
  * after its own Ajv compiler, which this replaces.)
  */
-export const specValidators = { compilersFactory: { buildValidator: () => compileValidator } } as unknown as FastifyServerOptions['schemaController']
+export const specValidators = { compilersFactory: { buildValidator: () => compileValidator, buildSerializer: buildLazySerializer } } as unknown as FastifyServerOptions['schemaController']
 
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string', object: 'an object', array: 'an array', boolean: 'a boolean', integer: 'a whole number', number: 'a number', null: 'null'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { parseYaml } from '../yaml.js'
 import { OPENAPI_PATH, ROOT } from '../paths.js'
 
 /** A JSON copy of openapi.yaml made by `npm run build` (parsing the YAML was a third of the start). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
+import { parseYaml } from '../yaml.js'
 import { ApiError, FieldErrorCollector, ValidationError } from '../errors.js'
 import type { ServiceContext } from './context.js'
 import { ENVIRONMENT_INPUT_FIELDS, type EnvironmentInput, type EnvironmentService, parseEnvironmentInput } from './environments.js'

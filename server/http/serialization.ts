@@ -1,0 +1,24 @@
+import { createRequire } from 'node:module'
+
+type Serialize = (data: unknown) => string
+type CompileSerializer = (route: { schema: unknown, method: string, url: string, httpStatus: string }) => Serialize
+type BuildSerializer = (externalSchemas: unknown, serializerOptions: unknown) => CompileSerializer
+
+/**
+ * Fastify's own response serializers (fast-json-stringify), loaded and compiled on a route's first
+ * answer with each status rather than at start: compiling all of them was a tenth of the time before
+ * the first request could be answered (see the README, Performance). The output is the same, byte for byte.
+ */
+export const buildLazySerializer: BuildSerializer = (externalSchemas, serializerOptions) => {
+  let compile: CompileSerializer | undefined
+  return route => {
+    let serialize: Serialize | undefined
+    return data => {
+      if (serialize === undefined) {
+        compile ??= (createRequire(import.meta.url)('@fastify/fast-json-stringify-compiler') as () => BuildSerializer)()(externalSchemas, serializerOptions)
+        serialize = compile(route)
+      }
+      return serialize(data)
+    }
+  }
+}
