@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
 import { useAdminToken } from './http/admin.js'
 import { useControlPlane } from './http/control-plane.js'
 import { useCors } from './http/cors.js'
+import { useDocs } from './http/docs.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
-import { loadSpec } from './openapi/spec.js'
 import { DEFAULT_FIXTURES_PATH, ROOT } from './paths.js'
 import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
@@ -126,9 +124,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     useResponseValidation(app, ids, typeof options.validateResponses === 'function' ? options.validateResponses : undefined)
   }
 
-  // The document registerOperations reads: parsing openapi.yaml a second time was a sixth of the start.
-  await app.register(swagger, { mode: 'static', specification: { document: loadSpec().document as never } })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  useDocs(app)
 
   registerOperations(app, {
     ...usersSessionRoutes(services),

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { OPENAPI_PATH } from '../server/paths.js'
 import { build } from './helper.js'
 
 t.test('/docs is swagger-ui served from this server, with nothing from a CDN', async t => {
@@ -26,4 +28,18 @@ t.test('/docs/json is openapi.yaml, with the inspector and emulator operations i
   const spec = (await app.inject({ url: '/docs/json' })).json()
   t.equal(spec.paths['/'].get.operationId, 'emulatorInspector')
   t.equal(spec.paths['/emulator/v1/environments/{environmentId}/profiles'].get.operationId, 'emulatorListProfiles')
+})
+
+t.test('/docs leads to /docs/, and only swagger-ui\'s own files are served from /docs/static', async t => {
+  const { app } = await build(t)
+  const bare = await app.inject({ url: '/docs' })
+  t.equal(bare.statusCode, 302)
+  t.equal(bare.headers.location, '/docs/')
+  for (const url of ['/docs/static/package.json', '/docs/static/..%2Fpackage.json', '/docs/static/%2E%2E%2F%2E%2E%2Fpackage.json', '/docs/static/swagger-ui.js.map']) {
+    const res = await app.inject({ url })
+    t.equal(res.statusCode, 404, `${url} is not served`)
+    t.match(res.json(), { message: String }, 'in a Quiltt error shape')
+  }
+  const yaml = await app.inject({ url: '/docs/yaml' })
+  t.equal(yaml.body, readFileSync(OPENAPI_PATH, 'utf8'), '/docs/yaml is openapi.yaml itself')
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { loadSpec } from '../server/openapi/spec.js'
 import { build } from './helper.js'
 
-// Routes that are not Quiltt or emulator operations: the API docs served by @fastify/swagger(-ui),
+// Routes that are not Quiltt or emulator operations: the API docs pages (http/docs.ts),
 // and the catch-all OPTIONS route http/cors.ts adds to answer preflights.
 const NOT_OPERATIONS = /^\/docs(\/|$)/
 const isCorsPreflight = (r: { method: string, url: string }): boolean => r.method === 'OPTIONS' && r.url === '*'

@@ -128,7 +128,7 @@ export function useResponseValidation (app: FastifyInstance, ids: Ids, onMismatc
     if (req.method === 'HEAD' || exempt.has(req)) return payload
     const operationId = req.routeOptions.config.operationId
     const responses = operationId === undefined ? (req.routeOptions.url === undefined ? noRoute : undefined) : byId.get(operationId)
-    // The API docs pages (/docs) are served by @fastify/swagger-ui and are not operations.
+    // The API docs pages (/docs, http/docs.ts) are not operations.
     if (!responses) return payload
     const problems = checkResponse(responseFor(responses, reply.statusCode), reply.statusCode, reply.getHeaders(), payload)
     if (problems.length === 0) return payload
