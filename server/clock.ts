@@ -41,5 +41,11 @@ export class ManualClock implements Clock {
   advance (ms: number): void { this.ms += ms }
 }
 
-export const toIso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+// One remembered answer: a ping formats its session's expiry, the same instant, on every call.
+let lastMs = Number.NaN
+let lastIso = ''
+export const toIso = (ms: number): string => {
+  if (ms !== lastMs) { lastIso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'); lastMs = ms }
+  return lastIso
+}
 export const toUnixSeconds = (ms: number): number => Math.floor(ms / 1000)

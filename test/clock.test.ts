@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
+import { toIso } from '../server/clock.js'
 import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes } from './helper.js'
 
 const START = '2026-01-01T12:00:00Z'
@@ -120,4 +121,14 @@ t.test('a full reset puts the clock back to real time; resetting one environment
   t.equal((await getClock(app)).offsetSeconds, 500)
   await app.inject({ method: 'POST', url: '/emulator/v1/reset' })
   t.strictSame(await getClock(app), { now: START, offsetSeconds: 0 })
+})
+
+t.test('toIso writes whole seconds without milliseconds, and remembers nothing wrong', async t => {
+  const a = Date.UTC(2026, 0, 1, 12, 0, 0, 999)
+  const b = Date.UTC(2027, 5, 30, 23, 59, 59)
+  t.equal(toIso(a), '2026-01-01T12:00:00Z')
+  t.equal(toIso(a), '2026-01-01T12:00:00Z', 'the same instant twice')
+  t.equal(toIso(b), '2027-06-30T23:59:59Z', 'another instant right after')
+  t.equal(toIso(a), '2026-01-01T12:00:00Z', 'and back')
+  t.throws(() => toIso(Number.NaN), RangeError, 'an invalid time is still refused')
 })
