@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv'
+import { createRequire } from 'node:module'
+import type { Ajv as AjvClass, ValidateFunction } from 'ajv'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InternalError } from '../errors.js'
 import { loadSpec, resolve, type ResponseSpec } from '../openapi/spec.js'
@@ -16,17 +17,27 @@ export interface ResponseMismatch {
 
 export type OnResponseMismatch = (mismatch: ResponseMismatch) => void
 
-// The formats the document uses; Ajv ships none without ajv-formats.
-const ajv = new Ajv({
-  allErrors: true,
-  strict: false,
-  formats: {
-    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-    'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+// Made on first use: only test runs validate responses, and loading Ajv was a tenth of the start.
+let instances: { body: AjvClass, header: AjvClass } | undefined
+function ajvs (): { body: AjvClass, header: AjvClass } {
+  if (!instances) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+    instances = {
+      // The formats the document uses; Ajv ships none without ajv-formats.
+      body: new Ajv({
+        allErrors: true,
+        strict: false,
+        formats: {
+          uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+          'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+        }
+      }),
+      // Header values are text: `Retry-After: 60` is checked against `type: integer` after coercion.
+      header: new Ajv({ allErrors: true, strict: false, coerceTypes: true })
+    }
   }
-})
-// Header values are text: `Retry-After: 60` is checked against `type: integer` after coercion.
-const headerAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true })
+  return instances
+}
 
 /**
  * OpenAPI 3.0 to what Ajv takes: `nullable` without a `type` (any value, null included) is
@@ -46,14 +57,14 @@ function toJsonSchema (node: unknown): unknown {
 
 // Compiled once per documented schema (the spec objects are loaded once and never change).
 const compiled = new WeakMap<object, ValidateFunction>()
-function compile (instance: Ajv, key: object, schema: () => object): ValidateFunction {
+function compile (instance: AjvClass, key: object, schema: () => object): ValidateFunction {
   let v = compiled.get(key)
   if (!v) { v = instance.compile(toJsonSchema(schema()) as object); compiled.set(key, v) }
   return v
 }
 
 /** A schema Ajv cannot compile is a problem of the document, reported as such rather than thrown. */
-function validatorFor (instance: Ajv, key: object, schema: () => object): ValidateFunction | string {
+function validatorFor (instance: AjvClass, key: object, schema: () => object): ValidateFunction | string {
   try {
     return compile(instance, key, schema)
   } catch (err) {
@@ -87,9 +98,9 @@ export function checkResponse (spec: ResponseSpec | undefined, status: number, h
       if (h.required) problems.push(`header ${h.name} is required but missing`)
       continue
     }
-    const validate = validatorFor(headerAjv, h, () => ({ type: 'object', properties: { value: h.schema } }))
+    const validate = validatorFor(ajvs().header, h, () => ({ type: 'object', properties: { value: h.schema } }))
     if (typeof validate === 'string') problems.push(`header ${h.name}: ${validate}`)
-    else if (!validate({ value: String(value) })) problems.push(`header ${h.name}: ${ajv.errorsText(validate.errors, { dataVar: h.name })}`)
+    else if (!validate({ value: String(value) })) problems.push(`header ${h.name}: ${ajvs().body.errorsText(validate.errors, { dataVar: h.name })}`)
   }
   if (!spec.hasContent) {
     if (!isEmpty(payload)) problems.push('the body must be empty')
@@ -106,7 +117,7 @@ export function checkResponse (spec: ResponseSpec | undefined, status: number, h
     return [...problems, 'the body is not valid JSON']
   }
   const json = spec.json
-  const validate = validatorFor(ajv, json, () => json)
+  const validate = validatorFor(ajvs().body, json, () => json)
   if (typeof validate === 'string') problems.push(validate)
   else if (!validate(body)) problems.push(...(validate.errors ?? []).map(e => `body${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`))
   return problems
