@@ -32,9 +32,13 @@ t.test('/docs/json is openapi.yaml, with the inspector and emulator operations i
 
 t.test('/docs leads to /docs/, and only swagger-ui\'s own files are served from /docs/static', async t => {
   const { app } = await build(t)
-  const bare = await app.inject({ url: '/docs' })
-  t.equal(bare.statusCode, 302)
-  t.equal(bare.headers.location, '/docs/')
+  for (const url of ['/docs', '/docs/static/index.html']) {
+    const res = await app.inject({ url })
+    t.equal(res.statusCode, 302)
+    // Relative, so the page also works behind a proxy that mounts the emulator under a path.
+    t.notMatch(String(res.headers.location), /^\//, `${url} redirects relatively`)
+    t.equal(new URL(String(res.headers.location), `http://x${url}`).pathname, '/docs/', `${url} leads to /docs/`)
+  }
   for (const url of ['/docs/static/package.json', '/docs/static/..%2Fpackage.json', '/docs/static/%2E%2E%2F%2E%2E%2Fpackage.json', '/docs/static/swagger-ui.js.map']) {
     const res = await app.inject({ url })
     t.equal(res.statusCode, 404, `${url} is not served`)

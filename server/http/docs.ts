@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { loadSpec } from '../openapi/spec.js'
 import { OPENAPI_PATH } from '../paths.js'
 
-export const DOCS_PREFIX = '/docs'
+const DOCS_PREFIX = '/docs'
 
 // swagger-ui's files as @fastify/swagger-ui ships them (copied from swagger-ui-dist, without the
 // telemetry package swagger-ui-dist installs). Only the files are used: registering that plugin and
@@ -69,9 +69,10 @@ const INITIALIZER = `window.onload = function () {
  * from /docs/json. /docs/yaml is the file itself. These are pages, not operations of the spec.
  */
 export function useDocs (app: FastifyInstance): void {
-  app.get(DOCS_PREFIX, (_req, reply) => reply.redirect(`${DOCS_PREFIX}/`))
+  // Relative redirects too: /docs -> docs/, /docs/static/index.html -> ../ .
+  app.get(DOCS_PREFIX, (_req, reply) => reply.redirect('docs/'))
   app.get(`${DOCS_PREFIX}/`, (_req, reply) => reply.type('text/html; charset=utf-8').send(INDEX_HTML))
-  app.get(`${DOCS_PREFIX}/static/index.html`, (_req, reply) => reply.redirect(`${DOCS_PREFIX}/`))
+  app.get(`${DOCS_PREFIX}/static/index.html`, (_req, reply) => reply.redirect('../'))
   app.get(`${DOCS_PREFIX}/static/swagger-initializer.js`, (_req, reply) =>
     reply.type('application/javascript; charset=utf-8').send(INITIALIZER))
   app.get<{ Params: { file: string } }>(`${DOCS_PREFIX}/static/:file`, (req, reply) => {
