@@ -12,6 +12,9 @@ function isQuiet (request: FastifyRequest): boolean {
  */
 export class RequestLogController extends LogController {
   override incomingRequest (request: FastifyRequest): void {
+    // Every request passes here too: build the fields only when debug is on.
+    const root = request.server.log as { isLevelEnabled?: (l: string) => boolean }
+    if (root.isLevelEnabled !== undefined && !root.isLevelEnabled('debug')) return
     request.log.debug({ req: request }, 'incoming request')
   }
 
