@@ -37,7 +37,7 @@ export function useCors (app: FastifyInstance, origins: string[] = ['*']): void 
       }
     }
     if (granted && origin !== undefined && req.method === 'OPTIONS') { preflight(req, reply, any); return }
-    // A bare OPTIONS (no Origin, or one not allowed) gets an empty 204 and no grant, not a 404.
+    // Any other OPTIONS (no Origin, or one not listed) gets an empty 204 without preflight headers, not a 404.
     if (req.method === 'OPTIONS') { empty(reply); return }
     done()
   })
