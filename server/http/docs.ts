@@ -80,6 +80,9 @@ export function useDocs (app: FastifyInstance): void {
     if (type === undefined) return reply.callNotFound()
     return reply.type(type).header('cache-control', 'public, max-age=3600').send(createReadStream(join(ASSETS_DIR, req.params.file)))
   })
-  app.get(`${DOCS_PREFIX}/json`, (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(loadSpec().document)))
-  app.get(`${DOCS_PREFIX}/yaml`, (_req, reply) => reply.type('application/x-yaml; charset=utf-8').send(readFileSync(OPENAPI_PATH, 'utf8')))
+  // Made on the first read, not at start, and then kept: the document does not change while we run.
+  let json: string | undefined
+  let yaml: string | undefined
+  app.get(`${DOCS_PREFIX}/json`, (_req, reply) => reply.type('application/json; charset=utf-8').send(json ??= JSON.stringify(loadSpec().document)))
+  app.get(`${DOCS_PREFIX}/yaml`, (_req, reply) => reply.type('application/x-yaml; charset=utf-8').send(yaml ??= readFileSync(OPENAPI_PATH, 'utf8')))
 }
