@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ROOT } from '../server/paths.js'
 import { parseVerifyArgs, runVerify, verifyPacts } from '../server/verify.js'
+import { assertBuilt, BIN } from './built.js'
 import { build, DEFAULT } from './helper.js'
+
+assertBuilt()
 
 const EXAMPLES = join(ROOT, 'contracts', 'examples')
 // The CLI runs as a user runs it: outside tap's coverage and process tracking.
@@ -13,10 +16,10 @@ const ENV = { ...userEnv, PACT_DO_NOT_TRACK: 'true', NO_COLOR: '1' }
 // eslint-disable-next-line no-control-regex
 const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '')
 
-/** `quiltt-mock verify ...` as a user runs it, from the CLI entry point. */
+/** `quiltt-mock verify ...` as a user runs it: the built bin, which runs the bundled CLI. */
 function cli (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), 'verify', ...args], { cwd: ROOT, env: ENV })
+    const child = spawn(process.execPath, [BIN, 'verify', ...args], { cwd: ROOT, env: ENV })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => { stdout += d })

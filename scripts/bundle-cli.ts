@@ -1,0 +1,42 @@
+// Bundles the compiled CLI (dist/server/cli.js) into one CommonJS file, dist/quiltt-mock.cjs, which
+// bin/quiltt-mock.js runs. Loading ~300 ES modules one by one was a third of the cold start on a
+// 2-core VM (README, Performance); one minified script is read and compiled in one go.
+// The library entry points (dist/server/index.js, register.js) stay ES modules.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { build, type Plugin } from 'esbuild'
+import { ROOT } from '../server/paths.js'
+
+// The sources load some packages on first use with createRequire(import.meta.url), which esbuild
+// cannot follow. As a plain require() they are bundled too, and still run only when first called.
+const followLazyRequires: Plugin = {
+  name: 'follow-lazy-requires',
+  setup (b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]server[\\/].*\.js$/ }, async args => ({
+      contents: (await readFile(args.path, 'utf8')).replaceAll('createRequire(import.meta.url)(', 'require('),
+      loader: 'js'
+    }))
+  }
+}
+
+await build({
+  entryPoints: [join(ROOT, 'dist', 'server', 'cli.js')],
+  outfile: join(ROOT, 'dist', 'quiltt-mock.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  // For `node --enable-source-maps`; points into dist/server, whose own maps lead to the sources.
+  sourcemap: 'linked',
+  sourcesContent: false,
+  // A native addon; a pretty printer only a terminal needs; the Pact verifier only `verify` needs.
+  external: ['better-sqlite3', 'pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core'],
+  // Module paths are found from import.meta.url (the package root, lazy requires); in the bundle that
+  // is the bundle's own URL, one folder above dist/server, which finds the same root and node_modules.
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__bundleUrl' },
+  plugins: [followLazyRequires],
+  logLevel: 'warning'
+})
