@@ -91,11 +91,10 @@ export function createJournal (size: number) {
   function view (e: JournalCapture & { id: number }): JournalEntryView {
     const q = e.url.indexOf('?')
     let responseBody: unknown = null
-    const text = Buffer.isBuffer(e.responseBody) ? e.responseBody.toString() : e.responseBody
-    if (typeof text === 'string' && text !== '') {
+    if (typeof e.responseBody === 'string' && e.responseBody !== '') {
       if (e.responseType?.includes('json')) {
-        try { responseBody = JSON.parse(text) } catch { responseBody = text }
-      } else responseBody = text
+        try { responseBody = JSON.parse(e.responseBody) } catch { responseBody = e.responseBody }
+      } else responseBody = e.responseBody
     }
     return {
       id: e.id,
@@ -124,10 +123,6 @@ export function createJournal (size: number) {
         entry.responseBody = omitted(Buffer.byteLength(entry.responseBody))
         entry.responseType = undefined
       }
-      // Kept as bytes outside the JS heap: a serialized answer is a rope of many small strings, and a
-      // thousand of them living through several collections made the garbage collector a sixth of a
-      // ping (README, Performance).
-      if (typeof entry.responseBody === 'string') entry.responseBody = Buffer.from(entry.responseBody)
       entry.id = ++seq
       ring[next] = entry
       next = (next + 1) % size
