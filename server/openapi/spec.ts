@@ -44,32 +44,39 @@ const DOC_KEYWORDS = new Set(['example', 'examples', 'xml', 'externalDocs', 'dis
 let cached: { document: JsonObject, operations: Operation[] } | undefined
 
 export function loadSpec (): { document: JsonObject, operations: Operation[] } {
-  if (cached) return cached
-  const document = readDocument()
-  cached = { document, operations: readOperations(document) }
-  return cached
+  return (cached ??= readSpec())
 }
 
 const digestOf = (text: string): string => createHash('sha256').update(text).digest('hex')
 
-/** openapi.yaml, from the snapshot when the snapshot was made from this very text. */
-export function readDocument (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): JsonObject {
+/**
+ * openapi.yaml and its operations, from the snapshot when the snapshot was made from this very text.
+ * The snapshot holds the operations with their $refs resolved: resolving them was 14 ms of the start.
+ */
+export function readSpec (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): { document: JsonObject, operations: Operation[] } {
   const text = readFileSync(yamlPath, 'utf8')
   const sha256 = digestOf(text)
   try {
-    const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8')) as { sha256?: string, document?: JsonObject }
-    if (snapshot.sha256 === sha256 && snapshot.document) return snapshot.document
+    const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8')) as { sha256?: string, document?: JsonObject, operations?: Operation[] }
+    if (snapshot.sha256 === sha256 && snapshot.document && Array.isArray(snapshot.operations)) {
+      return { document: snapshot.document, operations: snapshot.operations }
+    }
   } catch {
     // No snapshot (a checkout run with tsx) or an unreadable one: the YAML is the source anyway.
   }
-  return parseYaml(text) as JsonObject
+  const document = parseYaml(text) as JsonObject
+  return { document, operations: readOperations(document) }
 }
+
+/** openapi.yaml, from the snapshot when the snapshot was made from this very text. */
+export const readDocument = (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): JsonObject => readSpec(yamlPath, snapshotPath).document
 
 /** Writes the snapshot (`npm run build` runs this through write-snapshot.ts). */
 export function writeSpecSnapshot (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): string {
   const text = readFileSync(yamlPath, 'utf8')
+  const document = parseYaml(text) as JsonObject
   const tmp = `${snapshotPath}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify({ sha256: digestOf(text), document: parseYaml(text) as JsonObject }))
+  writeFileSync(tmp, JSON.stringify({ sha256: digestOf(text), document, operations: readOperations(document) }))
   renameSync(tmp, snapshotPath)
   return snapshotPath
 }
