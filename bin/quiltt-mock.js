@@ -11,9 +11,9 @@ import { debuglog } from 'node:util'
 import { Script } from 'node:vm'
 
 const file = fileURLToPath(new URL('../dist/quiltt-mock.cjs', import.meta.url))
-let source
+let bytes
 try {
-  source = readFileSync(file, 'utf8')
+  bytes = readFileSync(file)
 } catch {
   process.stderr.write('quiltt-mock: not built yet. Run `npm ci` (or `npm run build`) in the quiltt-mock folder first.\n')
   process.exit(1)
@@ -24,7 +24,7 @@ try {
 // (README, Performance). V8 checks little more than the source's length, so the file is named after
 // a hash of the source and of this Node. `NODE_DEBUG=quiltt-mock` tells what happened to it.
 const debug = debuglog('quiltt-mock')
-const key = createHash('sha1').update(source).update(`${process.version} ${process.arch}`).digest('hex')
+const key = createHash('sha1').update(bytes).update(`${process.version} ${process.arch}`).digest('hex')
 // Compiled code runs as this process: the folder is this user's alone, or it is not used.
 const uid = process.getuid?.()
 const cacheDir = join(tmpdir(), `quiltt-mock-code-cache${uid === undefined ? '' : `-${uid}`}`)
@@ -41,7 +41,7 @@ function ownCacheDir () {
 const useCache = ownCacheDir()
 let cachedData
 if (useCache) try { cachedData = readFileSync(cacheFile) } catch {}
-const script = new Script(Module.wrap(source), { filename: file, cachedData })
+const script = new Script(Module.wrap(bytes.toString()), { filename: file, cachedData })
 debug('code cache %s: %s', cacheFile, !useCache ? 'not used (folder not private to this user)' : cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used')
 if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
   // Written a while after the start, so the functions the start and the first requests compiled are in it.
