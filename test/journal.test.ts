@@ -199,3 +199,17 @@ t.test('a deeply nested body is journaled cut at 64 levels, and reading the jour
   t.equal(depth, 64)
   t.equal(node, '[nested too deep]')
 })
+
+t.test('repeated identical answers and different ones in between each keep their own body', async t => {
+  const { app } = await build(t)
+  const a = (await issue(app, {})).json() as { id: string, token: string }
+  const b = (await issue(app, {})).json() as { id: string, token: string }
+  // Polling answers the same text again and again (the journal then keeps one copy); the order here makes sure
+  // an entry never shows a neighbour's body.
+  for (const token of [a.token, a.token, b.token, a.token, a.token]) {
+    expectStatus(t, await app.inject({ url: '/v1/users/session', headers: bearer(token) }), 200)
+  }
+  const pings = (await journal(app, '?method=GET&path=/v1/users/session')).reverse()
+  t.strictSame(pings.map(e => (e.responseBody as { id: string }).id), [a.id, a.id, b.id, a.id, a.id])
+  t.strictSame(pings.map(e => (e.responseBody as { token: string }).token), Array(5).fill('[REDACTED]'))
+})
