@@ -56,7 +56,7 @@ if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
     }
   }, 2000).unref()
 }
+// What Node would hand a CommonJS file; the bundle's requires resolve from its own folder.
 const module = new Module(file)
 module.filename = file
-module.paths = Module._nodeModulePaths(dirname(file))
 script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file))
