@@ -68,9 +68,6 @@ export function readSpec (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH)
   return { document, operations: readOperations(document) }
 }
 
-/** openapi.yaml, from the snapshot when the snapshot was made from this very text. */
-export const readDocument = (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): JsonObject => readSpec(yamlPath, snapshotPath).document
-
 /** Writes the snapshot (`npm run build` runs this through write-snapshot.ts). */
 export function writeSpecSnapshot (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): string {
   const text = readFileSync(yamlPath, 'utf8')
