@@ -26,8 +26,12 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: true,
-  keepNames: true,
+  // Whitespace and syntax only: identifiers keep their names (stack traces, pino's error `type`,
+  // Fastify's plugin names) without esbuild's keepNames, which wraps every function it creates in a
+  // call to Object.defineProperty. Closures Fastify makes per request (hook runners, reply callbacks)
+  // then paid for it on every request: health answered at ~0.6 of bare Fastify, ~0.85 without it.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // For `node --enable-source-maps`; points into dist/server, whose own maps lead to the sources.
   sourcemap: 'linked',
   sourcesContent: false,
