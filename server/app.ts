@@ -4,9 +4,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
 import { useAdminToken } from './http/admin.js'
 import { useControlPlane } from './http/control-plane.js'
-import { useCors } from './http/cors.js'
+import { corsHeaders, useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
+import { createHotPath, type HotPath } from './http/hot-path.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
@@ -21,9 +22,9 @@ import { emulatorOutboxRoutes } from './routes/emulator-outbox.js'
 import { emulatorProfileRoutes } from './routes/emulator-profiles.js'
 import { emulatorProviderStateRoutes } from './routes/emulator-provider-states.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
-import { introspectRoutes } from './routes/introspect.js'
+import { introspectApiKeyAnswer, introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
-import { usersSessionRoutes } from './routes/users-session.js'
+import { pingAnswer, usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
@@ -53,6 +54,12 @@ export interface AppOptions {
    * answer a mismatch with a 500 naming it; a function is also called with each mismatch.
    */
   validateResponses?: boolean | OnResponseMismatch
+  /**
+   * Ping and API key introspection are answered before Fastify's pipeline when nothing else needs it
+   * (see http/hot-path.ts). On by default, off while responses are validated; tests turn it off to
+   * compare the two paths.
+   */
+  hotPath?: boolean
 }
 
 export interface Emulator {
@@ -66,6 +73,7 @@ export interface Emulator {
   control: Control
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
+  hotPath: HotPath
 }
 
 declare module 'fastify' {
@@ -93,8 +101,17 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     throw err
   }
 
+  const hotPath = createHotPath({
+    answers: { ping: pingAnswer(services), introspectApiKey: introspectApiKeyAnswer(services) },
+    control,
+    clock,
+    cors: corsHeaders(options.corsOrigins),
+    enabled: (options.hotPath ?? true) && !options.validateResponses
+  })
+
   const app = Fastify({
     logger: options.logger ?? false,
+    serverFactory: hotPath.serverFactory,
     logController: new RequestLogController(),
     // close() must not wait on keep-alive or preconnected sockets (browsers hold both open): an
     // emulator that is told to stop, in a CLI or in a test suite's teardown, stops at once.
@@ -111,7 +128,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, hotPath })
+  hotPath.attach(app, Boolean(options.logger))
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every

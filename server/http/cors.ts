@@ -8,6 +8,26 @@ const METHODS = CORS_METHODS.join(', ')
 const MAX_AGE = '600'
 
 /**
+ * The CORS headers of an answer other than a preflight, by the request's Origin. Shared by the hook
+ * below and the hot path (hot-path.ts), so both paths answer with the same headers in the same order.
+ */
+export type CorsHeaders = (origin: string | undefined) => Readonly<Record<string, string>>
+
+export function corsHeaders (origins: string[] = ['*']): CorsHeaders {
+  // Any origin: the same two headers on every answer, Origin or not, as CORS middleware does.
+  if (origins.includes('*')) {
+    const any = Object.freeze({ 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED })
+    return () => any
+  }
+  // With a list, the answer depends on Origin: caches must keep origins apart (Fetch standard, CORS and HTTP caches).
+  const allowed = new Set(origins)
+  const refused = Object.freeze({ vary: 'Origin' })
+  return origin => origin !== undefined && allowed.has(origin)
+    ? { vary: 'Origin', 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED }
+    : refused
+}
+
+/**
  * Browser apps call the emulator from their own dev server's origin. Any origin by default, as a
  * local tool should; a list restricts it. The preflight echoes Access-Control-Request-Headers, so
  * `Content-Type`, `Authorization`, `Quiltt-SDK-Agent` and whatever custom headers an app hands the
@@ -18,24 +38,13 @@ const MAX_AGE = '600'
  */
 export function useCors (app: FastifyInstance, origins: string[] = ['*']): void {
   const any = origins.includes('*')
-  const allowed = new Set(origins)
+  const headersFor = corsHeaders(origins)
 
   app.addHook('onRequest', (req, reply, done) => {
     const origin = req.headers.origin
-    let granted = any
-    if (any) {
-      // Any origin: the same two headers on every answer, Origin or not, as CORS middleware does.
-      reply.header('access-control-allow-origin', '*')
-      reply.header('access-control-expose-headers', EXPOSED)
-    } else {
-      // With a list, the answer depends on Origin: caches must keep origins apart (Fetch standard, CORS and HTTP caches).
-      reply.header('vary', 'Origin')
-      granted = origin !== undefined && allowed.has(origin)
-      if (granted) {
-        reply.header('access-control-allow-origin', origin)
-        reply.header('access-control-expose-headers', EXPOSED)
-      }
-    }
+    const headers = headersFor(origin)
+    for (const name in headers) reply.header(name, headers[name])
+    const granted = headers['access-control-allow-origin'] !== undefined
     if (granted && origin !== undefined && req.method === 'OPTIONS') { preflight(req, reply, any); return }
     // Any other OPTIONS (no Origin, or one not listed) gets an empty 204 without preflight headers, not a 404.
     if (req.method === 'OPTIONS') { empty(reply); return }

@@ -1,23 +1,42 @@
 import type { Services } from '../services/index.js'
 import { bearer, type Handlers } from '../http/operations.js'
+import { pingAnswer } from './users-session.js'
 
 // The API version Quiltt's spec is written against; reported by API key introspection.
 const API_VERSION = '2026-04-01'
 
-export function introspectRoutes ({ environments, sessions }: Services): Handlers {
+export interface ApiKeyIntrospection {
+  id: string
+  name: string
+  apiVersion: string
+  metadata: null
+  environment: { id: string, mode: string, name: string, metadata: null }
+}
+
+/** API key introspection's answer from the Authorization header: the route below and the hot path (http/hot-path.ts) both give it. */
+export function introspectApiKeyAnswer ({ environments }: Services): (authorization: string | undefined) => ApiKeyIntrospection {
+  return authorization => {
+    const { environment, apiKey } = environments.authenticateApiKey(bearer(authorization))
+    return {
+      id: apiKey.id,
+      name: apiKey.name,
+      apiVersion: API_VERSION,
+      metadata: null,
+      environment: { id: environment.id, mode: environment.mode, name: environment.name, metadata: null }
+    }
+  }
+}
+
+export function introspectRoutes (services: Services): Handlers {
+  // A session token's introspection is ping's answer.
+  const introspectSessionToken = pingAnswer(services)
+  const introspectApiKey = introspectApiKeyAnswer(services)
   return {
     async introspectSessionToken (req) {
-      return sessions.view(sessions.authenticate(bearer(req.headers.authorization)))
+      return introspectSessionToken(req.headers.authorization)
     },
     async introspectApiKey (req) {
-      const { environment, apiKey } = environments.authenticateApiKey(bearer(req.headers.authorization))
-      return {
-        id: apiKey.id,
-        name: apiKey.name,
-        apiVersion: API_VERSION,
-        metadata: null,
-        environment: { id: environment.id, mode: environment.mode, name: environment.name, metadata: null }
-      }
+      return introspectApiKey(req.headers.authorization)
     }
   }
 }

@@ -1,8 +1,16 @@
 import type { Services } from '../services/index.js'
+import type { SessionView } from '../services/sessions.js'
 import { bearer, type Handlers } from '../http/operations.js'
 
+/** Ping's answer from the Authorization header: the route below and the hot path (http/hot-path.ts) both give it. */
+export function pingAnswer ({ sessions }: Services): (authorization: string | undefined) => SessionView {
+  return authorization => sessions.view(sessions.authenticate(bearer(authorization)))
+}
+
 /** The passwordless flow and the current session, on the singular path as the SDK calls it. */
-export function usersSessionRoutes ({ passwordless, sessions }: Services): Handlers {
+export function usersSessionRoutes (services: Services): Handlers {
+  const { passwordless, sessions } = services
+  const ping = pingAnswer(services)
   return {
     async identify (req, reply) {
       const result = passwordless.identify(req.body)
@@ -14,7 +22,7 @@ export function usersSessionRoutes ({ passwordless, sessions }: Services): Handl
       return reply.code(201).header('authorization', `Bearer ${session.token}`).send(session)
     },
     async ping (req) {
-      return sessions.view(sessions.authenticate(bearer(req.headers.authorization)))
+      return ping(req.headers.authorization)
     },
     async revoke (req, reply) {
       sessions.revoke(sessions.authenticate(bearer(req.headers.authorization)))

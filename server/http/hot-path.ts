@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { Clock } from '../clock.js'
+import { loadSpec } from '../openapi/spec.js'
+import type { Control } from '../services/control.js'
+import type { CorsHeaders } from './cors.js'
+import { buildLazySerializer } from './serialization.js'
+
+/** An operation's 200 answer from the request's Authorization header; throws when there is none. */
+export type HotAnswer = (authorization: string | undefined) => unknown
+
+export interface HotPathOptions {
+  /** Answers keyed by operationId; method and path come from openapi.yaml. */
+  answers: Record<string, HotAnswer>
+  control: Control
+  clock: Clock
+  cors: CorsHeaders
+  enabled: boolean
+}
+
+interface HotRoute { answer: HotAnswer, serialize: (data: unknown) => string }
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/**
+ * The calls clients repeat most, the SDK's ping on every page and a backend's API key introspection
+ * on every request it serves, are answered straight from Node's request event, before Fastify's
+ * request pipeline (routing, request and reply objects, four hook phases), which cost as much as the
+ * rest of such a request (README, Performance). Only the plain success is answered here, and only
+ * when Fastify's path would have nothing else to do:
+ * - the exact method and path of the operation, no query string, no request body;
+ * - no fault armed, and the request log below info (nothing would be logged);
+ * - the answer succeeds. Anything else, errors included, goes to Fastify, which answers it from
+ *   scratch: errors are still made in one place.
+ * The answer is the route handler's own function, serialized by the route's own serializer, with the
+ * same headers in the same order and the same journal entry; a test compares the two paths byte for byte.
+ */
+export function createHotPath ({ answers, control, clock, cors, enabled }: HotPathOptions) {
+  const { journal, faults } = control
+  const routes = new Map<string, HotRoute>()
+  const { operations } = loadSpec()
+  for (const [operationId, answer] of Object.entries(answers)) {
+    const op = operations.find(o => o.operationId === operationId)
+    const schema = op?.schema.response?.['200']
+    if (!op || !schema || op.url.includes(':')) throw new Error(`hot path: ${operationId} is not a parameterless operation with a 200 answer in openapi.yaml`)
+    // The same compiler, with the same inputs, as Fastify gives the route (no shared schemas, no serializerOpts).
+    const serialize = buildLazySerializer({}, undefined)({ schema, method: op.method, url: op.url, httpStatus: '200' })
+    routes.set(`${op.method.toUpperCase()} ${op.url}`, { answer, serialize })
+  }
+
+  let logsRequests = (): boolean => true
+  let served = 0
+
+  function answer (req: IncomingMessage, res: ServerResponse): boolean {
+    const route = routes.get(`${req.method} ${req.url}`)
+    if (route === undefined || faults.any || logsRequests()) return false
+    const { headers } = req
+    if (headers['transfer-encoding'] !== undefined || headers['content-type'] !== undefined ||
+        (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false
+    const at = clock.now()
+    const start = performance.now()
+    let text: string
+    try {
+      text = route.serialize(route.answer(headers.authorization))
+    } catch {
+      return false
+    }
+    res.writeHead(200, { ...cors(headers.origin), 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) })
+    res.end(text)
+    served++
+    journal.record({
+      at,
+      method: req.method!,
+      url: req.url!,
+      status: 200,
+      durationMs: performance.now() - start,
+      requestBody: undefined,
+      requestBytes: headers['content-length'] === undefined ? undefined : 0,
+      responseBody: text,
+      responseType: JSON_TYPE,
+      faultId: undefined
+    })
+    return true
+  }
+
+  return {
+    /** Fastify's `serverFactory`: the server Fastify would make, with the hot path in front of its handler. */
+    serverFactory: ((handler: (req: IncomingMessage, res: ServerResponse) => void, opts: FastifyServerOptions) => {
+      const server: Server = enabled && routes.size > 0
+        ? createServer((req, res) => { if (!answer(req, res)) handler(req, res) })
+        : createServer(handler)
+      // What Fastify sets on the servers it makes itself.
+      server.keepAliveTimeout = opts.keepAliveTimeout!
+      server.requestTimeout = opts.requestTimeout!
+      server.setTimeout(opts.connectionTimeout!)
+      if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket
+      return server
+    }) as NonNullable<FastifyServerOptions['serverFactory']>,
+
+    /**
+     * Call once the app exists: the hot path reads its log level. (Closing needs nothing: with
+     * forceCloseConnections, Fastify closes every connection in the same tick as it starts closing.)
+     */
+    attach (instance: FastifyInstance, loggerConfigured: boolean): void {
+      // Without a logger Fastify logs nothing; with one, a request is logged at info (debug on arrival).
+      const log = instance.log as { isLevelEnabled?: (level: string) => boolean }
+      logsRequests = !loggerConfigured ? () => false : log.isLevelEnabled === undefined ? () => true : () => log.isLevelEnabled!('info')
+    },
+
+    /** How many requests the hot path answered (for tests and the bench). */
+    get served (): number { return served }
+  }
+}
+
+export type HotPath = ReturnType<typeof createHotPath>
