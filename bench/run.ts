@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = join(ROOT, 'bin', 'quiltt-mock.js')
+const CLI = join(ROOT, 'bin', 'quiltt-mock.cjs')
 const DEFAULT = {
   environmentId: 'env_0mockDefaultEnvironment',
   clientId: 'quilttmock',

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ROOT } from '../server/paths.js'
 
 /** What `npm ci` (prepare) and `npm test` (pretest) build, and what users run. */
-export const BIN = join(ROOT, 'bin', 'quiltt-mock.js')
+export const BIN = join(ROOT, 'bin', 'quiltt-mock.cjs')
 export const BUILT = [join(ROOT, 'dist', 'quiltt-mock.cjs'), ...['index.js', 'register.js'].map(f => join(ROOT, 'dist', 'server', f))]
 
 export function assertBuilt (): void {

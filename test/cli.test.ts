@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { ROOT } from '../server/paths.js'
 
-const BIN = join(ROOT, 'bin', 'quiltt-mock.js')
+const BIN = join(ROOT, 'bin', 'quiltt-mock.cjs')
 const BAD_FIXTURES = join(mkdtempSync(join(tmpdir(), 'qm-cli-fx-')), 'bad.json')
 writeFileSync(BAD_FIXTURES, JSON.stringify({ environments: [{ authStrategy: 'fax' }] }))
 

@@ -14,7 +14,7 @@ t.test('the published files hold everything the bin, the exports and the inspect
   const res = await run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'])
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
-  for (const f of ['bin/quiltt-mock.js', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
+  for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
     'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'package.json']) {
     t.ok(files.includes(f), `${f} is published`)
   }
@@ -37,7 +37,7 @@ t.test('installed as a package (outside this folder): the bin, the register prel
     symlinkSync(join(ROOT, 'node_modules', name), join(modules, name))
   }
   mkdirSync(join(modules, '.bin'))
-  symlinkSync('../quiltt-mock/bin/quiltt-mock.js', join(modules, '.bin', 'quiltt-mock'))
+  symlinkSync('../quiltt-mock/bin/quiltt-mock.cjs', join(modules, '.bin', 'quiltt-mock'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'my-app', private: true, type: 'module' }))
 
   const help = await run(NPM, ['exec', '--offline', '--no', '--', 'quiltt-mock', '--help'], { cwd: dir })
