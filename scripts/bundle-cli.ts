@@ -1,5 +1,5 @@
 // Bundles the compiled CLI (dist/server/cli.js) into one CommonJS file, dist/quiltt-mock.cjs, which
-// bin/quiltt-mock.js runs. Loading ~300 ES modules one by one was a third of the cold start on a
+// bin/quiltt-mock.cjs runs. Loading ~300 ES modules one by one was a third of the cold start on a
 // 2-core VM (README, Performance); one minified script is read and compiled in one go.
 // The library entry points (dist/server/index.js, register.js) stay ES modules.
 import { readFile } from 'node:fs/promises'
@@ -19,6 +19,23 @@ const followLazyRequires: Plugin = {
   }
 }
 
+// Fastify's server module loads node:https and node:http2 (with tls, a tenth of the start) for the
+// servers it makes itself; the emulator hands it a plain HTTP server (http/hot-path.ts), so they are
+// loaded only if ever used. The build stops if Fastify's source no longer reads as expected.
+const FASTIFY_SERVERS = "const https = require('node:https')\nconst http2 = require('node:http2')\n"
+const lazyTlsServers: Plugin = {
+  name: 'lazy-tls-servers',
+  setup (b) {
+    b.onLoad({ filter: /[\\/]fastify[\\/]lib[\\/]server\.js$/ }, async args => {
+      const source = await readFile(args.path, 'utf8')
+      if (!source.includes(FASTIFY_SERVERS)) throw new Error(`${args.path} no longer loads https and http2 as expected: update scripts/bundle-cli.ts`)
+      const lazy = 'const lazyBuiltin = id => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }) }\n' +
+        "const https = lazyBuiltin('node:https')\nconst http2 = lazyBuiltin('node:http2')\n"
+      return { contents: source.replace(FASTIFY_SERVERS, lazy), loader: 'js' }
+    })
+  }
+}
+
 await build({
   entryPoints: [join(ROOT, 'dist', 'server', 'cli.js')],
   outfile: join(ROOT, 'dist', 'quiltt-mock.cjs'),
@@ -35,12 +52,13 @@ await build({
   // For `node --enable-source-maps`; points into dist/server, whose own maps lead to the sources.
   sourcemap: 'linked',
   sourcesContent: false,
-  // A native addon; a pretty printer only a terminal needs; the Pact verifier only `verify` needs.
-  external: ['better-sqlite3', 'pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core'],
+  // A pretty printer only a terminal needs; the Pact verifier only `verify` needs. better-sqlite3's
+  // JavaScript is bundled; its native addon is loaded from node_modules by path (store/db.ts).
+  external: ['pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core'],
   // Module paths are found from import.meta.url (the package root, lazy requires); in the bundle that
   // is the bundle's own URL, one folder above dist/server, which finds the same root and node_modules.
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__bundleUrl' },
-  plugins: [followLazyRequires],
+  plugins: [followLazyRequires, lazyTlsServers],
   logLevel: 'warning'
 })

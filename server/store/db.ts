@@ -1,9 +1,21 @@
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrations } from './migrations.js'
 
 export type Db = Database.Database
+
+// The addon's own path, so better-sqlite3 loads it directly: its default is the `bindings` package,
+// which tries a dozen candidate paths and works out the package root from a stack trace, a few ms of
+// every start (and no answer at all from inside the CLI's bundle). Without it, that default.
+const ADDON = ((): string | undefined => {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node')
+  } catch {
+    return undefined
+  }
+})()
 
 /**
  * Opens the database and brings it to the latest schema.
@@ -16,7 +28,7 @@ export type Db = Database.Database
  */
 export function openDatabase (path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path)
+  const db = new Database(path, ADDON === undefined ? {} : { nativeBinding: ADDON })
   if (path !== ':memory:') {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
