@@ -81,32 +81,50 @@ export function parseJournalFilter (query: Record<string, unknown>): JournalFilt
 /**
  * The request journal: the last `size` Quiltt API requests in a ring buffer, newest first when read.
  * Memory only: it is a debugging view of this process, cleared by reset.
+ *
+ * Kept in columns (typed arrays for the numbers, one array per text field) rather than an object per
+ * entry: under load an entry object lived long enough to be copied by young collections and promoted,
+ * for every request. Recording now allocates nothing that outlives the request, except a new
+ * request body or a new answer (see record).
  */
 export function createJournal (size: number) {
   if (!Number.isInteger(size) || size < 0 || size > MAX_JOURNAL_SIZE) throw new RangeError(`journalSize must be a whole number from 0 to ${MAX_JOURNAL_SIZE}, got ${size}`)
-  const ring: Array<(JournalCapture & { id: number }) | undefined> = new Array(size)
+  const ids = new Float64Array(size)
+  const ats = new Float64Array(size)
+  const durations = new Float64Array(size)
+  const statuses = new Uint16Array(size)
+  const methods = new Array<string>(size)
+  const urls = new Array<string>(size)
+  const requestBodies = new Array<unknown>(size)
+  const responseBodies = new Array<unknown>(size)
+  const responseTypes = new Array<string | undefined>(size)
+  const faultIds = new Array<string | undefined>(size)
   let next = 0 // ring slot for the next entry
+  let count = 0 // entries held
   let seq = 0 // ids keep counting across clears, so an id never names two requests
 
-  function view (e: JournalCapture & { id: number }): JournalEntryView {
-    const q = e.url.indexOf('?')
+  function view (slot: number): JournalEntryView {
+    const url = urls[slot]!
+    const body = responseBodies[slot]
+    const faultId = faultIds[slot]
+    const q = url.indexOf('?')
     let responseBody: unknown = null
-    if (typeof e.responseBody === 'string' && e.responseBody !== '') {
-      if (e.responseType?.includes('json')) {
-        try { responseBody = JSON.parse(e.responseBody) } catch { responseBody = e.responseBody }
-      } else responseBody = e.responseBody
+    if (typeof body === 'string' && body !== '') {
+      if (responseTypes[slot]?.includes('json')) {
+        try { responseBody = JSON.parse(body) } catch { responseBody = body }
+      } else responseBody = body
     }
     return {
-      id: e.id,
-      at: new Date(e.at).toISOString(),
-      method: e.method,
-      path: q < 0 ? e.url : e.url.slice(0, q),
-      query: q < 0 ? null : redact(e.url.slice(q + 1)) as string,
-      status: e.status,
-      durationMs: Math.round(e.durationMs * 1000) / 1000,
-      requestBody: e.requestBody === undefined ? null : redact(e.requestBody),
+      id: ids[slot]!,
+      at: new Date(ats[slot]!).toISOString(),
+      method: methods[slot]!,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? null : redact(url.slice(q + 1)) as string,
+      status: statuses[slot]!,
+      durationMs: Math.round(durations[slot]! * 1000) / 1000,
+      requestBody: requestBodies[slot] === undefined ? null : redact(requestBodies[slot]),
       responseBody: redact(responseBody),
-      ...(e.faultId === undefined ? {} : { faultId: e.faultId })
+      ...(faultId === undefined ? {} : { faultId })
     }
   }
 
@@ -116,23 +134,37 @@ export function createJournal (size: number) {
 
     record (capture: JournalCapture): void {
       if (size === 0) return
-      const entry = capture as JournalCapture & { id: number }
-      if (entry.requestBytes !== undefined && entry.requestBytes > MAX_KEPT_BODY_BYTES) entry.requestBody = omitted(entry.requestBytes)
-      if (typeof entry.responseBody === 'string' && entry.responseBody.length > MAX_KEPT_BODY_BYTES / 4 &&
-          Buffer.byteLength(entry.responseBody) > MAX_KEPT_BODY_BYTES) {
-        entry.responseBody = omitted(Buffer.byteLength(entry.responseBody))
-        entry.responseType = undefined
+      let requestBody = capture.requestBody
+      let responseBody = capture.responseBody
+      let responseType = capture.responseType
+      let url = capture.url
+      if (capture.requestBytes !== undefined && capture.requestBytes > MAX_KEPT_BODY_BYTES) requestBody = omitted(capture.requestBytes)
+      if (typeof responseBody === 'string' && responseBody.length > MAX_KEPT_BODY_BYTES / 4 &&
+          Buffer.byteLength(responseBody) > MAX_KEPT_BODY_BYTES) {
+        responseBody = omitted(Buffer.byteLength(responseBody))
+        responseType = undefined
       }
-      // Polling (the SDK's pings, introspection, a page refreshing) gets the same answer many times over:
-      // the entry keeps the previous entry's copy, and this one's is dropped young. A thousand copies
-      // kept through several collections made the garbage collector a sixth of a ping (README, Performance).
-      const previous = ring[(next - 1 + size) % size]
-      if (previous !== undefined && typeof entry.responseBody === 'string' && previous.responseBody === entry.responseBody) {
-        entry.responseBody = previous.responseBody
+      // Polling (the SDK's pings, introspection, a page refreshing) sends the same request and gets the
+      // same answer many times over: the entry keeps the previous entry's copies, and this request's
+      // are dropped young. A thousand copies kept through several collections made the garbage
+      // collector a sixth of a ping (README, Performance).
+      const previous = (next - 1 + size) % size
+      if (count > 0) {
+        if (typeof responseBody === 'string' && responseBodies[previous] === responseBody) responseBody = responseBodies[previous]
+        if (urls[previous] === url) url = urls[previous]!
       }
-      entry.id = ++seq
-      ring[next] = entry
+      ids[next] = ++seq
+      ats[next] = capture.at
+      durations[next] = capture.durationMs
+      statuses[next] = capture.status
+      methods[next] = capture.method
+      urls[next] = url
+      requestBodies[next] = requestBody
+      responseBodies[next] = responseBody
+      responseTypes[next] = responseType
+      faultIds[next] = capture.faultId
       next = (next + 1) % size
+      if (count < size) count++
     },
 
     /** Newest first, filtered, at most `limit`. */
@@ -140,22 +172,24 @@ export function createJournal (size: number) {
       const matchPath = filter.path === undefined ? undefined : pathMatcher(filter.path)
       const out: JournalEntryView[] = []
       const limit = filter.limit ?? size
-      for (let i = 1; i <= size && out.length < limit; i++) {
-        const e = ring[(next - i + size) % size]
-        if (!e) break
-        if (filter.method !== undefined && e.method !== filter.method) continue
+      for (let i = 1; i <= count && out.length < limit; i++) {
+        const slot = (next - i + size) % size
+        if (filter.method !== undefined && methods[slot] !== filter.method) continue
         if (matchPath) {
-          const q = e.url.indexOf('?')
-          if (!matchPath(q < 0 ? e.url : e.url.slice(0, q))) continue
+          const url = urls[slot]!
+          const q = url.indexOf('?')
+          if (!matchPath(q < 0 ? url : url.slice(0, q))) continue
         }
-        out.push(view(e))
+        out.push(view(slot))
       }
       return out
     },
 
     clear (): void {
-      ring.fill(undefined)
+      // The bodies are let go at once: a cleared journal holds no memory.
+      for (const column of [methods, urls, requestBodies, responseBodies, responseTypes, faultIds]) column.fill(undefined as never)
       next = 0
+      count = 0
     }
   }
 }
