@@ -72,7 +72,10 @@ t.test('ping and API key introspection: the same bytes from both paths', async t
     ['GET /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`],
     ['GET /v1/users/session HTTP/1.1', `Authorization: bearer  ${token}`, 'Origin: http://app.test'],
     ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`],
-    ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Content-Length: 0']
+    ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Content-Length: 0'],
+    // As the SDK sends its pings, and as a backend may post an empty JSON request.
+    ['GET /v1/users/session HTTP/1.1', 'Content-Type: application/json', 'Accept: application/json', 'Quiltt-SDK-Agent: Quiltt/test', `Authorization: Bearer ${token}`],
+    ['POST /v1/introspect/api_key HTTP/1.1', 'Content-Type: application/json; charset=utf-8', 'Content-Length: 0', `Authorization: Bearer ${DEFAULT.secret}`]
   ]
   const { hot, fastify, served } = await bothPaths(app, port, requests)
   t.equal(served, requests.length, 'the hot path answered each of them')
@@ -127,6 +130,9 @@ t.test('anything but the plain success goes to Fastify', async t => {
     ['HEAD', ['HEAD /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`], 200],
     ['a body', ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Content-Type: application/json', 'Content-Length: 2', '\r\n{}'], 200],
     ['a bad body', ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Content-Type: text/plain', 'Content-Length: 1', '\r\nx'], 415],
+    ['an empty body of another type', ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Content-Type: text/plain', 'Content-Length: 0'], 200],
+    ['an empty YAML body, which only the fixtures take', ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Content-Type: application/yaml', 'Content-Length: 0'], 415],
+    ['a GET with a body', ['GET /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`, 'Content-Length: 2', '\r\n{}'], 200],
     ['a chunked body', ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Transfer-Encoding: chunked', '\r\n0\r\n\r\n'], 200],
     ['another spelling of the path', ['GET /v1/users/session/ HTTP/1.1', `Authorization: Bearer ${token}`], 404]
   ]

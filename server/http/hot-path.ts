@@ -22,6 +22,22 @@ export interface HotPathOptions {
 interface HotRoute { answer: HotAnswer, serialize: (data: unknown) => string }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
+const JSON_REQUEST = /^application\/json[ \t]*(;[ \t]*charset=utf-8[ \t]*)?$/i
+
+/**
+ * Whether Fastify would hand the route no body. A GET's body and Content-Type are never looked at
+ * (Fastify reads no body for GET), and the SDK sends `Content-Type: application/json` on its pings;
+ * an empty POST is no body without a Content-Type or with JSON's, whose parser takes empty as none.
+ * Anything else (another type, which may be a 415) is left to Fastify.
+ */
+function bodiless (req: IncomingMessage): boolean {
+  const { headers } = req
+  if (headers['transfer-encoding'] !== undefined) return false
+  const length = headers['content-length']
+  if (length !== undefined && length !== '0') return false
+  const type = headers['content-type']
+  return type === undefined || req.method === 'GET' || JSON_REQUEST.test(type)
+}
 
 /**
  * The calls clients repeat most, the SDK's ping on every page and a backend's API key introspection
@@ -29,7 +45,7 @@ const JSON_TYPE = 'application/json; charset=utf-8'
  * request pipeline (routing, request and reply objects, four hook phases), which cost as much as the
  * rest of such a request (README, Performance). Only the plain success is answered here, and only
  * when Fastify's path would have nothing else to do:
- * - the exact method and path of the operation, no query string, no request body;
+ * - the exact method and path of the operation, no query string, no request body (see bodiless);
  * - no fault armed, and the request log below info (nothing would be logged);
  * - the answer succeeds. Anything else, errors included, goes to Fastify, which answers it from
  *   scratch: errors are still made in one place.
@@ -56,8 +72,7 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
     const route = routes.get(`${req.method} ${req.url}`)
     if (route === undefined || faults.any || logsRequests()) return false
     const { headers } = req
-    if (headers['transfer-encoding'] !== undefined || headers['content-type'] !== undefined ||
-        (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false
+    if (!bodiless(req)) return false
     const at = clock.now()
     const start = performance.now()
     let text: string
