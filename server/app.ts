@@ -111,7 +111,6 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   const app = Fastify({
     logger: options.logger ?? false,
-    serverFactory: hotPath.serverFactory,
     logController: new RequestLogController(),
     // close() must not wait on keep-alive or preconnected sockets (browsers hold both open): an
     // emulator that is told to stop, in a CLI or in a test suite's teardown, stops at once.

@@ -1,3 +1,4 @@
+import dns from 'node:dns'
 import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
@@ -78,6 +79,7 @@ t.test('ping and API key introspection: the same bytes from both paths', async t
     ['POST /v1/introspect/api_key HTTP/1.1', 'Content-Type: application/json; charset=utf-8', 'Content-Length: 0', `Authorization: Bearer ${DEFAULT.secret}`]
   ]
   const { hot, fastify, served } = await bothPaths(app, port, requests)
+  t.equal(app.emulator.hotPath.active, true)
   t.equal(served, requests.length, 'the hot path answered each of them')
   t.equal(app.emulator.hotPath.served, requests.length, 'and none of Fastify\'s')
   t.strictSame(hot, fastify)
@@ -182,6 +184,7 @@ t.test('off when asked, and while responses are validated', async t => {
     const token = await issueToken(app)
     t.match(await raw(port, ['GET /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`]), /^HTTP\/1\.1 200 /)
     t.equal(app.emulator.hotPath.served, 0, JSON.stringify(options))
+    t.equal(app.emulator.hotPath.active, false)
   }
 })
 
@@ -189,4 +192,49 @@ t.test('the server keeps the timeouts Fastify gives its own', async t => {
   const { app } = await listen(t)
   t.equal(app.server.keepAliveTimeout, 72_000)
   t.equal(app.server.requestTimeout, 0)
+})
+
+t.test('request ids in the log count the requests the hot path answered', async t => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const { app, port } = await listen(t, { logger: { level: 'error', stream } })
+  const introspect = ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`]
+  for (let i = 0; i < 3; i++) t.match(await raw(port, introspect), /^HTTP\/1\.1 200 /)
+  t.equal(app.emulator.hotPath.served, 3)
+  // The fourth request fails (a bug, simulated) and is logged by Fastify with its id.
+  app.emulator.services.environments.authenticateApiKey = () => { throw new Error('simulated bug') }
+  t.match(await raw(port, introspect), /^HTTP\/1\.1 500 /)
+  const logged = lines.map(l => JSON.parse(l) as { reqId?: string, msg: string }).find(l => l.msg === 'unhandled error')
+  t.equal(logged?.reqId, 'req-4', 'the fourth request is req-4, as without the hot path')
+})
+
+t.test('a host name that resolves to several addresses is bound on each, as Fastify does', async t => {
+  // As localhost resolves to both ::1 and 127.0.0.1 on many systems; two IPv4 loopback addresses here.
+  const lookup = dns.lookup
+  t.teardown(() => { dns.lookup = lookup })
+  dns.lookup = ((host: string, options: unknown, callback: unknown) => {
+    const cb = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all
+    if (host !== 'localhost') return (lookup as (...args: unknown[]) => void)(host, options, callback)
+    const list = [{ address: '127.0.0.1', family: 4 }, { address: '127.0.0.2', family: 4 }]
+    process.nextTick(() => { if (all) cb(null, list); else cb(null, '127.0.0.1', 4) })
+  }) as typeof dns.lookup
+  const app = await buildApp({ db: ':memory:' })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: 'localhost' })
+  const { port } = app.server.address() as { port: number }
+  const token = await issueToken(app)
+  for (const address of ['127.0.0.1', '127.0.0.2']) {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, address)
+      let out = ''
+      socket.setEncoding('latin1')
+      socket.on('data', d => { out += d })
+      socket.on('end', () => resolve(out))
+      socket.on('error', reject)
+      socket.write(`GET /v1/users/session HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`)
+    })
+    t.match(answer, /^HTTP\/1\.1 200 /, `answered on ${address}`)
+  }
+  t.equal(app.emulator.hotPath.served, 1, 'the main binding has the hot path; the others are Fastify\'s alone')
 })

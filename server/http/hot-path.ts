@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Clock } from '../clock.js'
 import { loadSpec } from '../openapi/spec.js'
 import type { Control } from '../services/control.js'
@@ -66,7 +66,9 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
   }
 
   let logsRequests = (): boolean => true
+  let nextRequestId = (_req: IncomingMessage): unknown => undefined
   let served = 0
+  let active = false
 
   function answer (req: IncomingMessage, res: ServerResponse): boolean {
     const route = routes.get(`${req.method} ${req.url}`)
@@ -83,6 +85,9 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
     }
     res.writeHead(200, { ...cors(headers.origin), 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) })
     res.end(text)
+    // Fastify numbers every request it routes (reqId in the log); this one takes its number too, so
+    // the ids of later requests are what they would be without the hot path.
+    nextRequestId(req)
     served++
     journal.record({
       at,
@@ -100,28 +105,29 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
   }
 
   return {
-    /** Fastify's `serverFactory`: the server Fastify would make, with the hot path in front of its handler. */
-    serverFactory: ((handler: (req: IncomingMessage, res: ServerResponse) => void, opts: FastifyServerOptions) => {
-      const server: Server = enabled && routes.size > 0
-        ? createServer((req, res) => { if (!answer(req, res)) handler(req, res) })
-        : createServer(handler)
-      // What Fastify sets on the servers it makes itself.
-      server.keepAliveTimeout = opts.keepAliveTimeout!
-      server.requestTimeout = opts.requestTimeout!
-      server.setTimeout(opts.connectionTimeout!)
-      if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket
-      return server
-    }) as NonNullable<FastifyServerOptions['serverFactory']>,
-
     /**
-     * Call once the app exists: the hot path reads its log level. (Closing needs nothing: with
-     * forceCloseConnections, Fastify closes every connection in the same tick as it starts closing.)
+     * Call once the app is built: puts the hot path in front of Fastify's handler on the server Fastify
+     * made (with its own settings and, for a host name such as localhost, its extra bindings, which
+     * keep Fastify's handler alone), and reads the log level. Closing needs nothing: with
+     * forceCloseConnections, Fastify closes every connection in the same tick as it starts closing.
      */
-    attach (instance: FastifyInstance, loggerConfigured: boolean): void {
+    attach (app: FastifyInstance, loggerConfigured: boolean): void {
       // Without a logger Fastify logs nothing; with one, a request is logged at info (debug on arrival).
-      const log = instance.log as { isLevelEnabled?: (level: string) => boolean }
+      const log = app.log as { isLevelEnabled?: (level: string) => boolean }
       logsRequests = !loggerConfigured ? () => false : log.isLevelEnabled === undefined ? () => true : () => log.isLevelEnabled!('info')
+      // Fastify's own request-id generator (not in its types).
+      nextRequestId = (app as unknown as { genReqId: (req: IncomingMessage) => unknown }).genReqId
+      const handlers = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>
+      // Fastify's HTTP/1 server has exactly one request listener, its router; anything else is left as it is.
+      if (!enabled || routes.size === 0 || handlers.length !== 1) return
+      const fastify = handlers[0]!
+      app.server.removeListener('request', fastify)
+      app.server.on('request', (req: IncomingMessage, res: ServerResponse) => { if (!answer(req, res)) fastify(req, res) })
+      active = true
     },
+
+    /** Whether the hot path is in front of Fastify (off when asked, or while responses are validated). */
+    get active (): boolean { return active },
 
     /** How many requests the hot path answered (for tests and the bench). */
     get served (): number { return served }
