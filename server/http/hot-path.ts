@@ -129,7 +129,7 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
     /** Whether the hot path is in front of Fastify (off when asked, or while responses are validated). */
     get active (): boolean { return active },
 
-    /** How many requests the hot path answered (for tests and the bench). */
+    /** How many requests the hot path answered (for tests). */
     get served (): number { return served }
   }
 }
