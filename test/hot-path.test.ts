@@ -238,3 +238,17 @@ t.test('a host name that resolves to several addresses is bound on each, as Fast
   }
   t.equal(app.emulator.hotPath.served, 1, 'the main binding has the hot path; the others are Fastify\'s alone')
 })
+
+t.test('an introspection answer is reused only while its rows are unchanged', async t => {
+  const { app, port } = await listen(t)
+  const introspect = ['POST /v1/introspect/api_key HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`]
+  const body = (answer: string) => JSON.parse(answer.split('\r\n\r\n')[1]!) as { environment: { name: string, mode: string } }
+  const first = await raw(port, introspect)
+  t.equal(await raw(port, introspect), first, 'the same answer, byte for byte')
+  const renamed = await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { name: 'Renamed' } })
+  t.equal(renamed.statusCode, 200, renamed.body)
+  const after = await raw(port, introspect)
+  t.equal(body(after).environment.name, 'Renamed', 'the new name, at once')
+  t.not(body(first).environment.name, 'Renamed')
+  t.equal(app.emulator.hotPath.served, 3, 'all three from the hot path')
+})

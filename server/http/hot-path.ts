@@ -69,6 +69,7 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
   let nextRequestId = (_req: IncomingMessage): unknown => undefined
   let served = 0
   let active = false
+  const texts = new WeakMap<object, string>()
 
   function answer (req: IncomingMessage, res: ServerResponse): boolean {
     const route = routes.get(`${req.method} ${req.url}`)
@@ -77,9 +78,15 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
     if (!bodiless(req)) return false
     const at = clock.now()
     const start = performance.now()
-    let text: string
+    let text: string | undefined
     try {
-      text = route.serialize(route.answer(headers.authorization))
+      const body = route.answer(headers.authorization)
+      // An answer the route hands out again unchanged (frozen) is serialized once.
+      text = texts.get(body as object)
+      if (text === undefined) {
+        text = route.serialize(body)
+        if (Object.isFrozen(body) && typeof body === 'object' && body !== null) texts.set(body, text)
+      }
     } catch {
       return false
     }

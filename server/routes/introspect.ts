@@ -15,15 +15,24 @@ export interface ApiKeyIntrospection {
 
 /** API key introspection's answer from the Authorization header: the route below and the hot path (http/hot-path.ts) both give it. */
 export function introspectApiKeyAnswer ({ environments }: Services): (authorization: string | undefined) => ApiKeyIntrospection {
+  // One frozen answer per cached key-and-environment row (store/cache.ts hands out the same frozen
+  // object until the rows change), so a caller may keep what it made of it, such as its JSON.
+  const answers = new WeakMap<object, ApiKeyIntrospection>()
   return authorization => {
-    const { environment, apiKey } = environments.authenticateApiKey(bearer(authorization))
-    return {
-      id: apiKey.id,
-      name: apiKey.name,
-      apiVersion: API_VERSION,
-      metadata: null,
-      environment: { id: environment.id, mode: environment.mode, name: environment.name, metadata: null }
+    const found = environments.authenticateApiKey(bearer(authorization))
+    let answer = answers.get(found)
+    if (answer === undefined) {
+      const { environment, apiKey } = found
+      answer = Object.freeze({
+        id: apiKey.id,
+        name: apiKey.name,
+        apiVersion: API_VERSION,
+        metadata: null,
+        environment: Object.freeze({ id: environment.id, mode: environment.mode, name: environment.name, metadata: null })
+      })
+      if (Object.isFrozen(found)) answers.set(found, answer)
     }
+    return answer
   }
 }
 
