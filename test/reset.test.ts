@@ -39,8 +39,11 @@ t.test('resetting one environment leaves the others, the clock, faults and journ
   await app.inject({ method: 'POST', url: '/emulator/v1/clock', payload: { advanceSeconds: 60 } })
   await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'GET', path: '/v1/nothing', status: 500 } })
 
+  const before = (await app.inject({ url: '/emulator/v1/environments' })).json().environments.map((e: { id: string }) => e.id)
   const res = await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: { environmentId: DEFAULT.environmentId } })
   expectStatus(t, res, 200)
+  t.strictSame(res.json().environments.map((e: { id: string }) => e.id), before, 're-created, it keeps its place: the default stays first')
+  t.equal(before[0], DEFAULT.environmentId)
   const env = res.json().environments.find((e: { id: string }) => e.id === DEFAULT.environmentId)
   t.equal(env.signupsEnabled, true, 'the fixture environment is back to its fixture settings')
   expectStatus(t, await app.inject({ url: '/v1/users/session', headers: bearer(drop.token) }), 401, 'its sessions are gone')

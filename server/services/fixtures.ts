@@ -135,10 +135,12 @@ export function createFixtureService (
           return
         }
         const fixture = doc.environments.find(e => e.input.id === environmentId)
-        environments.require(environmentId)
+        const { seq } = environments.require(environmentId)
         if (fixture) {
           environments.delete(environmentId)
           loadEnvironment(fixture)
+          // Re-created, it keeps its place: the first environment stays the default one.
+          store.environments.setSeq(environmentId, seq)
         } else {
           store.clearEnvironmentData(environmentId)
         }

@@ -47,6 +47,7 @@ export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
       VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_key, @rate_limits, @user_id_format,
        @passcode_ttl_seconds, @session_ttl_seconds, @created_at, @seq)`),
     nextSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM environments'),
+    setSeq: db.prepare<[number, string]>('UPDATE environments SET seq = ? WHERE id = ?'),
     update: db.prepare<EnvironmentSettings>(`UPDATE environments SET name = @name, mode = @mode, auth_strategy = @auth_strategy,
       signups_enabled = @signups_enabled, rate_limits = @rate_limits, user_id_format = @user_id_format,
       passcode_ttl_seconds = @passcode_ttl_seconds, session_ttl_seconds = @session_ttl_seconds WHERE id = @id`),
@@ -75,6 +76,8 @@ export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
   return {
     insert: (row: Omit<EnvironmentRow, 'seq'>) => s.insert.run({ ...row, seq: s.nextSeq.get()!.seq }),
     update: (row: EnvironmentSettings) => s.update.run(row),
+    /** Puts an environment back at a place in the list (a re-created one keeps its place). */
+    setSeq: (id: string, seq: number) => s.setSeq.run(seq, id),
     list: () => s.list.all(),
     byId: (id: string) => s.byId.get(id),
     byClientId: (clientId: string) => s.byClientId.get(clientId),
