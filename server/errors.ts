@@ -42,7 +42,9 @@ export class InternalError extends ApiError {
 export class FieldErrorCollector {
   readonly fields: FieldErrors = {}
   add (field: string, message: string): void {
-    (this.fields[field] ??= []).push(message)
+    // Field names come from request bodies: `toString` or `constructor` must not find Object.prototype's.
+    if (Object.hasOwn(this.fields, field)) this.fields[field]!.push(message)
+    else Object.defineProperty(this.fields, field, { value: [message], enumerable: true, writable: true, configurable: true })
   }
 
   get empty (): boolean { return Object.keys(this.fields).length === 0 }

@@ -168,3 +168,18 @@ t.test('PATCH of an unknown environment is a 404; a bad body is a 400 or 415', a
   const text = await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: 'x', headers: { 'content-type': 'text/plain' } })
   expectStatus(t, text, 415)
 })
+
+t.test('keys named like Object.prototype members are unknown fields, not a 500', async t => {
+  const { app } = await build(t)
+  const body = '{"toString":1,"constructor":{"a":1},"hasOwnProperty":"x","valueOf":[]}'
+  const expected = { toString: ['is not a known field'], constructor: ['is not a known field'], hasOwnProperty: ['is not a known field'], valueOf: ['is not a known field'] }
+  const headers = { 'content-type': 'application/json' }
+  const created = await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: body, headers })
+  expectStatus(t, created, 422, 'POST')
+  // Compared as text: tap reads an own `constructor` key as the object's class.
+  t.equal(created.body, JSON.stringify(expected))
+  const patched = await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: body, headers })
+  expectStatus(t, patched, 422, 'PATCH')
+  t.equal(patched.body, JSON.stringify(expected))
+  t.equal((await app.inject({ url: '/emulator/v1/environments' })).json().environments.length, 2, 'nothing created')
+})

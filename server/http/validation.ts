@@ -75,8 +75,9 @@ export function toFieldErrors (list: ErrorObject[]): FieldErrors {
     if (e.keyword === 'additionalProperties') parts.push(String(p.additionalProperty))
     const field = parts.join('.') || 'base'
     const msg = messageOf(e)
-    const msgs = (out[field] ??= [])
-    if (!msgs.includes(msg)) msgs.push(msg)
+    // Own properties only: a field named `toString` must not find Object.prototype's.
+    if (!Object.hasOwn(out, field)) Object.defineProperty(out, field, { value: [msg], enumerable: true, writable: true, configurable: true })
+    else if (!out[field]!.includes(msg)) out[field]!.push(msg)
   }
   return out
 }
