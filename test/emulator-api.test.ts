@@ -48,6 +48,9 @@ t.test('POST environment input is validated, and clashes are 409', async t => {
     'testIdentities.0.email': ['is invalid'],
     'testIdentities.0.passcode': ['must be a 6-digit number']
   })
+  const misspelt = await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { signupEnabled: false, rateLimit: false, name: 'Typo' } })
+  expectStatus(t, misspelt, 422, 'a misspelt setting is not silently left at its default')
+  t.strictSame(misspelt.json(), { signupEnabled: ['is not a known field'], rateLimit: ['is not a known field'] })
   const clash = await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { clientId: DEFAULT.clientId } })
   expectStatus(t, clash, 409)
   t.match(clash.json(), { message: 'Conflict', instruction: /clientId/ })

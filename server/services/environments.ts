@@ -210,6 +210,8 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
     /** POST /emulator/v1/environments. */
     createFromBody (raw: unknown): EnvironmentView {
       const errs = new FieldErrorCollector()
+      // As PATCH and fixtures do: a misspelt setting would otherwise be left at its default without a word.
+      if (isPlainObject(raw)) for (const k of Object.keys(raw)) if (!ENVIRONMENT_INPUT_FIELDS.includes(k)) errs.add(k, 'is not a known field')
       const input = parseEnvironmentInput(raw ?? {}, errs)
       errs.throwIfAny()
       return view(store.transaction(() => this.create(input)))
