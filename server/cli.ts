@@ -45,7 +45,16 @@ async function main (argv: string[]): Promise<void> {
   process.on('SIGTERM', () => close('SIGTERM'))
   process.on('SIGINT', () => close('SIGINT'))
 
-  await app.listen({ port: config.port, host: config.host })
+  // Off a terminal, programs read stdout for the URL: the banner must come first, so Fastify's own
+  // "Server listening at" line is left out there (the JSON 'ready' line after the banner says the same).
+  const pretty = usePrettyLogs(config.logFormat, process.stdout.isTTY === true)
+  const level = app.log.level
+  if (!pretty && ['info', 'debug', 'trace'].includes(level)) app.log.level = 'warn'
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } finally {
+    app.log.level = level
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
@@ -64,7 +73,7 @@ async function main (argv: string[]): Promise<void> {
   ]
   process.stdout.write(lines.join('\n') + '\n')
   // The banner is for people; programs reading JSON logs get the same facts as one line.
-  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) {
+  if (!pretty) {
     app.log.info({ url, inspector: `${browse}/`, docs: `${browse}/docs`, clientId: env?.clientId }, 'ready')
   }
   const warning = exposureWarning(config)
