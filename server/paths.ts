@@ -16,3 +16,5 @@ function findRoot (): string {
 export const ROOT = findRoot()
 export const OPENAPI_PATH = join(ROOT, 'openapi.yaml')
 export const DEFAULT_FIXTURES_PATH = join(ROOT, 'fixtures', 'default.json')
+/** The default environment and a phone-login one: what `verify` loads, as the public contract's phone states need it. */
+export const EMAIL_AND_PHONE_FIXTURES_PATH = join(ROOT, 'fixtures', 'email-and-phone.json')

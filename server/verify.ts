@@ -1,7 +1,8 @@
 /**
  * `quiltt-mock verify <pact files | folders | URLs>`: verifies consumer pacts against the emulator
  * with the real Pact Verifier, provider states set up over HTTP at /emulator/v1/provider-states.
- * Starts an in-memory emulator on a free port with the default fixtures, unless `--base-url` names a
+ * Starts an in-memory emulator on a free port with fixtures/email-and-phone.json (the default
+ * environment and the phone one the public contract's phone states use), unless `--base-url` names a
  * running one. Exit 0 only when every interaction passes; 1 when verification fails; 2 when the
  * input is wrong (missing file, malformed JSON, a pact for another API).
  */
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
 import { buildApp } from './app.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from './paths.js'
 import { loadSpec } from './openapi/spec.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
@@ -23,7 +25,7 @@ export interface VerifyOptions {
   sources: string[]
   /** A running emulator; without it an in-memory one is started. */
   baseUrl?: string
-  /** Fixtures for the in-memory emulator (default fixtures/default.json). */
+  /** Fixtures for the in-memory emulator (default fixtures/email-and-phone.json). */
   fixtures?: string
   provider?: string
   logLevel?: LogLevel
@@ -42,7 +44,7 @@ interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?:
 
 const FLAGS: Flag[] = [
   { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory' },
-  { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: the default fixtures)' },
+  { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: fixtures/email-and-phone.json, the default environment and a phone-login one)' },
   { name: '--provider', key: 'provider', help: 'provider name for the broker and results (default: the pacts\' own, else "quiltt")' },
   { name: '--log-level', key: 'logLevel', help: `Pact's log level: ${LOG_LEVELS.join('|')} (default error)` },
   { name: '--broker-url', key: 'brokerUrl', env: 'PACT_BROKER_BASE_URL', help: 'fetch pacts from this Pact Broker or PactFlow' },
@@ -246,7 +248,7 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     const { pactUrls, provider } = resolveSources(options.sources)
     let baseUrl = options.baseUrl
     if (baseUrl === undefined) {
-      app = await buildApp({ db: ':memory:', ...(options.fixtures ? { fixtures: resolve(options.fixtures) } : {}) })
+      app = await buildApp({ db: ':memory:', fixtures: options.fixtures ? resolve(options.fixtures) : EMAIL_AND_PHONE_FIXTURES_PATH })
       baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     } else {
       await checkReachable(baseUrl)

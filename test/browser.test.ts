@@ -6,7 +6,7 @@ import { ManualClock } from '../server/clock.js'
 import { type RunningEmulator, startEmulator } from '../server/index.js'
 import { CHROMIUM_CANDIDATES, findChromium, launchChromium } from '../scripts/chromium.js'
 import { seedDemo } from '../scripts/demo-data.js'
-import { DEFAULT, PHONE } from './helper.js'
+import { DEFAULT, PHONE, WITH_PHONE } from './helper.js'
 
 // The inspector and /docs in a real headless Chromium: Debian's package, driven by playwright-core.
 const executable = findChromium()
@@ -24,7 +24,7 @@ t.test('inspector and API docs in headless Chromium', {
 
   /** A fresh emulator and page; every request the page makes is recorded. */
   async function open (t: Test, clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))): Promise<{ emulator: RunningEmulator, page: Page, clock: ManualClock, requests: string[] }> {
-    const emulator = await startEmulator({ clock })
+    const emulator = await startEmulator({ clock, ...WITH_PHONE })
     const page = await context.newPage()
     const requests: string[] = []
     page.on('request', r => requests.push(r.url()))

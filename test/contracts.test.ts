@@ -6,12 +6,15 @@
  */
 import t from 'tap'
 import { buildApp } from '../server/app.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from '../server/paths.js'
 import { resolveSources, verifyPacts } from '../server/verify.js'
 import { PACT_DIR } from '../contracts/support.js'
 
 t.test('the emulator honours every committed contract', async t => {
   const app = await buildApp({
     db: ':memory:',
+    // As `quiltt-mock verify` loads them: the published pacts' phone interactions use the phone environment.
+    fixtures: EMAIL_AND_PHONE_FIXTURES_PATH,
     validateResponses: m => { t.fail(`${m.method} ${m.url} answered ${m.statusCode}, which does not match openapi.yaml: ${m.problems.join('; ')}`) }
   })
   t.teardown(() => app.close())

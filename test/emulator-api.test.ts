@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, identify, issue, passcodes } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, WITH_PHONE } from './helper.js'
 
 t.test('health answers 200 once the store is open and fixtures are loaded', async t => {
   const { app } = await build(t)
@@ -8,16 +8,20 @@ t.test('health answers 200 once the store is open and fixtures are loaded', asyn
   t.match(res.json(), { status: 'ok', version: /^\d+\.\d+\.\d+/ })
 })
 
-t.test('the default fixture: an email environment with fixed clientId and secret, and a phone one', async t => {
+t.test('the default fixture: one email environment with fixed clientId and secret', async t => {
   const { app } = await build(t)
   const { environments } = (await app.inject({ url: '/emulator/v1/environments' })).json()
-  t.equal(environments.length, 2)
+  t.equal(environments.length, 1, 'one environment, as DESIGN.md says')
   t.match(environments[0], {
     id: DEFAULT.environmentId, name: 'Sandbox', authStrategy: 'email', signupsEnabled: true, clientId: DEFAULT.clientId,
     apiKey: { id: DEFAULT.apiKeyId, secret: DEFAULT.secret }, rateLimits: true, userIdFormat: 'uuid',
     passcodeTtlSeconds: 600, sessionTtlSeconds: 86400, testIdentities: [{ email: DEFAULT.testEmail, passcode: DEFAULT.testPasscode }]
   })
-  t.match(environments[1], { authStrategy: 'phone', clientId: 'quilttsms1' })
+  const both = await build(t, WITH_PHONE)
+  const two = (await both.app.inject({ url: '/emulator/v1/environments' })).json().environments
+  t.strictSame(two[0], environments[0], 'fixtures/email-and-phone.json: the same default first...')
+  t.match(two[1], { authStrategy: 'phone', clientId: 'quilttsms1' }, '...and a phone-login one')
+  t.equal(two.length, 2)
 })
 
 t.test('POST creates an isolated environment; DELETE removes it and its secret stops working', async t => {
@@ -56,7 +60,7 @@ t.test('POST environment input is validated, and clashes are 409', async t => {
   t.match(clash.json(), { message: 'Conflict', instruction: /clientId/ })
   expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { apiKey: { secret: DEFAULT.secret } } }), 409)
   const envs = (await app.inject({ url: '/emulator/v1/environments' })).json().environments
-  t.equal(envs.length, 2, 'nothing half-created')
+  t.equal(envs.length, 1, 'nothing half-created')
 })
 
 t.test('passcodes: newest first, filtered by email, with all fields; 404 for an unknown environment', async t => {
@@ -86,7 +90,7 @@ t.test('reset returns to the loaded fixtures', async t => {
   await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { name: 'temp' } })
   const res = await app.inject({ method: 'POST', url: '/emulator/v1/reset' })
   expectStatus(t, res, 200)
-  t.equal(res.json().environments.length, 2)
+  t.equal(res.json().environments.length, 1)
   t.strictSame((await app.inject({ url: '/v1/profiles', headers: bearer(DEFAULT.secret) })).json(), [], 'profiles gone')
   expectStatus(t, await app.inject({ url: '/v1/users/session', headers: bearer(token) }), 401, 'sessions gone')
   expectStatus(t, await identify(app, { email: 'gone@example.com' }), 201, 'the username is new again')
@@ -94,7 +98,7 @@ t.test('reset returns to the loaded fixtures', async t => {
 })
 
 t.test('reset of one environment leaves the others alone', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   await identify(app, { email: 'keep@example.com' })
   const other = await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: bearer('sk_sandbox_quilttsms1_0000000000000000000000'), payload: {} })
   const res = await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: { environmentId: DEFAULT.environmentId } })

@@ -181,5 +181,5 @@ t.test('keys named like Object.prototype members are unknown fields, not a 500',
   const patched = await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: body, headers })
   expectStatus(t, patched, 422, 'PATCH')
   t.equal(patched.body, JSON.stringify(expected))
-  t.equal((await app.inject({ url: '/emulator/v1/environments' })).json().environments.length, 2, 'nothing created')
+  t.equal((await app.inject({ url: '/emulator/v1/environments' })).json().environments.length, 1, 'nothing created')
 })

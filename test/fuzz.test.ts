@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { loadSpec } from '../server/openapi/spec.js'
-import { bearer, build, DEFAULT, expectStatus, issue, PHONE } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, issue, PHONE, WITH_PHONE } from './helper.js'
 
 // Property-based fuzzing of every operation in openapi.yaml (the Quiltt API and the emulator API, so
 // operations added later are fuzzed too) with malformed bodies, content types, tokens and headers.
@@ -174,7 +174,7 @@ async function send (app: FastifyInstance, r: FuzzRequest): Promise<{ method: st
 }
 
 t.test('every operation answers malformed input below 500, in a Quiltt shape', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const session = (await issue(app, { email: 'fuzz@example.com' })).json() as { token: string, userUuid: string }
   const profileId = (await app.inject({ url: `/v1/profiles/${session.userUuid}`, headers: bearer(DEFAULT.secret) })).json().id as string
   const good = session.token
@@ -222,7 +222,7 @@ const HOSTILE = (() => {
 })()
 
 t.test('every operation against bodies that have broken servers before', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   let sent = 0
   for (const op of operations) {
     // Each operation starts from the fixtures, so an earlier DELETE does not turn the rest into 404s.
@@ -261,7 +261,7 @@ function parseRaw (response: string): { statusCode: number, headers: Record<stri
 }
 
 t.test('what the HTTP parser rejects is answered in the same envelope', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   const big = 'x'.repeat(20_000)

@@ -2,6 +2,7 @@ import type { Test } from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { type AppOptions, buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from '../server/paths.js'
 import type { ResponseMismatch } from '../server/http/response-validation.js'
 
 /** The default fixture, as documented in the README. */
@@ -14,11 +15,14 @@ export const DEFAULT = {
   testPasscode: '424242'
 } as const
 
+/** The phone-login environment of fixtures/email-and-phone.json (not in the default fixture): `build(t, WITH_PHONE)`. */
 export const PHONE = {
   environmentId: 'env_0mockPhoneEnvironment',
   clientId: 'quilttsms1',
   secret: 'sk_sandbox_quilttsms1_0000000000000000000000'
 } as const
+
+export const WITH_PHONE = { fixtures: EMAIL_AND_PHONE_FIXTURES_PATH } as const
 
 /**
  * A fresh emulator on `:memory:` with a hand-moved clock, closed when the test ends. Every response

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadSpec } from '../server/openapi/spec.js'
-import { bearer, build, DEFAULT, expectStatus, identify, issue, login, PHONE } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, identify, issue, login, PHONE, WITH_PHONE } from './helper.js'
 
 const profilesOf = (environmentId: string, query = '') => `/emulator/v1/environments/${environmentId}/profiles${query}`
 
@@ -85,7 +85,7 @@ t.test('search matches part of the email, name, id or UUID, ignoring case; limit
 })
 
 t.test('profiles stay in their environment; unknown environment 404; bad limit 422', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   await identify(app, { email: 'only-email@example.com' })
   const phone = (await app.inject({ url: profilesOf(PHONE.environmentId) })).json()
   t.strictSame(phone, { profiles: [], total: 0 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, issue, PHONE, settings } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, issue, PHONE, settings, WITH_PHONE } from './helper.js'
 
 const UUID = '11111111-1111-1111-1111-111111111111'
 const auth = bearer(DEFAULT.secret)
@@ -74,7 +74,7 @@ t.test('{userId} finds the profile by UUID or profile ID and applies attributes 
 })
 
 t.test('{userId} that matches no profile is 404, and never across environments', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const res = await issue(app, { userId: '22222222-2222-2222-2222-222222222222' })
   expectStatus(t, res, 404)
   t.equal(res.json().message, 'Not Found')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, PHONE } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, PHONE, WITH_PHONE } from './helper.js'
 
 const auth = bearer(DEFAULT.secret)
 const UUID = '33333333-3333-4333-8333-333333333333'
@@ -45,7 +45,7 @@ t.test('a taken UUID is 409; a taken email is 422 has already been taken', async
 })
 
 t.test('profiles are per environment: a UUID may repeat across environments and is never visible across them', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   expectStatus(t, await app.inject({ method: 'POST', url: '/v1/profiles', headers: auth, payload: { uuid: UUID } }), 201)
   expectStatus(t, await app.inject({ method: 'POST', url: '/v1/profiles', headers: bearer(PHONE.secret), payload: { uuid: UUID } }), 201)
   const phoneProfiles = (await app.inject({ url: '/v1/profiles', headers: bearer(PHONE.secret) })).json()

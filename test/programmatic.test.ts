@@ -2,7 +2,7 @@ import { connect } from 'node:net'
 import t from 'tap'
 import { ManualClock } from '../server/clock.js'
 import { startEmulator } from '../server/index.js'
-import { DEFAULT, PHONE } from './helper.js'
+import { DEFAULT, PHONE, WITH_PHONE } from './helper.js'
 
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
@@ -16,7 +16,7 @@ t.test('startEmulator listens on a free port with an in-memory database and the 
   t.equal(a.url, `http://127.0.0.1:${a.port}`)
   const health = await fetch(`${a.url}/emulator/v1/health`)
   t.equal(health.status, 200)
-  t.strictSame(a.environments.map(e => [e.id, e.clientId, e.apiKey.secret]), [[DEFAULT.environmentId, DEFAULT.clientId, DEFAULT.secret], [PHONE.environmentId, PHONE.clientId, PHONE.secret]])
+  t.strictSame(a.environments.map(e => [e.id, e.clientId, e.apiKey.secret]), [[DEFAULT.environmentId, DEFAULT.clientId, DEFAULT.secret]])
   t.equal(a.defaultEnvironment.clientId, DEFAULT.clientId)
 
   t.equal((await post(`${a.url}/v1/users/session`, { session: { clientId: DEFAULT.clientId, email: 'one@example.com' } })).status, 201)
@@ -26,7 +26,7 @@ t.test('startEmulator listens on a free port with an in-memory database and the 
 
 t.test('passcodes(username) reads what was sent, newest first, across environments', async t => {
   const clock = new ManualClock(Date.UTC(2026, 2, 1))
-  const emulator = await startEmulator({ clock })
+  const emulator = await startEmulator({ clock, ...WITH_PHONE })
   t.teardown(() => emulator.close())
   const email = 'Pat@Example.com'
   for (let i = 0; i < 3; i++) {
@@ -57,9 +57,9 @@ t.test('reset() goes back to the fixtures; close() stops listening', async t => 
   const emulator = await startEmulator()
   await fetch(`${emulator.url}/emulator/v1/environments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   await post(`${emulator.url}/v1/users/session`, { session: { clientId: DEFAULT.clientId, email: 'gone@example.com' } })
-  t.equal(emulator.environments.length, 3, 'environments is read live')
+  t.equal(emulator.environments.length, 2, 'environments is read live')
   await emulator.reset()
-  t.equal(emulator.environments.length, 2)
+  t.equal(emulator.environments.length, 1)
   const profiles = await (await fetch(`${emulator.url}/emulator/v1/environments/${DEFAULT.environmentId}/profiles`)).json() as { total: number }
   t.equal(profiles.total, 0)
   await emulator.close()

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE } from './helper.js'
+import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE, WITH_PHONE } from './helper.js'
 
 const UUID = '11111111-1111-1111-1111-111111111111'
 
@@ -65,7 +65,7 @@ t.test('"a profile exists" returns userId and uuid, and the profile is real', as
 })
 
 t.test('"a profile exists" with a phone lands in the phone-strategy environment', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const values = await setup(app, 'a profile exists', { phone: '+12223334444' })
   t.equal(values.environmentId, PHONE.environmentId)
   const res = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
@@ -82,7 +82,7 @@ t.test('bad params are a 422 at params.<field>', async t => {
 })
 
 t.test('"a passcode was issued" makes that passcode the outstanding one', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const values = await setup(app, 'a passcode was issued', { email: 'ann@example.com', passcode: '123456' })
   t.equal(values.passcode, '123456')
   const [latest] = await passcodes(app, 'email=ann@example.com')
@@ -117,7 +117,7 @@ t.test('"a session exists" returns a live token; "a session was revoked" a dead 
 })
 
 t.test('"signups are disabled": a new username is a 403 in every fixture environment', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   t.strictSame(await setup(app, 'signups are disabled'), {})
   expectStatus(t, await identify(app, { email: 'new@example.com' }), 403, 'email environment')
   const phone = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
@@ -143,7 +143,7 @@ t.test('"no profile exists" removes the profile the params name', async t => {
 })
 
 t.test('teardown resets the fixture environments, whatever the state name', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   await setup(app, 'signups are disabled')
   await setup(app, 'a profile exists', { uuid: UUID, email: 'joe@example.com' })
   await setup(app, 'a profile exists', { phone: '+12223334444' })

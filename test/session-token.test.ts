@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import t from 'tap'
 import { JsonWebTokenParse } from '@quiltt/core/auth'
-import { bearer, build, DEFAULT, expectStatus, identify, issue, login } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, identify, issue, login, WITH_PHONE } from './helper.js'
 
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url')
 
@@ -68,7 +68,7 @@ t.test('missing, malformed, forged, alg:none, expired and revoked tokens are all
 })
 
 t.test('a token from another environment never works here, even with the same claims shape', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const phoneEnv = await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: bearer('sk_sandbox_quilttsms1_0000000000000000000000'), payload: {} })
   const token = phoneEnv.json().token as string
   const [h, p, sig] = token.split('.')

@@ -31,7 +31,7 @@ t.test('file databases use WAL and keep state across restarts', async t => {
   const second = await buildApp({ db: path })
   t.teardown(() => second.close())
   expectStatus(t, await second.inject({ url: '/v1/users/session', headers: bearer(s.token) }), 200, 'the session survived a restart')
-  t.equal((await second.inject({ url: '/emulator/v1/environments' })).json().environments.length, 2, 'fixtures were not loaded twice')
+  t.equal((await second.inject({ url: '/emulator/v1/environments' })).json().environments.length, 1, 'fixtures were not loaded twice')
   t.equal((await second.inject({ url: '/v1/profiles', headers: bearer(DEFAULT.secret) })).json().length, 1)
 })
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { authenticate, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE, settings } from './helper.js'
+import { authenticate, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE, settings, WITH_PHONE } from './helper.js'
 
 async function profileIdOf (app: FastifyInstance, email: string, secret: string = DEFAULT.secret): Promise<string> {
   // Creating the profile through the App Secret flow returns its UUID.
@@ -28,7 +28,7 @@ t.test('a test identity always receives its fixed passcode, every time, and it l
 })
 
 t.test('phone test identities work the same in a phone environment', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const send = (phone: string) => app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone } } })
   await send('+15555550100')
   expectStatus(t, await send('+15555550100'), 202)
