@@ -1,6 +1,6 @@
 import t from 'tap'
 import { JsonWebTokenParse, type PrivateClaims } from '@quiltt/core/auth'
-import { build, DEFAULT, expectStatus, identify, passcodes, PHONE, settings } from './helper.js'
+import { build, DEFAULT, expectStatus, identify, passcodes, PHONE, settings, WITH_PHONE } from './helper.js'
 
 t.test('a new email creates a profile and answers 201 with the session in the body and the Authorization header', async t => {
   const { app } = await build(t)
@@ -54,7 +54,7 @@ t.test('a new identify replaces the outstanding passcode', async t => {
 })
 
 t.test('phone strategy: E.164 phones, SMS in the outbox', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const phone = '+14155552671'
   const first = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone } } })
   expectStatus(t, first, 201)
@@ -71,12 +71,15 @@ t.test('phone strategy: E.164 phones, SMS in the outbox', async t => {
 })
 
 t.test('validation: 422 field maps in Quiltt form', async t => {
-  const { app } = await build(t)
+  const { app } = await build(t, WITH_PHONE)
   const cases: Array<[string, unknown, Record<string, string[]>]> = [
     ['missing clientId', { session: { email: 'a@b.co' } }, { clientId: ["can't be blank"] }],
     ['unknown clientId', { session: { clientId: 'nope', email: 'a@b.co' } }, { clientId: ['is invalid'] }],
     ['missing email', { session: { clientId: DEFAULT.clientId } }, { email: ["can't be blank"] }],
     ['invalid email', { session: { clientId: DEFAULT.clientId, email: 'not-an-email' } }, { email: ['is invalid'] }],
+    ['email with a lone surrogate', { session: { clientId: DEFAULT.clientId, email: '\ud800@example.com' } }, { email: ['is invalid'] }],
+    ['email with U+FFFD (invalid UTF-8)', { session: { clientId: DEFAULT.clientId, email: '\ufffd@example.com' } }, { email: ['is invalid'] }],
+    ['email with a control character', { session: { clientId: DEFAULT.clientId, email: 'a\u0000b@example.com' } }, { email: ['is invalid'] }],
     ['phone on an email environment', { session: { clientId: DEFAULT.clientId, phone: '+14155552671' } },
       { phone: ['is not allowed: this Environment authenticates by email'], email: ["can't be blank"] }],
     ['both email and phone', { session: { clientId: DEFAULT.clientId, email: 'a@b.co', phone: '+14155552671' } },
@@ -92,8 +95,13 @@ t.test('validation: 422 field maps in Quiltt form', async t => {
     t.equal(res.statusCode, 422, what)
     t.strictSame(res.json(), expected, what)
   }
+  const bytes = Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com"}')])
+  const rawUtf8 = await app.inject({ method: 'POST', url: '/v1/users/sessions', payload: bytes, headers: { 'content-type': 'application/json', authorization: `Bearer ${DEFAULT.secret}` } })
+  t.equal(rawUtf8.statusCode, 422, 'an App-Secret session for an email sent as invalid UTF-8')
+  t.strictSame(rawUtf8.json(), { email: ['is invalid'] })
+  t.equal((await identify(app, { email: 'ünïcode@exämple.com' })).statusCode, 201, 'an internationalised address is still valid')
   const profiles = await app.inject({ url: '/v1/profiles', headers: { authorization: `Bearer ${DEFAULT.secret}` } })
-  t.strictSame(profiles.json(), [], 'no profile was created by any invalid request')
+  t.strictSame(profiles.json().map((p: { email: string }) => p.email), ['ünïcode@exämple.com'], 'no profile was created by any invalid request')
 })
 
 t.test('signups disabled: 403 for a new username, 202 still for an existing one', async t => {

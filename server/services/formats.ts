@@ -2,6 +2,9 @@
 
 // Rails' URI::MailTo-like rule: something@something.tld, no spaces, one @.
 const EMAIL = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/
+// Not an address anyone can receive mail at: a lone surrogate (not Unicode), U+FFFD (what a body's
+// invalid UTF-8 decodes to) or a control character. Other non-ASCII (internationalised addresses) stays valid.
+const NOT_TEXT = /[\p{Cs}\uFFFD\p{Cc}]/u
 // E.164: a plus, a non-zero country digit, at most 15 digits in all. Quiltt stores phones in E.164 and
 // the emulator does not normalize other forms (it answers 422 instead).
 const E164 = /^\+[1-9]\d{6,14}$/
@@ -9,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 export const PASSCODE = /^\d{6}$/
 
-export const isEmail = (v: string): boolean => v.length <= 320 && EMAIL.test(v)
+export const isEmail = (v: string): boolean => v.length <= 320 && EMAIL.test(v) && !NOT_TEXT.test(v)
 export const isE164 = (v: string): boolean => E164.test(v)
 export const isUuid = (v: string): boolean => UUID.test(v)
 export const normalizeEmail = (v: string): string => v.trim().toLowerCase()
