@@ -36,14 +36,21 @@ async function main (argv: string[]): Promise<void> {
     journalSize: config.journalSize
   })
   let closing = false
-  const close = (signal: string): void => {
+  const close = (reason: string): void => {
     if (closing) return
     closing = true
-    app.log.info({ signal }, 'closing')
+    app.log.info({ signal: reason }, 'closing')
     app.close().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1) })
   }
   process.on('SIGTERM', () => close('SIGTERM'))
   process.on('SIGINT', () => close('SIGINT'))
+  // Under `npm start`, a SIGTERM to npm ends npm and its shell but not the emulator (npm 10 and 11 do
+  // not pass it on), which then runs on, orphaned, holding its port: the next `npm start` of a test
+  // suite fails with EADDRINUSE. Started by an npm script, the emulator closes when its parent goes.
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid
+    setInterval(() => { if (process.ppid !== parent) close('parent exited') }, 250).unref()
+  }
 
   // Off a terminal, programs read stdout for the URL: the banner must come first, so Fastify's own
   // "Server listening at" line is left out there (the JSON 'ready' line after the banner says the same).
