@@ -98,6 +98,12 @@ t.test('an invalid document is a 422 naming the path of every bad value, and not
     'environments.1.profiles.2.phone': ['is invalid'],
     'environments.1.profiles.3': ['must be an object']
   })
+  const sessionsObject = await load(app, { environments: [{ profiles: [{ sessions: { toString: 1 } }, { sessions: { valueOf: {}, toString: {} } }] }] })
+  expectStatus(t, sessionsObject, 422, 'sessions as an object that cannot become a number')
+  t.strictSame(sessionsObject.json(), {
+    'environments.0.profiles.0.sessions': ['must be a whole number from 0 to 1000'],
+    'environments.0.profiles.1.sessions': ['must be a whole number from 0 to 1000']
+  })
   t.strictSame(await environmentIds(app), before, 'the valid first environment was not created either')
   const fine = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: 'fine1', email: 'a@example.com' } } })
   t.equal(fine.statusCode, 422, 'its clientId is unknown')

@@ -40,6 +40,15 @@ t.test('an unknown state is a 400 naming the known ones', async t => {
   }
 })
 
+t.test('a state named like an Object.prototype member is unknown too, not a 500', async t => {
+  const { app } = await build(t)
+  for (const name of ['valueOf', 'toString', 'constructor', 'hasOwnProperty', '__proto__', 'isPrototypeOf']) {
+    const res = await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: name, params: { a: { b: 1 } } } })
+    expectStatus(t, res, 400, name)
+    t.match(res.json(), { message: 'Bad Request', instruction: new RegExp(`\`${name}\``) }, name)
+  }
+})
+
 t.test('a body that is not a state change is a 422 field map', async t => {
   const { app } = await build(t)
   const res = await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'a profile exists', action: 'explode' } })

@@ -64,7 +64,7 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
           if (typeof sessions !== 'number' || !Number.isInteger(sessions) || sessions < 0 || sessions > MAX_SESSIONS_PER_PROFILE) {
             errs.add(`${ppath}sessions`, `must be a whole number from 0 to ${MAX_SESSIONS_PER_PROFILE}`)
           }
-          return { ...(uuid ? { uuid } : {}), patch: parseProfileAttributes(p, errs, ppath), sessions: Number(sessions) || 0, path: ppath }
+          return { ...(uuid ? { uuid } : {}), patch: parseProfileAttributes(p, errs, ppath), sessions: typeof sessions === 'number' && Number.isInteger(sessions) ? sessions : 0, path: ppath }
         })
       }
     }

@@ -171,7 +171,8 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
         return {}
       }
       if (name === '') return {}
-      const handler = states[name]
+      // Own keys only: a state named `valueOf` or `constructor` must not find Object.prototype's.
+      const handler = Object.hasOwn(states, name) ? states[name] : undefined
       if (!handler) throw errors.unknownProviderState(name, Object.keys(states))
       return store.transaction(() => handler(params))
     }
