@@ -66,4 +66,11 @@ t.test('validation, 404 and 401', async t => {
   expectStatus(t, await app.inject({ url: '/v1/profiles' }), 401)
   expectStatus(t, await app.inject({ url: '/v1/profiles?limit=500', headers: auth }), 422, 'limit above 100')
   t.strictSame((await app.inject({ url: '/v1/profiles?page=0', headers: auth })).json(), { page: ['must be greater than or equal to 1'] })
+  // An offset past SQLite's 64-bit integers was a 500 (datatype mismatch).
+  for (const page of ['1e18', '4e17', '1e400', '1000000001']) {
+    const huge = await app.inject({ url: `/v1/profiles?page=${page}`, headers: auth })
+    expectStatus(t, huge, 422, `page=${page}`)
+    t.strictSame(huge.json(), { page: ['must be less than or equal to 1000000000'] })
+  }
+  t.strictSame((await app.inject({ url: '/v1/profiles?page=1000000000&limit=100', headers: auth })).json(), [], 'the last page allowed: empty, past the end')
 })
