@@ -204,6 +204,16 @@ t.test('bad faults are a 422 naming each field; emulator paths are refused', asy
     expectStatus(t, res, 422, JSON.stringify(payload))
     t.strictSame(res.json(), fields, JSON.stringify(payload))
   }
+  // Stored, then sent with JSON.stringify on every hit: 5,000 levels overflowed the stack there (a 500, and a stuck fault).
+  for (const depth of [65, 5000]) {
+    const payload = `{"method":"GET","path":"/v1/profiles","status":418,"body":${'['.repeat(depth)}${']'.repeat(depth)}}`
+    const deep = await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload, headers: { 'content-type': 'application/json' } })
+    expectStatus(t, deep, 422, `a body ${depth} levels deep`)
+    t.strictSame(deep.json(), { body: ['is nested too deeply (at most 64 levels)'] })
+  }
   t.strictSame(await listFaults(app), [], 'none was created')
+  const deepest = `{"method":"GET","path":"/v1/profiles","status":418,"body":${'['.repeat(64)}${']'.repeat(64)}}`
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: deepest, headers: { 'content-type': 'application/json' } }), 201, '64 levels are fine')
+  t.equal((await app.inject({ url: '/v1/profiles' })).statusCode, 418, 'and answered with')
   expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: 'x', headers: { 'content-type': 'text/plain' } }), 415)
 })

@@ -2,11 +2,12 @@ import { STATUS_CODES } from 'node:http'
 import { type Clock, toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { Ids } from '../random.js'
-import { has, isPlainObject } from './formats.js'
+import { has, isPlainObject, nestsAtMost } from './formats.js'
 import { pathMatcher } from './path-pattern.js'
 
 export const MAX_FAULT_DELAY_MS = 60_000
 const MAX_TIMES = 1_000_000
+const MAX_BODY_DEPTH = 64
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*']
 
 export interface FaultView {
@@ -61,6 +62,8 @@ export function createFaultService ({ clock, ids }: { clock: Clock, ids: Ids }) 
     const delayMs = int('delayMs', 0, MAX_FAULT_DELAY_MS)
     const times = int('times', 1, MAX_TIMES)
     if (has(body, 'body') && status === undefined && !errs.fields.status) errs.add('status', "can't be blank when body is given")
+    // The body is sent with JSON.stringify on every hit: one nested thousands deep would overflow the stack there.
+    if (has(body, 'body') && !nestsAtMost(body.body, MAX_BODY_DEPTH)) errs.add('body', `is nested too deeply (at most ${MAX_BODY_DEPTH} levels)`)
     if (status === undefined && delayMs === undefined && !errs.fields.status && !errs.fields.delayMs) errs.add('base', 'give status, delayMs or both')
     errs.throwIfAny()
     return {
