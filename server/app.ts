@@ -129,6 +129,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   })
   app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, hotPath })
   hotPath.attach(app, Boolean(options.logger))
+  // Node answers an `Expect:` other than 100-continue with a bare 417 of its own (no body, no CORS)
+  // unless someone listens; the request is served as any other instead, as Rails' servers do.
+  app.server.on('checkExpectation', (req, res) => { app.server.emit('request', req, res) })
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every

@@ -252,3 +252,15 @@ t.test('an introspection answer is reused only while its rows are unchanged', as
   t.not(body(first).environment.name, 'Renamed')
   t.equal(app.emulator.hotPath.served, 3, 'all three from the hot path')
 })
+
+t.test('an Expect header other than 100-continue is served like any request, on both paths', async t => {
+  const { app, port } = await listen(t)
+  const token = await issueToken(app)
+  const ping = ['GET /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`]
+  const plain = await raw(port, ping)
+  const expecting = await raw(port, [...ping, 'Expect: something-else'])
+  t.match(expecting, /^HTTP\/1\.1 200 OK\r\n/, 'not the bare 417 Node sends by itself')
+  t.equal(expecting.split('\r\n\r\n')[1], plain.split('\r\n\r\n')[1], 'the same answer')
+  const profiles = await raw(port, ['GET /v1/profiles HTTP/1.1', `Authorization: Bearer ${DEFAULT.secret}`, 'Expect: x'])
+  t.match(profiles, /^HTTP\/1\.1 200 OK\r\n[^]*content-type: application\/json/i, 'through Fastify too')
+})
