@@ -59,7 +59,9 @@ const text = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.constantFrom('a@b.co', 'ALICE@Example.com ', '+15555550100', '+1', '123456', '12345', '1234567', DEFAULT.clientId, PHONE.clientId,
-    DEFAULT.environmentId, '11111111-1111-1111-1111-111111111111', 'p_11ewrVkEnd7LIvSVAmt8XL5', '2000-02-30', 'USA', '\u0000', '\ud800', '💥', ' ')
+    DEFAULT.environmentId, '11111111-1111-1111-1111-111111111111', 'p_11ewrVkEnd7LIvSVAmt8XL5', '2000-02-30', 'USA', '\u0000', '\ud800', '💥', ' ',
+    // Object.prototype's names as values (a provider state named valueOf was a 500) and a backtracking path pattern.
+    'valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty', '/**a**a**a**b')
 )
 const leaf = fc.oneof(
   text.map(s => JSON.stringify(s)),
@@ -67,7 +69,8 @@ const leaf = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map(n => JSON.stringify(n)),
   fc.constantFrom('true', 'false', 'null', '0', '-0', '1e308', '-1', '4.2', '9007199254740993', '[]', '{}')
 )
-const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) })
+const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.constantFrom('toString', 'valueOf', 'constructor', 'hasOwnProperty', '__defineGetter__') })
 /** JSON text built by hand, so `__proto__` and duplicate keys reach the server as written. */
 const json = fc.letrec<{ value: string, array: string, object: string }>(tie => ({
   value: fc.oneof({ depthSize: 'small', maxDepth: 4 }, leaf, tie('array'), tie('object')),
@@ -126,8 +129,9 @@ const param = (real: string[]) => fc.oneof(
 )
 const query = fc.oneof(
   fc.constant(''),
-  fc.array(fc.tuple(fc.constantFrom('page', 'limit', 'email', 'phone', 'environmentId', '__proto__', 'x', 'email[]', 'limit[a]'),
-    fc.oneof(fc.constantFrom('1', '0', '-1', '100', '101', '1e3', 'abc', '', '%', '+15555550100', 'A@B.CO'), fc.string({ unit: 'binary', maxLength: 20 }).map(encodeURIComponent))),
+  fc.array(fc.tuple(fc.constantFrom('page', 'limit', 'email', 'phone', 'environmentId', '__proto__', 'x', 'email[]', 'limit[a]', 'search', 'method', 'path', 'toString'),
+    fc.oneof(fc.constantFrom('1', '0', '-1', '100', '101', '1e3', 'abc', '', '%', '+15555550100', 'A@B.CO', '1e18', '1e400', '9007199254740993', 'valueOf',
+      encodeURIComponent('/**a**a**a**b')), fc.string({ unit: 'binary', maxLength: 20 }).map(encodeURIComponent))),
   { maxLength: 4 }).map(qs => `?${qs.map(([k, v]) => `${k}=${v}`).join('&')}`)
 )
 const extraHeaders = fc.dictionary(
