@@ -39,12 +39,19 @@ export class InternalError extends ApiError {
 }
 
 /** Collects field messages Rails-style, then throws them all at once. */
+/**
+ * Adds a message to a field map, once. Field names come from request bodies: `toString` or
+ * `constructor` must not find Object.prototype's, and `__proto__` must stay a plain key.
+ */
+export function addFieldError (fields: FieldErrors, field: string, message: string): void {
+  if (!Object.hasOwn(fields, field)) Object.defineProperty(fields, field, { value: [message], enumerable: true, writable: true, configurable: true })
+  else if (!fields[field]!.includes(message)) fields[field]!.push(message)
+}
+
 export class FieldErrorCollector {
   readonly fields: FieldErrors = {}
   add (field: string, message: string): void {
-    // Field names come from request bodies: `toString` or `constructor` must not find Object.prototype's.
-    if (Object.hasOwn(this.fields, field)) this.fields[field]!.push(message)
-    else Object.defineProperty(this.fields, field, { value: [message], enumerable: true, writable: true, configurable: true })
+    addFieldError(this.fields, field, message)
   }
 
   get empty (): boolean { return Object.keys(this.fields).length === 0 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify'
-import type { FieldErrors } from '../errors.js'
+import { addFieldError, type FieldErrors } from '../errors.js'
 import { buildLazySerializer } from './serialization.js'
 
 // Bodies are checked as sent (no coercion: `{"email": 1}` is a 422, as in Quiltt); query strings and
@@ -74,10 +74,7 @@ export function toFieldErrors (list: ErrorObject[]): FieldErrors {
     if (e.keyword === 'required') parts.push(String(p.missingProperty))
     if (e.keyword === 'additionalProperties') parts.push(String(p.additionalProperty))
     const field = parts.join('.') || 'base'
-    const msg = messageOf(e)
-    // Own properties only: a field named `toString` must not find Object.prototype's.
-    if (!Object.hasOwn(out, field)) Object.defineProperty(out, field, { value: [msg], enumerable: true, writable: true, configurable: true })
-    else if (!out[field]!.includes(msg)) out[field]!.push(msg)
+    addFieldError(out, field, messageOf(e))
   }
   return out
 }
