@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -130,8 +131,18 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, hotPath })
   hotPath.attach(app, Boolean(options.logger))
   // Node answers an `Expect:` other than 100-continue with a bare 417 of its own (no body, no CORS)
-  // unless someone listens; the request is served as any other instead, as Rails' servers do.
-  app.server.on('checkExpectation', (req, res) => { app.server.emit('request', req, res) })
+  // unless someone listens; the request is served as any other instead, as Rails' servers do. On the
+  // server Fastify made and on the extra ones it binds for a host name such as localhost.
+  const serveAnyExpectation = (server: HttpServer): void => {
+    server.on('checkExpectation', (req, res) => { server.emit('request', req, res) })
+  }
+  serveAnyExpectation(app.server)
+  app.addHook('onListen', async function () {
+    const bindings = Object.getOwnPropertySymbols(this).find(s => s.description === 'fastify.serverBindings')
+    for (const server of (bindings ? (this as unknown as Record<symbol, HttpServer[]>)[bindings] : undefined) ?? []) {
+      if (server.listenerCount('checkExpectation') === 0) serveAnyExpectation(server)
+    }
+  })
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every

@@ -24,11 +24,11 @@ async function listen (t: Test, options: AppOptions = {}): Promise<{ app: Fastif
  * Sends the request line and headers of `request` as they are (a last element starting with a blank line
  * is the body) and returns the whole response as received, without its Date line.
  */
-function raw (port: number, request: string[]): Promise<string> {
+function raw (port: number, request: string[], address = '127.0.0.1'): Promise<string> {
   const last = request.at(-1)!
   const [head, body] = last.startsWith('\r\n') ? [request.slice(0, -1), last] : [request, '\r\n']
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
+    const socket = connect(port, address)
     let out = ''
     socket.setEncoding('latin1')
     socket.on('data', d => { out += d })
@@ -235,8 +235,10 @@ t.test('a host name that resolves to several addresses is bound on each, as Fast
       socket.write(`GET /v1/users/session HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`)
     })
     t.match(answer, /^HTTP\/1\.1 200 /, `answered on ${address}`)
+    const expecting = await raw(port, ['GET /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`, 'Expect: x'], address)
+    t.match(expecting, /^HTTP\/1\.1 200 /, `an unknown Expect is served on ${address} too`)
   }
-  t.equal(app.emulator.hotPath.served, 1, 'the main binding has the hot path; the others are Fastify\'s alone')
+  t.equal(app.emulator.hotPath.served, 2, 'the main binding has the hot path (both its pings); the others are Fastify\'s alone')
 })
 
 t.test('an introspection answer is reused only while its rows are unchanged', async t => {
