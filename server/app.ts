@@ -1,5 +1,5 @@
-import type { Server as HttpServer } from 'node:http'
 import { readFileSync } from 'node:fs'
+import type { Server as HttpServer } from 'node:http'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
