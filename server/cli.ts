@@ -19,6 +19,15 @@ function browsableHost (host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
+/**
+ * The parent to outlive no longer, when this is this project's own `npm start`: a SIGTERM to npm ends
+ * npm and its shell but not the emulator (npm 10 and 11 do not pass it on), which would run on,
+ * orphaned, holding its port, and the next `npm start` of a test suite fails with EADDRINUSE. Only
+ * there: an emulator a user's script starts in the background (`quiltt-mock &`) must outlive it.
+ * Read first thing, before the shell it came through can be gone.
+ */
+const startedBy = process.env.npm_lifecycle_event === 'start' && process.env.npm_package_name === 'quiltt-mock' ? process.ppid : undefined
+
 async function main (argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${helpText()}\nCommands:\n  verify <pacts...>        verify consumer pacts against the emulator (quiltt-mock verify --help)\n`)
@@ -44,13 +53,7 @@ async function main (argv: string[]): Promise<void> {
   }
   process.on('SIGTERM', () => close('SIGTERM'))
   process.on('SIGINT', () => close('SIGINT'))
-  // Under `npm start`, a SIGTERM to npm ends npm and its shell but not the emulator (npm 10 and 11 do
-  // not pass it on), which then runs on, orphaned, holding its port: the next `npm start` of a test
-  // suite fails with EADDRINUSE. Started by an npm script, the emulator closes when its parent goes.
-  if (process.env.npm_lifecycle_event !== undefined) {
-    const parent = process.ppid
-    setInterval(() => { if (process.ppid !== parent) close('parent exited') }, 250).unref()
-  }
+  if (startedBy !== undefined) setInterval(() => { if (process.ppid !== startedBy) close('npm start exited') }, 250).unref()
 
   // Off a terminal, programs read stdout for the URL: the banner must come first, so Fastify's own
   // "Server listening at" line is left out there (the JSON 'ready' line after the banner says the same).
