@@ -197,7 +197,10 @@ t.test('bad faults are a 422 naming each field; emulator paths are refused', asy
     [{ method: 'GET', path: '/emulator/v1/health', status: 500 }, { path: ['is an emulator path: faults never apply to /emulator/'] }],
     [{ method: 'GET', path: '/v1/profiles', body: { a: 1 } }, { status: ["can't be blank when body is given"] }],
     [{ method: 'GET', path: '/v1/profiles', status: '500' }, { status: ['must be a whole number from 200 to 599'] }],
-    [{ method: 'GET', path: '/v1/profiles', status: 500.5 }, { status: ['must be a whole number from 200 to 599'] }]
+    [{ method: 'GET', path: '/v1/profiles', status: 500.5 }, { status: ['must be a whole number from 200 to 599'] }],
+    // Matched against every Quiltt request while armed: the work of a match is bounded.
+    [{ method: 'GET', path: '/' + '*a'.repeat(9), status: 500 }, { path: ['may hold at most 8 wildcards (* or **)'] }],
+    [{ method: 'GET', path: '/' + 'a'.repeat(256), status: 500 }, { path: ['must be at most 256 characters'] }]
   ]
   for (const [payload, fields] of cases) {
     const res = await addFault(app, payload)

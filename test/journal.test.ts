@@ -112,6 +112,13 @@ t.test('filters by method, path (with * and **) and limit', async t => {
   const relative = await app.inject({ url: '/emulator/v1/requests?path=v1/profiles' })
   expectStatus(t, relative, 422)
   t.strictSame(relative.json(), { path: ['must start with /'] })
+  // Bounds on a match's work: 7,000 wildcards against long paths held the event loop for seconds.
+  const wild = await app.inject({ url: `/emulator/v1/requests?path=/${encodeURIComponent('*a'.repeat(9))}` })
+  expectStatus(t, wild, 422)
+  t.strictSame(wild.json(), { path: ['may hold at most 8 wildcards (* or **)'] })
+  const long = await app.inject({ url: `/emulator/v1/requests?path=/${'a'.repeat(256)}` })
+  t.strictSame(long.json(), { path: ['must be at most 256 characters'] })
+  expectStatus(t, await app.inject({ url: `/emulator/v1/requests?path=/${encodeURIComponent('*a'.repeat(8))}` }), 200, '8 wildcards are fine')
 })
 
 t.test('the journal is bounded: the oldest entries drop off', async t => {

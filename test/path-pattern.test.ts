@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { pathMatcher } from '../server/services/path-pattern.js'
+import { pathMatcher, patternProblem } from '../server/services/path-pattern.js'
 
 /** The definition the matcher keeps: `*` is `[^/]*`, `**` is `.*`, the rest literal (the old regex). */
 function byRegex (pattern: string): (path: string) => boolean {
@@ -45,4 +45,12 @@ t.test('many wildcards against a long path answer at once (a backtracking regex 
   t.equal(pathMatcher('/**a**a**a**a**a**a**a**b')(long), false)
   t.equal(pathMatcher('/*a*a*a*a*a*a*a*b')(long), false)
   t.equal(pathMatcher('/**a**a**a**a**a**a**a**a')(long), true)
+})
+
+t.test('patterns are bounded: at most 256 characters and 8 wildcards', async t => {
+  t.equal(patternProblem('/v1/profiles/*'), undefined)
+  t.equal(patternProblem('/' + 'a'.repeat(255)), undefined)
+  t.equal(patternProblem('/' + 'a'.repeat(256)), 'must be at most 256 characters')
+  t.equal(patternProblem('/' + '*a'.repeat(8)), undefined)
+  t.equal(patternProblem('/' + '**a'.repeat(9)), 'may hold at most 8 wildcards (* or **)')
 })

@@ -3,7 +3,7 @@ import { type Clock, toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { Ids } from '../random.js'
 import { has, isPlainObject, nestsAtMost } from './formats.js'
-import { pathMatcher } from './path-pattern.js'
+import { pathMatcher, patternProblem } from './path-pattern.js'
 
 export const MAX_FAULT_DELAY_MS = 60_000
 const MAX_TIMES = 1_000_000
@@ -57,6 +57,7 @@ export function createFaultService ({ clock, ids }: { clock: Clock, ids: Ids }) 
     if (typeof body.path !== 'string' || body.path === '') errs.add('path', "can't be blank")
     else if (!body.path.startsWith('/')) errs.add('path', 'must start with /')
     else if (isEmulatorPath(body.path)) errs.add('path', 'is an emulator path: faults never apply to /emulator/')
+    else if (patternProblem(body.path) !== undefined) errs.add('path', patternProblem(body.path)!)
     else path = body.path
     const status = int('status', 200, 599)
     const delayMs = int('delayMs', 0, MAX_FAULT_DELAY_MS)

@@ -1,5 +1,5 @@
 import { FieldErrorCollector } from '../errors.js'
-import { pathMatcher } from './path-pattern.js'
+import { pathMatcher, patternProblem } from './path-pattern.js'
 
 export const DEFAULT_JOURNAL_SIZE = 1000
 export const MAX_JOURNAL_SIZE = 100_000
@@ -72,6 +72,7 @@ export function parseJournalFilter (query: Record<string, unknown>): JournalFilt
   if (typeof query.method === 'string' && query.method !== '') filter.method = query.method.toUpperCase()
   if (typeof query.path === 'string' && query.path !== '') {
     if (!query.path.startsWith('/')) errs.add('path', 'must start with /')
+    else if (patternProblem(query.path) !== undefined) errs.add('path', patternProblem(query.path)!)
     else filter.path = query.path
   }
   errs.throwIfAny()

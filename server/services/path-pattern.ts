@@ -10,6 +10,16 @@
 type Part = { text: string } | '*' | '**'
 
 const SLASH = 47
+// Bounds on the work per match (parts x path length), with room for any real pattern.
+export const MAX_PATTERN_LENGTH = 256
+export const MAX_WILDCARDS = 8
+
+/** Why a pattern is refused (a 422 on its field), or undefined. */
+export function patternProblem (pattern: string): string | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`
+  if ((pattern.match(/\*\*|\*/g)?.length ?? 0) > MAX_WILDCARDS) return `may hold at most ${MAX_WILDCARDS} wildcards (* or **)`
+  return undefined
+}
 
 export function pathMatcher (pattern: string): (path: string) => boolean {
   if (!pattern.includes('*')) return path => path === pattern
@@ -34,6 +44,7 @@ export function pathMatcher (pattern: string): (path: string) => boolean {
         const { text } = part
         for (let i = 0; i + text.length <= n; i++) if (at[i] === 1 && path.startsWith(text, i)) next[i + text.length] = 1
       }
+      if (!next.includes(1)) return false
       at = next
     }
     return at[n] === 1
