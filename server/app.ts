@@ -12,7 +12,7 @@ import { createHotPath, type HotPath } from './http/hot-path.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
-import { DEFAULT_FIXTURES_PATH, ROOT } from './paths.js'
+import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
@@ -94,7 +94,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   let startup: FixtureDocument
   try {
-    const raw = typeof options.fixtures === 'object' ? options.fixtures : readFixtureFile(options.fixtures ?? DEFAULT_FIXTURES_PATH)
+    const raw = typeof options.fixtures === 'object' ? options.fixtures : readFixtureFile(fixturesPath(options.fixtures ?? DEFAULT_FIXTURES_PATH))
     startup = withStableIds(parseFixtureDocument(raw, services.profiles))
     services.fixtures.loadMissing(startup)
   } catch (err) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { fixturesPath } from './paths.js'
 import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from './services/journal.js'
 
 export interface Config {
@@ -73,8 +74,8 @@ export const FLAGS: FlagSpec[] = [
     parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
   },
   {
-    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start',
-    parse: v => v === '' ? undefined : resolve(v)
+    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start; `email-and-phone` names the bundled one that adds a phone-login environment',
+    parse: v => v === '' ? undefined : resolve(fixturesPath(v))
   },
   {
     key: 'adminToken', flag: '--admin-token', env: 'QUILTT_MOCK_ADMIN_TOKEN', default: '',

@@ -18,3 +18,14 @@ export const OPENAPI_PATH = join(ROOT, 'openapi.yaml')
 export const DEFAULT_FIXTURES_PATH = join(ROOT, 'fixtures', 'default.json')
 /** The default environment and a phone-login one: what `verify` loads, as the public contract's phone states need it. */
 export const EMAIL_AND_PHONE_FIXTURES_PATH = join(ROOT, 'fixtures', 'email-and-phone.json')
+
+const BUNDLED_FIXTURES: Record<string, string> = { default: DEFAULT_FIXTURES_PATH, 'email-and-phone': EMAIL_AND_PHONE_FIXTURES_PATH }
+
+/**
+ * A fixture file's path: `default` and `email-and-phone` name the files that ship with quiltt-mock,
+ * so they work from any folder (an installed package's fixtures are not under the user's cwd),
+ * unless a file of that name is there.
+ */
+export function fixturesPath (value: string): string {
+  return Object.hasOwn(BUNDLED_FIXTURES, value) && !existsSync(value) ? BUNDLED_FIXTURES[value]! : value
+}

@@ -15,7 +15,7 @@ t.test('the published files hold everything the bin, the exports and the inspect
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
   for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
-    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'package.json']) {
+    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json']) {
     t.ok(files.includes(f), `${f} is published`)
   }
   t.notOk(files.some(f => f.startsWith('test/') || f.startsWith('server/') || f.startsWith('scripts/')), 'no sources, tests or scripts')
@@ -54,6 +54,11 @@ t.test('installed as a package (outside this folder): the bin, the register prel
   const bundle = await fetch(`${server.url}/docs/static/swagger-ui-bundle.js`)
   t.equal(bundle.status, 200, 'docs assets ship with the dependencies')
   t.ok((await bundle.text()).length > 100_000)
+  // The bundled fixtures by name, from a folder that has none of its own.
+  const phone = await startServer(join(modules, '.bin', 'quiltt-mock'), ['--port', '0', '--db', ':memory:', '--fixtures', 'email-and-phone'], { cwd: dir })
+  t.teardown(() => phone.stop())
+  const envs = await (await fetch(`${phone.url}/emulator/v1/environments`)).json() as { environments: Array<{ clientId: string }> }
+  t.strictSame(envs.environments.map(e => e.clientId), [DEFAULT.clientId, 'quilttsms1'], '--fixtures email-and-phone from any folder')
   const spec = await fetch(`${server.url}/docs/json`)
   t.equal(((await spec.json()) as { paths: Record<string, unknown> }).paths['/'] !== undefined, true, 'openapi.yaml ships')
 
@@ -63,9 +68,12 @@ t.test('installed as a package (outside this folder): the bin, the register prel
     const emulator = await startEmulator()
     const res = await fetch(emulator.url + '/emulator/v1/health')
     const looked = await dns.lookup('auth.localhost')
-    console.log(JSON.stringify({ status: res.status, clientId: emulator.defaultEnvironment.clientId, address: looked.address }))
+    const both = await startEmulator({ fixtures: 'email-and-phone' })
+    const file = (await import('node:fs')).existsSync(new URL(import.meta.resolve('quiltt-mock/fixtures/email-and-phone.json')))
+    console.log(JSON.stringify({ status: res.status, clientId: emulator.defaultEnvironment.clientId, address: looked.address, environments: both.environments.length, file }))
+    await both.close()
     await emulator.close()`
   const programmatic = await run('node', ['--import', 'quiltt-mock/register', '--input-type=module', '-e', script], { cwd: dir })
   t.equal(programmatic.code, 0, 'import { startEmulator } from "quiltt-mock"', { stderr: programmatic.stderr })
-  t.strictSame(JSON.parse(programmatic.stdout), { status: 200, clientId: DEFAULT.clientId, address: '127.0.0.1' })
+  t.strictSame(JSON.parse(programmatic.stdout), { status: 200, clientId: DEFAULT.clientId, address: '127.0.0.1', environments: 2, file: true })
 })
