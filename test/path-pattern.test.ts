@@ -47,8 +47,9 @@ t.test('many wildcards against a long path answer at once (a backtracking regex 
   t.equal(pathMatcher('/**a**a**a**a**a**a**a**a')(long), true)
 })
 
-t.test('patterns are bounded: at most 256 characters and 8 wildcards', async t => {
+t.test('patterns start with / and are bounded: at most 256 characters and 8 wildcards', async t => {
   t.equal(patternProblem('/v1/profiles/*'), undefined)
+  t.equal(patternProblem('v1/profiles'), 'must start with /')
   t.equal(patternProblem('/' + 'a'.repeat(255)), undefined)
   t.equal(patternProblem('/' + 'a'.repeat(256)), 'must be at most 256 characters')
   t.equal(patternProblem('/' + '*a'.repeat(8)), undefined)

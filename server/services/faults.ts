@@ -54,11 +54,10 @@ export function createFaultService ({ clock, ids }: { clock: Clock, ids: Ids }) 
     else if (!METHODS.includes(body.method.toUpperCase())) errs.add('method', `must be one of: ${METHODS.join(', ')}`)
     else method = body.method.toUpperCase()
     let path = ''
-    if (typeof body.path !== 'string' || body.path === '') errs.add('path', "can't be blank")
-    else if (!body.path.startsWith('/')) errs.add('path', 'must start with /')
-    else if (isEmulatorPath(body.path)) errs.add('path', 'is an emulator path: faults never apply to /emulator/')
-    else if (patternProblem(body.path) !== undefined) errs.add('path', patternProblem(body.path)!)
-    else path = body.path
+    const pathProblem = typeof body.path !== 'string' || body.path === '' ? "can't be blank"
+      : patternProblem(body.path) ?? (isEmulatorPath(body.path) ? 'is an emulator path: faults never apply to /emulator/' : undefined)
+    if (pathProblem !== undefined) errs.add('path', pathProblem)
+    else path = body.path as string
     const status = int('status', 200, 599)
     const delayMs = int('delayMs', 0, MAX_FAULT_DELAY_MS)
     const times = int('times', 1, MAX_TIMES)

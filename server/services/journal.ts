@@ -71,8 +71,8 @@ export function parseJournalFilter (query: Record<string, unknown>): JournalFilt
   if (query.limit !== undefined) filter.limit = query.limit as number
   if (typeof query.method === 'string' && query.method !== '') filter.method = query.method.toUpperCase()
   if (typeof query.path === 'string' && query.path !== '') {
-    if (!query.path.startsWith('/')) errs.add('path', 'must start with /')
-    else if (patternProblem(query.path) !== undefined) errs.add('path', patternProblem(query.path)!)
+    const problem = patternProblem(query.path)
+    if (problem !== undefined) errs.add('path', problem)
     else filter.path = query.path
   }
   errs.throwIfAny()

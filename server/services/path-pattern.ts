@@ -16,6 +16,7 @@ export const MAX_WILDCARDS = 8
 
 /** Why a pattern is refused (a 422 on its field), or undefined. */
 export function patternProblem (pattern: string): string | undefined {
+  if (!pattern.startsWith('/')) return 'must start with /'
   if (pattern.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`
   if ((pattern.match(/\*\*|\*/g)?.length ?? 0) > MAX_WILDCARDS) return `may hold at most ${MAX_WILDCARDS} wildcards (* or **)`
   return undefined
