@@ -14,6 +14,7 @@ import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
+import { useQuilttConformance } from './http/quiltt-conformance.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
@@ -55,6 +56,11 @@ export interface AppOptions {
    * answer a mismatch with a 500 naming it; a function is also called with each mismatch.
    */
   validateResponses?: boolean | OnResponseMismatch
+  /**
+   * Test-only: also check every answer of an operation Quiltt's published document describes
+   * against Quiltt's own schema (http/quiltt-conformance.ts); the function hears of each mismatch.
+   */
+  validateAgainstQuiltt?: OnResponseMismatch
   /**
    * Ping and API key introspection are answered before Fastify's pipeline when nothing else needs it
    * (see http/hot-path.ts). On by default, off while responses are validated; tests turn it off to
@@ -154,6 +160,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   if (options.validateResponses) {
     useResponseValidation(app, ids, typeof options.validateResponses === 'function' ? options.validateResponses : undefined)
   }
+
+  if (options.validateAgainstQuiltt) useQuilttConformance(app, options.validateAgainstQuiltt)
 
   useDocs(app)
 

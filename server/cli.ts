@@ -76,7 +76,7 @@ async function main (argv: string[]): Promise<void> {
     `  inspector  ${browse}/`,
     `  API docs   ${browse}/docs`,
     `  database   ${config.db}`,
-    ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`] : []),
+    ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`] : []),
     ...(config.adminToken !== undefined ? ['  admin      /emulator/ endpoints (but health) need Authorization: Bearer <admin token>'] : []),
     `  CORS       ${cors}`,
     `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true   (Node: node --import quiltt-mock/register app.js)`

@@ -51,7 +51,7 @@ export interface Ids {
   profileId(): string
   clientId(): string
   secret(): string
-  signingKey(): string
+  signingSecret(): string
   errorId(): string
   passcode(): string
 }
@@ -62,6 +62,7 @@ export function createIds (random: RandomSource = cryptoRandom): Ids {
   const base62x22 = gen(BASE62, 22)
   const base62x23 = gen(BASE62, 23)
   const base62x40 = gen(BASE62, 40)
+  const base62x64 = gen(BASE62, 64)
   const lower10 = gen(LOWER36, 10)
   const uuid = (): string => {
     const b = random.bytes(16)
@@ -77,7 +78,8 @@ export function createIds (random: RandomSource = cryptoRandom): Ids {
     profileId: () => `p_${base62x22()}`,
     clientId: lower10,
     secret: () => `sk_sandbox_${base62x40()}`,
-    signingKey: () => random.bytes(64).toString('base64'),
+    // 64 characters: RFC 7518 wants an HS512 key at least as long as its 512-bit hash.
+    signingSecret: base62x64,
     errorId: uuid,
     passcode () {
       // Rejection sampling keeps the six digits uniform.

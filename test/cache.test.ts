@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, issue } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, issue, jti } from './helper.js'
 
 // The hot-path row cache (server/store/cache.ts) must never answer with a row the database no
 // longer has. Each test warms the cache with a successful request first, then changes the data.
@@ -33,11 +33,11 @@ t.test('a profile update shows in the next answer', async t => {
   const { app } = await build(t)
   const session = (await issue(app)).json()
   expectStatus(t, await ping(app, session.token), 200, 'warm')
-  t.equal(app.emulator.store.sessions.withOwners(session.id)?.profile.email, null)
+  t.equal(app.emulator.store.sessions.withOwners(jti(session.token))?.profile.email, null)
   expectStatus(t, await app.inject({
     method: 'PATCH', url: `/v1/profiles/${session.userUuid}`, headers: bearer(DEFAULT.secret), payload: { email: 'new@example.com' }
   }), 200, 'patch')
-  t.equal(app.emulator.store.sessions.withOwners(session.id)?.profile.email, 'new@example.com')
+  t.equal(app.emulator.store.sessions.withOwners(jti(session.token))?.profile.email, 'new@example.com')
 })
 
 t.test('a deleted environment takes its API key and tokens with it; a new one with the same secret works', async t => {
@@ -67,13 +67,13 @@ t.test('a write rolled back leaves nothing in the cache', async t => {
   const { app } = await build(t)
   const session = (await issue(app)).json()
   const { store } = app.emulator
-  t.equal(store.sessions.withOwners(session.id)?.session.revoked_at, null, 'warm')
+  t.equal(store.sessions.withOwners(jti(session.token))?.session.revoked_at, null, 'warm')
   t.throws(() => store.transaction(() => {
-    store.sessions.revoke(session.id, 1)
-    t.equal(store.sessions.withOwners(session.id)?.session.revoked_at, 1, 'the transaction sees its own write')
+    store.sessions.revoke(jti(session.token), 1)
+    t.equal(store.sessions.withOwners(jti(session.token))?.session.revoked_at, 1, 'the transaction sees its own write')
     throw new Error('roll back')
   }), /roll back/)
-  t.equal(store.sessions.withOwners(session.id)?.session.revoked_at, null, 'after the rollback the session is not revoked')
+  t.equal(store.sessions.withOwners(jti(session.token))?.session.revoked_at, null, 'after the rollback the session is not revoked')
   expectStatus(t, await ping(app, session.token), 200)
 })
 
@@ -92,7 +92,7 @@ t.test('a commit by another connection to the same file is seen by the next requ
   const other = new Database(file)
   t.teardown(() => other.close())
   other.pragma('foreign_keys = ON')
-  other.prepare('UPDATE sessions SET revoked_at = 1 WHERE id = ?').run(session.id)
+  other.prepare('UPDATE sessions SET revoked_at = 1 WHERE id = ?').run(jti(session.token))
   t.equal(await status('/v1/users/session', 'GET', session.token), 401, 'revoked by the other connection')
   other.prepare('DELETE FROM environments WHERE id = ?').run(DEFAULT.environmentId)
   t.equal(await status('/v1/introspect/api_key', 'POST', DEFAULT.secret), 401, 'environment deleted by the other connection')
@@ -108,7 +108,7 @@ t.test('one check of the file serves a whole turn of the event loop, and only on
   expectStatus(t, await ping(app, session.token), 200, 'warm session')
   const other = new Database(file)
   t.teardown(() => other.close())
-  other.prepare('UPDATE sessions SET revoked_at = 1 WHERE id = ?').run(session.id)
+  other.prepare('UPDATE sessions SET revoked_at = 1 WHERE id = ?').run(jti(session.token))
   await new Promise(resolve => setImmediate(resolve))
   expectStatus(t, await ping(app, session.token), 401, 'the next turn asks the file again')
 })
@@ -116,6 +116,6 @@ t.test('one check of the file serves a whole turn of the event loop, and only on
 t.test('cached rows are read-only', async t => {
   const { app } = await build(t)
   const session = (await issue(app)).json()
-  const owners = app.emulator.store.sessions.withOwners(session.id)!
+  const owners = app.emulator.store.sessions.withOwners(jti(session.token))!
   t.ok(Object.isFrozen(owners) && Object.isFrozen(owners.session) && Object.isFrozen(owners.profile) && Object.isFrozen(owners.environment))
 })

@@ -65,28 +65,29 @@ t.test('rateLimits: false lifts the issuing limit, true brings it back', async t
   expectStatus(t, await issue(app, { userId }, env.apiKey.secret), 429, 'limited again')
 })
 
-t.test('userIdFormat: profileId makes userId the p_ id, findable by userId and /v1/profiles/{id}', async t => {
-  const { app } = await build(t)
+t.test('sessionFormat: a switch applies to older tokens too; issue and /v1/profiles/{id} find a profile by either id', async t => {
+  // The legacy answers are off Quiltt's current contract on purpose.
+  const { app } = await build(t, { validateAgainstQuiltt: undefined })
   const env = await newEnvironment(app)
   const before = (await issue(app, {}, env.apiKey.secret)).json()
-  t.equal(before.userId, before.userUuid, 'uuid by default')
-  const res = await patch(app, { userIdFormat: 'profileId' }, env.id)
-  t.equal(res.json().userIdFormat, 'profileId')
+  t.match(before.userId, /^p_[A-Za-z0-9]{22}$/, 'the p_ id by default')
+  const res = await patch(app, { sessionFormat: 'legacy' }, env.id)
+  t.equal(res.json().sessionFormat, 'legacy')
 
-  const session = (await issue(app, { userId: before.userUuid }, env.apiKey.secret)).json()
-  t.match(session.userId, /^p_[A-Za-z0-9]{22}$/)
-  t.equal(session.userUuid, before.userUuid, 'userUuid stays the UUID')
+  const session = (await issue(app, { userId: before.userId }, env.apiKey.secret)).json()
+  t.equal(session.userId, before.userUuid, 'legacy: userId is the UUID')
   const again = await issue(app, { userId: session.userId }, env.apiKey.secret)
-  expectStatus(t, again, 201, 'issue finds the profile by its p_ id')
-  t.equal(again.json().userId, session.userId)
-  const profile = await app.inject({ url: `/v1/profiles/${session.userId}`, headers: bearer(env.apiKey.secret) })
-  expectStatus(t, profile, 200)
-  t.strictSame([profile.json().id, profile.json().uuid], [session.userId, before.userUuid])
+  expectStatus(t, again, 201, 'issue finds the profile by its UUID')
+  for (const id of [before.userId, before.userUuid]) {
+    const profile = await app.inject({ url: `/v1/profiles/${id}`, headers: bearer(env.apiKey.secret) })
+    expectStatus(t, profile, 200)
+    t.strictSame([profile.json().id, profile.json().uuid], [before.userId, before.userUuid])
+  }
   // Older tokens of the same profile answer in the new format too.
   const ping = await app.inject({ url: '/v1/users/session', headers: bearer(before.token) })
-  t.equal(ping.json().userId, session.userId)
+  t.strictSame(Object.keys(ping.json()), ['id', 'expiration', 'userId', 'token'])
   const signup = await identifyIn(app, env.clientId, { email: 'new@example.com' })
-  t.match(signup.json().userId, /^p_/)
+  t.match(signup.json().userId, /^[0-9a-f-]{36}$/)
 })
 
 t.test('passcodeTtlSeconds and sessionTtlSeconds apply to what is issued afterwards', async t => {
@@ -132,7 +133,7 @@ t.test('bad settings are a 422 for every bad field, and nothing changes', async 
   const { app } = await build(t)
   const before = (await app.inject({ url: '/emulator/v1/environments' })).json().environments[0]
   const res = await patch(app, {
-    authStrategy: 'fax', userIdFormat: 'int', mode: 'LIVE', sessionTtlSeconds: 0, passcodeTtlSeconds: 1.5, name: ' ',
+    authStrategy: 'fax', sessionFormat: 'int', mode: 'LIVE', sessionTtlSeconds: 0, passcodeTtlSeconds: 1.5, name: ' ',
     testIdentities: [{ email: 'a@example.com', phone: '+15555550100', passcode: '123456' }, { phone: '+15555550100', passcode: 'abcdef' }],
     clientId: 'other', apiKey: { secret: 'sk_other_secret' }, id: 'env_other', signupEnabled: false
   })
@@ -145,7 +146,7 @@ t.test('bad settings are a 422 for every bad field, and nothing changes', async 
     name: ['must be a non-empty string of at most 200 characters'],
     mode: ['must be one of: TEST, SANDBOX, PRODUCTION'],
     authStrategy: ['must be one of: email, phone'],
-    userIdFormat: ['must be one of: uuid, profileId'],
+    sessionFormat: ['must be one of: current, legacy'],
     passcodeTtlSeconds: ['must be a whole number of seconds from 1 to 31536000'],
     sessionTtlSeconds: ['must be a whole number of seconds from 1 to 31536000'],
     'testIdentities.0': ['must have exactly one of email or phone'],

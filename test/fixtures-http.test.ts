@@ -15,12 +15,13 @@ const environmentIds = async (app: Awaited<ReturnType<typeof build>>['app']): Pr
   ((await app.inject({ url: '/emulator/v1/environments' })).json() as { environments: Array<{ id: string }> }).environments.map(e => e.id)
 
 t.test('POST /emulator/v1/fixtures answers 201 with exactly what it made, and all of it works', async t => {
-  const { app } = await build(t)
+  // Worker 1 answers in the legacy session format, off Quiltt's current contract on purpose.
+  const { app } = await build(t, { validateAgainstQuiltt: undefined })
   const res = await load(app, {
     environments: [
       {
         id: 'env_worker1', name: 'Worker 1', authStrategy: 'email', signupsEnabled: false, clientId: 'worker1',
-        apiKey: { secret: 'sk_sandbox_worker1_secret_000' }, rateLimits: false, userIdFormat: 'profileId',
+        apiKey: { secret: 'sk_sandbox_worker1_secret_000' }, rateLimits: false, sessionFormat: 'legacy',
         passcodeTtlSeconds: 60, sessionTtlSeconds: 3600,
         testIdentities: [{ email: 'qa@example.com', passcode: '111111' }],
         profiles: [
@@ -47,18 +48,18 @@ t.test('POST /emulator/v1/fixtures answers 201 with exactly what it made, and al
   t.strictSame(w1.profiles[1]!.sessions, [])
   t.match(w2, { id: /^env_/, clientId: /^[a-z0-9]+$/, apiKey: { secret: /^sk_sandbox_/ } })
 
-  // The sessions are real: ping answers with the profile, in the environment's userId format.
+  // The sessions are real: ping answers with the profile, in the environment's session format.
   for (const s of w1.profiles[0]!.sessions) {
     const ping = await app.inject({ url: '/v1/users/session', headers: bearer(s.token) })
     expectStatus(t, ping, 200, 'ping a seeded token')
-    t.match(ping.json(), { id: s.id, userId: w1.profiles[0]!.id, userUuid: w1.profiles[0]!.uuid, environmentId: 'env_worker1' })
+    t.strictSame(ping.json(), { id: s.id, expiration: ping.json().expiration, userId: w1.profiles[0]!.uuid, token: s.token }, 'legacy')
   }
   const ping2 = await app.inject({ url: '/v1/users/session', headers: bearer(w2.profiles[0]!.sessions[0]!.token) })
-  t.match(ping2.json(), { userId: w2.profiles[0]!.uuid, environmentId: w2.id })
+  t.match(ping2.json(), { userId: w2.profiles[0]!.id, userUuid: w2.profiles[0]!.uuid, environmentId: w2.id }, 'current')
 
   // The settings and the profile attributes landed as given.
   const env = (await app.inject({ url: '/emulator/v1/environments' })).json().environments.find((e: { id: string }) => e.id === 'env_worker1')
-  t.match(env, { signupsEnabled: false, rateLimits: false, userIdFormat: 'profileId', passcodeTtlSeconds: 60, sessionTtlSeconds: 3600, testIdentities: [{ email: 'qa@example.com', passcode: '111111' }] })
+  t.match(env, { signupsEnabled: false, rateLimits: false, sessionFormat: 'legacy', passcodeTtlSeconds: 60, sessionTtlSeconds: 3600, testIdentities: [{ email: 'qa@example.com', passcode: '111111' }] })
   const profile = await app.inject({ url: `/v1/profiles/${w1.profiles[0]!.id}`, headers: bearer(w1.apiKey.secret) })
   expectStatus(t, profile, 200)
   t.match(profile.json(), { email: 'alice@example.com', name: 'Alice', names: { first: 'Alice', last: 'Liddell', full: 'Alice Liddell' }, dateOfBirth: '1990-02-03', metadata: { plan: 'gold' } })
@@ -68,7 +69,7 @@ t.test('POST /emulator/v1/fixtures answers 201 with exactly what it made, and al
   expectStatus(t, identify, 202)
   const auth = await app.inject({ method: 'PUT', url: '/v1/users/session', payload: { session: { clientId: 'worker1', email: 'qa@example.com', passcode: '111111' } } })
   expectStatus(t, auth, 201)
-  t.equal(auth.json().userId, w1.profiles[1]!.id)
+  t.equal(auth.json().userId, w1.profiles[1]!.uuid)
 })
 
 t.test('an invalid document is a 422 naming the path of every bad value, and nothing is written', async t => {
@@ -91,7 +92,7 @@ t.test('an invalid document is a 422 naming the path of every bad value, and not
     'environments.1.testIdentities.0.email': ['is invalid'],
     'environments.1.testIdentities.0.passcode': ['must be a 6-digit number'],
     'environments.1.signupEnabled': ['is not a known field'],
-    'environments.1.profiles.1.email': ['is invalid'],
+    'environments.1.profiles.1.email': ['Email is not a valid email address'],
     'environments.1.profiles.2.nickname': ['is not a known field'],
     'environments.1.profiles.2.uuid': ['is not a valid UUID'],
     'environments.1.profiles.2.sessions': ['must be a whole number from 0 to 1000'],
@@ -203,5 +204,5 @@ t.test('--fixtures files use the same format and the same validation', async t =
   const bad = join(dir, 'bad.json')
   writeFileSync(bad, JSON.stringify({ environments: [{ name: 'X', profiles: [{ email: 'bad' }] }] }))
   const failure = await buildApp({ db: ':memory:', fixtures: bad }).then(() => undefined, (err: unknown) => err)
-  t.match(failure, { statusCode: 422, fields: { 'environments.0.profiles.0.email': ['is invalid'] } })
+  t.match(failure, { statusCode: 422, fields: { 'environments.0.profiles.0.email': ['Email is not a valid email address'] } })
 })

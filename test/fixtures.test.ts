@@ -42,7 +42,7 @@ t.test('an invalid fixture file stops the start with every bad value named by it
   t.match(err, {
     fields: {
       'environments.0.authStrategy': ['must be one of: email, phone'],
-      'environments.0.profiles.0.email': ['is invalid'],
+      'environments.0.profiles.0.email': ['Email is not a valid email address'],
       'environments.0.profiles.1.uuid': ['is not a valid UUID'],
       'environments.0.profiles.1.sessions': ['must be a whole number from 0 to 1000']
     }

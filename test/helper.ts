@@ -27,13 +27,19 @@ export const WITH_PHONE = { fixtures: EMAIL_AND_PHONE_FIXTURES_PATH } as const
 /**
  * A fresh emulator on `:memory:` with a hand-moved clock, closed when the test ends. Every response
  * is checked against openapi.yaml: a mismatch fails this test (and the response becomes a 500).
+ * Every answer of an operation Quiltt's published document describes is also checked against
+ * Quiltt's own schema (a mismatch fails the test); a test of the legacy session format, which is
+ * off Quiltt's current contract on purpose, passes `validateAgainstQuiltt: undefined`.
  */
 export async function build (t: Test, options: AppOptions = {}): Promise<{ app: FastifyInstance, clock: ManualClock }> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12))
   const validateResponses = (m: ResponseMismatch): void => {
     t.fail(`${m.method} ${m.url} answered ${m.statusCode}, which does not match openapi.yaml: ${m.problems.join('; ')}`, { body: m.body })
   }
-  const app = await buildApp({ db: ':memory:', clock, validateResponses, ...options })
+  const validateAgainstQuiltt = (m: ResponseMismatch): void => {
+    t.fail(`${m.method} ${m.url} answered ${m.statusCode}, which Quiltt's published document rules out: ${m.problems.join('; ')}`, { body: m.body })
+  }
+  const app = await buildApp({ db: ':memory:', clock, validateResponses, validateAgainstQuiltt, ...options })
   t.teardown(() => app.close())
   return { app, clock }
 }
@@ -44,6 +50,9 @@ export function expectStatus (t: Test, res: LightMyRequestResponse, status: numb
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
+
+/** A session's id: its token's `jti` (Quiltt's current session object has no `id` of its own). */
+export const jti = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti
 
 export function identify (app: FastifyInstance, session: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: DEFAULT.clientId, ...session } } })
@@ -66,7 +75,7 @@ export async function passcodes (app: FastifyInstance, query: string, environmen
 }
 
 /** identify -> 202 -> read the passcode -> authenticate: the existing-user flow, returning the session body. */
-export async function login (app: FastifyInstance, email: string): Promise<{ token: string, id: string, userId: string }> {
+export async function login (app: FastifyInstance, email: string): Promise<{ token: string, userId: string, userUuid: string }> {
   await identify(app, { email })
   const again = await identify(app, { email })
   if (again.statusCode !== 202) throw new Error(`expected 202, got ${again.statusCode}: ${again.body}`)

@@ -7,16 +7,17 @@ t.test('a new email creates a profile and answers 201 with the session in the bo
   const res = await identify(app, { email: 'new@example.com' })
   expectStatus(t, res, 201)
   const body = res.json()
-  t.strictSame(Object.keys(body).sort(), ['environmentId', 'expiration', 'expiresAt', 'id', 'token', 'userId', 'userUuid'])
+  t.strictSame(Object.keys(body), ['token', 'userId', 'userUuid', 'environmentId', 'expiration', 'expiresAt'], 'Quiltt\'s UserSession, exactly')
   t.equal(res.headers.authorization, `Bearer ${body.token}`)
   t.equal(body.environmentId, DEFAULT.environmentId)
-  t.equal(body.userId, body.userUuid, 'userId is the profile UUID by default')
+  t.match(body.userId, /^p_[0-9A-Za-z]{22}$/, 'userId is the profile\'s p_ id')
   t.match(body.userUuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   t.equal(body.expiresAt, new Date(body.expiration * 1000).toISOString().replace('.000Z', 'Z'))
-  const jwt = JsonWebTokenParse<PrivateClaims>(body.token)
+  const jwt = JsonWebTokenParse<PrivateClaims & { uid: string }>(body.token)
   t.ok(jwt, 'the SDK parses the token')
   t.equal(jwt!.claims.eid, DEFAULT.environmentId)
-  t.equal(jwt!.claims.jti, body.id)
+  t.equal(jwt!.claims.uid, body.userId)
+  t.equal(jwt!.claims.sub, body.userUuid)
 })
 
 t.test('the flat body of the older guide and deploymentId are accepted', async t => {
@@ -76,10 +77,10 @@ t.test('validation: 422 field maps in Quiltt form', async t => {
     ['missing clientId', { session: { email: 'a@b.co' } }, { clientId: ["can't be blank"] }],
     ['unknown clientId', { session: { clientId: 'nope', email: 'a@b.co' } }, { clientId: ['is invalid'] }],
     ['missing email', { session: { clientId: DEFAULT.clientId } }, { email: ["can't be blank"] }],
-    ['invalid email', { session: { clientId: DEFAULT.clientId, email: 'not-an-email' } }, { email: ['is invalid'] }],
-    ['email with a lone surrogate', { session: { clientId: DEFAULT.clientId, email: '\ud800@example.com' } }, { email: ['is invalid'] }],
-    ['email with U+FFFD (invalid UTF-8)', { session: { clientId: DEFAULT.clientId, email: '\ufffd@example.com' } }, { email: ['is invalid'] }],
-    ['email with a control character', { session: { clientId: DEFAULT.clientId, email: 'a\u0000b@example.com' } }, { email: ['is invalid'] }],
+    ['invalid email', { session: { clientId: DEFAULT.clientId, email: 'not-an-email' } }, { email: ['Email is not a valid email address'] }],
+    ['email with a lone surrogate', { session: { clientId: DEFAULT.clientId, email: '\ud800@example.com' } }, { email: ['Email is not a valid email address'] }],
+    ['email with U+FFFD (invalid UTF-8)', { session: { clientId: DEFAULT.clientId, email: '\ufffd@example.com' } }, { email: ['Email is not a valid email address'] }],
+    ['email with a control character', { session: { clientId: DEFAULT.clientId, email: 'a\u0000b@example.com' } }, { email: ['Email is not a valid email address'] }],
     ['phone on an email environment', { session: { clientId: DEFAULT.clientId, phone: '+14155552671' } },
       { phone: ['is not allowed: this Environment authenticates by email'], email: ["can't be blank"] }],
     ['both email and phone', { session: { clientId: DEFAULT.clientId, email: 'a@b.co', phone: '+14155552671' } },
@@ -98,7 +99,7 @@ t.test('validation: 422 field maps in Quiltt form', async t => {
   const bytes = Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com"}')])
   const rawUtf8 = await app.inject({ method: 'POST', url: '/v1/users/sessions', payload: bytes, headers: { 'content-type': 'application/json', authorization: `Bearer ${DEFAULT.secret}` } })
   t.equal(rawUtf8.statusCode, 422, 'an App-Secret session for an email sent as invalid UTF-8')
-  t.strictSame(rawUtf8.json(), { email: ['is invalid'] })
+  t.strictSame(rawUtf8.json(), { email: ['Email is not a valid email address'] })
   t.equal((await identify(app, { email: 'ünïcode@exämple.com' })).statusCode, 201, 'an internationalised address is still valid')
   const profiles = await app.inject({ url: '/v1/profiles', headers: { authorization: `Bearer ${DEFAULT.secret}` } })
   t.strictSame(profiles.json().map((p: { email: string }) => p.email), ['ünïcode@exämple.com'], 'no profile was created by any invalid request')

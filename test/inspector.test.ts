@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadSpec } from '../server/openapi/spec.js'
-import { bearer, build, DEFAULT, expectStatus, identify, issue, login, PHONE, WITH_PHONE } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, identify, issue, jti, login, PHONE, WITH_PHONE } from './helper.js'
 
 const profilesOf = (environmentId: string, query = '') => `/emulator/v1/environments/${environmentId}/profiles${query}`
 
@@ -50,14 +50,14 @@ t.test('profiles of an environment with their sessions, newest first, without an
   t.strictSame(profiles.map(p => p.email), ['dave@example.com', 'alice@example.com'], 'newest first')
   const [d, a] = profiles
   t.equal(d!.name, 'Dave Smith')
-  t.strictSame(d!.sessions.map(s => [s.id, s.via, s.state]), [[daveAgain.id, 'apiKey', 'revoked'], [dave.id, 'apiKey', 'active']], 'newest session first')
+  t.strictSame(d!.sessions.map(s => [s.id, s.via, s.state]), [[jti(daveAgain.token), 'apiKey', 'revoked'], [jti(dave.token), 'apiKey', 'active']], 'newest session first')
   t.equal(d!.sessions[0]!.revokedAt, '2026-01-01T12:00:02Z')
   t.equal(d!.sessions[1]!.revokedAt, null)
   t.equal(d!.sessions[1]!.expiresAt, '2026-01-02T12:00:01Z')
   t.equal(a!.sessions.length, 2)
   t.ok(a!.sessions.every(s => s.via === 'passwordless' && s.state === 'active'))
-  t.ok(a!.sessions.some(s => s.id === alice.id), 'the session login() made is listed')
-  t.match(d, { id: /^p_/, uuid: dave.userId, phone: null, metadata: null, createdAt: '2026-01-01T12:00:01Z' }, 'the profile as GET /v1/profiles/{id} shows it')
+  t.ok(a!.sessions.some(s => s.id === jti(alice.token)), 'the session login() made is listed')
+  t.match(d, { id: dave.userId, uuid: dave.userUuid, phone: null, metadata: null, at: '2026-01-01T12:00:01Z', createdAt: '2026-01-01T12:00:01Z' }, 'the profile as GET /v1/profiles/{id} shows it')
 
   clock.advance(86_400_000)
   const later = (await app.inject({ url: profilesOf(DEFAULT.environmentId) })).json() as { profiles: Listed[] }

@@ -9,8 +9,8 @@ t.test('{} creates a profile with a random UUID (seed: new user without attribut
   const res = await issue(app, {})
   expectStatus(t, res, 201)
   const s = res.json()
-  t.match(s, { id: /^[0-9a-f-]{36}$/, token: /^eyJ/, userId: /^[0-9a-f-]{36}$/, environmentId: DEFAULT.environmentId, expiration: Number, expiresAt: String })
-  t.equal(s.userId, s.userUuid)
+  t.match(s, { token: /^eyJ/, userId: /^p_[0-9A-Za-z]{22}$/, userUuid: /^[0-9a-f-]{36}$/, environmentId: DEFAULT.environmentId, expiration: Number, expiresAt: String })
+  t.strictSame(Object.keys(s), ['token', 'userId', 'userUuid', 'environmentId', 'expiration', 'expiresAt'], 'Quiltt\'s UserSession, exactly')
   t.notOk(res.headers.authorization, 'server-side issuance returns the token in the body only')
   const profile = await app.inject({ url: `/v1/profiles/${s.userId}`, headers: auth })
   expectStatus(t, profile, 200, 'the profile exists')
@@ -26,7 +26,7 @@ t.test('{uuid} creates a profile with that UUID; a taken UUID is 409 UUID is not
   const { app } = await build(t)
   const res = await issue(app, { uuid: UUID })
   expectStatus(t, res, 201)
-  t.equal(res.json().userId, UUID)
+  t.equal(res.json().userUuid, UUID)
   const again = await issue(app, { uuid: UUID })
   expectStatus(t, again, 409)
   t.strictSame(again.json(), { message: 'Conflict', instruction: 'UUID is not available' })
@@ -62,12 +62,13 @@ t.test('{userId} finds the profile by UUID or profile ID and applies attributes 
   const created = (await issue(app, { uuid: UUID })).json()
   const byUuid = await issue(app, { userId: UUID })
   expectStatus(t, byUuid, 201)
-  t.equal(byUuid.json().userId, UUID)
-  t.not(byUuid.json().id, created.id, 'a new session')
+  t.strictSame([byUuid.json().userId, byUuid.json().userUuid], [created.userId, UUID])
+  t.not(byUuid.json().token, created.token, 'a new session')
   const profileId = (await app.inject({ url: `/v1/profiles/${UUID}`, headers: auth })).json().id
+  t.equal(profileId, created.userId, 'userId is the p_ id the Profiles API shows')
   const updated = await issue(app, { userId: profileId, name: 'Carole', phone: '+12223334444' })
   expectStatus(t, updated, 201)
-  t.equal(updated.json().userId, UUID)
+  t.equal(updated.json().userUuid, UUID)
   const profile = (await app.inject({ url: `/v1/profiles/${UUID}`, headers: auth })).json()
   t.match(profile, { name: 'Carole', phone: '+12223334444' })
   expectStatus(t, await issue(app, { userId: UUID.toUpperCase() }), 201, 'UUIDs match case-insensitively')
@@ -103,10 +104,11 @@ t.test('attributes are validated as in Quiltt\'s spec: 422 field map', async t =
   })
   expectStatus(t, res, 422)
   t.strictSame(res.json(), {
-    email: ['is invalid'],
+    email: ['Email is not a valid email address'],
     phone: ['is invalid'],
     name: ["can't be blank"],
     dateOfBirth: ['must be a date as YYYY-MM-DD'],
+    'address.line1': ['is too short (minimum is 2 characters)'],
     'address.city': ["can't be blank"],
     'address.state': ["can't be blank"],
     'address.postalCode': ["can't be blank"],
@@ -169,12 +171,16 @@ t.test('rate limit is switchable per environment', async t => {
   for (let i = 0; i < 25; i++) expectStatus(t, await issue(app, { userId: UUID }), 201, `session ${i + 2}`)
 })
 
-t.test('userIdFormat profileId makes userId the p_ id and keeps userUuid', async t => {
-  const { app } = await build(t)
-  expectStatus(t, await settings(app, { userIdFormat: 'profileId' }), 200)
+t.test('the legacy format: the seed guide\'s object for every issue, {userId} by UUID or p_ id alike', async t => {
+  const { app } = await build(t, { validateAgainstQuiltt: undefined })
+  expectStatus(t, await settings(app, { sessionFormat: 'legacy' }), 200)
   const s = (await issue(app, { uuid: UUID })).json()
-  t.match(s.userId, /^p_[A-Za-z0-9]{22}$/)
-  t.equal(s.userUuid, UUID)
-  expectStatus(t, await issue(app, { userId: s.userId }), 201, 'findable by the p_ id')
-  t.equal((await app.inject({ url: '/v1/users/session', headers: bearer(s.token) })).json().userId, s.userId, 'ping agrees')
+  t.strictSame(Object.keys(s), ['id', 'expiration', 'userId', 'token'])
+  t.equal(s.userId, UUID)
+  const profileId = (await app.inject({ url: `/v1/profiles/${UUID}`, headers: auth })).json().id
+  const again = await issue(app, { userId: profileId })
+  expectStatus(t, again, 201, 'findable by the p_ id')
+  t.equal(again.json().userId, UUID)
+  t.not(again.json().id, s.id, 'each session has its own id')
+  t.equal((await app.inject({ url: '/v1/users/session', headers: bearer(s.token) })).json().id, s.id, 'ping agrees')
 })

@@ -36,7 +36,7 @@ t.test('records Quiltt API requests newest first, with what was sent and what ca
   t.type(ident.durationMs, 'number')
   t.ok(ident.durationMs >= 0)
   t.strictSame(ident.requestBody, { session: { clientId: DEFAULT.clientId, email: 'j@example.com' } })
-  t.match(ident.responseBody, { id: String, userId: String, environmentId: DEFAULT.environmentId })
+  t.match(ident.responseBody, { token: String, userId: /^p_/, environmentId: DEFAULT.environmentId })
   t.strictSame(create.requestBody, { email: 'p@example.com', name: 'P' })
   t.strictSame(create.responseBody, created.json())
   t.equal(list.query, 'limit=1&page=1')

@@ -56,9 +56,17 @@ t.test('profiles are per environment: a UUID may repeat across environments and 
 
 t.test('validation, 404 and 401', async t => {
   const { app } = await build(t)
-  const bad = await app.inject({ method: 'POST', url: '/v1/profiles', headers: auth, payload: { email: 'nope', names: { full: 'X Y' } } })
+  const bad = await app.inject({ method: 'POST', url: '/v1/profiles', headers: auth, payload: { email: 'nope', names: { first: 'X', full: 'X Y' }, address: { line1: '1 Main St', line2: '', city: 'Dallas', state: 'T', postalCode: '75202', countryCode: 'USA' } } })
   expectStatus(t, bad, 422)
-  t.strictSame(bad.json(), { email: ['is invalid'], 'names.full': ['is read-only: set names.first and names.last'] })
+  t.strictSame(bad.json(), {
+    email: ['Email is not a valid email address'],
+    'names.last': ["can't be blank"],
+    'address.line2': ["can't be blank: leave it out or send null"],
+    'address.state': ['is too short (minimum is 2 characters)']
+  }, 'names is written whole; Quiltt\'s minimum lengths hold')
+  const readOnlyFull = await app.inject({ method: 'POST', url: '/v1/profiles', headers: auth, payload: { names: { first: 'Ada', last: null, full: 'ignored' } } })
+  expectStatus(t, readOnlyFull, 201, 'names.full is read-only, so it is ignored, as OpenAPI says of readOnly fields')
+  t.strictSame(readOnlyFull.json().names, { full: 'Ada', first: 'Ada', last: null })
   const missing = await app.inject({ url: '/v1/profiles/p_nothere', headers: auth })
   expectStatus(t, missing, 404)
   t.strictSame(missing.json(), { message: 'Not Found', instruction: 'Does Profile with ID `p_nothere` exist in this Environment?' })

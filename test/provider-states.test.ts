@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, PHONE, WITH_PHONE } from './helper.js'
+import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, jti, passcodes, PHONE, WITH_PHONE } from './helper.js'
 
 const UUID = '11111111-1111-1111-1111-111111111111'
 
@@ -60,13 +60,13 @@ t.test('"a profile exists" returns userId and uuid, and the profile is real', as
   const { app } = await build(t)
   const values = await setup(app, 'a profile exists', { uuid: UUID, email: 'joe@example.com', name: 'Joe Exotic' })
   t.equal(values.uuid, UUID)
-  t.equal(values.userId, UUID)
   t.match(values.profileId, /^p_/)
+  t.equal(values.userId, values.profileId, 'userId as the session objects give it: the p_ id')
   t.equal(values.environmentId, DEFAULT.environmentId)
   // The profile exists: issuing for its UUID finds it, and identify by its email is a 202.
   const res = await issue(app, { userId: UUID })
   expectStatus(t, res, 201, 'issue for the existing profile')
-  t.equal(res.json().userId, UUID)
+  t.equal(res.json().userId, values.userId)
   expectStatus(t, await identify(app, { email: 'joe@example.com' }), 202, 'identify existing email')
   // Setting it up again (several states naming one profile) finds it instead of failing with 409.
   const again = await setup(app, 'a profile exists', { uuid: UUID })
@@ -113,11 +113,13 @@ t.test('"a passcode was issued" makes that passcode the outstanding one', async 
 t.test('"a session exists" returns a live token; "a session was revoked" a dead one', async t => {
   const { app } = await build(t)
   const live = await setup(app, 'a session exists', { uuid: UUID })
-  t.equal(live.userId, UUID)
+  t.match(live.userId, /^p_/)
   t.match(live.sessionId, /^[0-9a-f-]{36}$/)
   const res = await ping(app, live.token!)
   expectStatus(t, res, 200, 'ping the live token')
-  t.equal(res.json().id, live.sessionId)
+  t.equal(res.json().userId, live.userId)
+  t.equal(res.json().expiresAt, live.expiresAt)
+  t.equal(jti(live.token!), live.sessionId)
 
   const dead = await setup(app, 'a session was revoked', { uuid: UUID })
   t.equal(dead.uuid, UUID, 'the same profile')

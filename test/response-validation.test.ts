@@ -56,18 +56,21 @@ t.test('checkResponse finds wrong bodies, missing and malformed headers, and bod
   const issue = responsesOf('issueSession')
   const json = { 'content-type': 'application/json; charset=utf-8' }
   const session = {
-    id: '50fb243c-6d2e-45ba-b1a2-1b9774876a7c',
     token: 'a.b.c',
-    userId: '11111111-1111-1111-1111-111111111111',
+    userId: 'p_1hyoxpVVFib1HngGwKAzIr',
     userUuid: '11111111-1111-1111-1111-111111111111',
     environmentId: DEFAULT.environmentId,
     expiration: 1621370019,
     expiresAt: '2021-05-18T20:33:39Z'
   }
-  t.strictSame(checkResponse(issue['201'], 201, json, JSON.stringify(session)), [], 'a good session')
-  t.match(checkResponse(issue['201'], 201, json, JSON.stringify({ ...session, expiration: '1621370019' })), [/body\.expiration must be integer/])
-  t.match(checkResponse(issue['201'], 201, json, JSON.stringify({ ...session, id: 'not-a-uuid' })), [/body\.id must match format "uuid"/])
-  t.match(checkResponse(issue['201'], 201, json, JSON.stringify({ ...session, extra: 1 })), [/must NOT have additional properties/])
+  const legacy = { id: '50fb243c-6d2e-45ba-b1a2-1b9774876a7c', expiration: 1621370019, userId: '11111111-1111-1111-1111-111111111111', token: 'a.b.c' }
+  const finds = (problems: string[], pattern: RegExp, what: string): void => { t.ok(problems.some(p => pattern.test(p)), what, { problems }) }
+  t.strictSame(checkResponse(issue['201'], 201, json, JSON.stringify(session)), [], 'a session in Quiltt\'s current shape')
+  t.strictSame(checkResponse(issue['201'], 201, json, JSON.stringify(legacy)), [], 'a session in the legacy shape')
+  finds(checkResponse(issue['201'], 201, json, JSON.stringify({ ...session, expiration: '1621370019' })), /body\.expiration must be number/, 'expiration as text')
+  finds(checkResponse(issue['201'], 201, json, JSON.stringify({ ...legacy, id: 'not-a-uuid' })), /body\.id must match format "uuid"/, 'a legacy id that is no UUID')
+  finds(checkResponse(issue['201'], 201, json, JSON.stringify({ ...session, extra: 1 })), /must NOT have additional properties/, 'an extra field')
+  finds(checkResponse(issue['201'], 201, json, JSON.stringify({ ...session, id: legacy.id })), /must match exactly one schema in oneOf/, 'the two shapes mixed')
   t.match(checkResponse(issue['201'], 201, { 'content-type': 'text/plain' }, JSON.stringify(session)), [/content-type must be application\/json/])
   t.match(checkResponse(identify['201'], 201, json, JSON.stringify(session)), [/header authorization is required but missing/])
   t.match(checkResponse(identify['201'], 201, { ...json, authorization: 'Token x' }, JSON.stringify(session)), [/header authorization: .*must match pattern/])

@@ -68,7 +68,7 @@ t.test('the official SDK signs up, logs in, pings and revokes against the emulat
 t.test('the SDK gets 422 field maps it can show', async t => {
   const invalid = await new AuthAPI(DEFAULT.clientId).identify({ email: 'not-an-email' })
   t.equal(invalid.status, 422)
-  t.strictSame(invalid.data, { email: ['is invalid'] })
+  t.strictSame(invalid.data, { email: ['Email is not a valid email address'] })
   const noClient = await new AuthAPI().identify({ email: 'a@example.com' })
   t.equal(noClient.status, 422, 'the SDK sends no clientId when none is set')
   t.strictSame(noClient.data, { clientId: ["can't be blank"] })

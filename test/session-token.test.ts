@@ -24,8 +24,9 @@ t.test('tokens are HS512 JWTs with the documented claims, signed per environment
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
   t.match(claims, {
     iss: 'auth.quiltt.io', aud: 'api.quiltt.io', sub: s.userUuid, uid: /^p_[A-Za-z0-9]{22}$/, eid: DEFAULT.environmentId,
-    cid: DEFAULT.clientId, did: DEFAULT.apiKeyId, ver: 2, jti: s.id, iat: Number, nbf: Number, exp: s.expiration
+    cid: DEFAULT.clientId, did: DEFAULT.apiKeyId, ver: 2, jti: /^[0-9a-f-]{36}$/, iat: Number, nbf: Number, exp: s.expiration
   })
+  t.equal(claims.uid, s.userId, 'uid is the userId of the answer')
   t.equal(claims.exp - claims.iat, 86_400, '24 hours')
   t.equal(claims.nbf, claims.iat)
   t.equal(Buffer.from(s.token.split('.')[2], 'base64url').length, 64, '512-bit signature')

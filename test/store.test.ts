@@ -38,7 +38,8 @@ t.test('file databases use WAL and keep state across restarts', async t => {
 t.test('unique constraints: one profile per username and per UUID in an environment', async t => {
   const db = openDatabase(':memory:')
   t.teardown(() => db.close())
-  db.prepare(`INSERT INTO environments VALUES ('env_a','a','SANDBOX','email',1,'c1','k',1,'uuid',600,86400,0,1)`).run()
+  db.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits,
+    passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES ('env_a','a','SANDBOX','email',1,'c1','k',1,600,86400,0,1)`).run()
   const insert = db.prepare(`INSERT INTO profiles (id, environment_id, uuid, email, created_at, updated_at) VALUES (?, 'env_a', ?, ?, 0, 0)`)
   insert.run('p_1', 'u1', 'a@b.co')
   t.throws(() => insert.run('p_2', 'u2', 'a@b.co'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })
@@ -50,7 +51,8 @@ t.test('a passcode is consumed by exactly one conditional UPDATE', async t => {
   const db = openDatabase(':memory:')
   t.teardown(() => db.close())
   const store = createStore(db)
-  db.prepare(`INSERT INTO environments VALUES ('env_a','a','SANDBOX','email',1,'c1','k',1,'uuid',600,86400,0,1)`).run()
+  db.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits,
+    passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES ('env_a','a','SANDBOX','email',1,'c1','k',1,600,86400,0,1)`).run()
   db.prepare(`INSERT INTO profiles (id, environment_id, uuid, email, created_at, updated_at) VALUES ('p_1', 'env_a', 'u1', 'a@b.co', 0, 0)`).run()
   const id = store.passcodes.insert({ environment_id: 'env_a', profile_id: 'p_1', channel: 'email', username: 'a@b.co', code: '123456', issued_at: 0, expires_at: 1000 })
   t.equal(store.passcodes.consume(id, '654321', 10), false, 'wrong code')

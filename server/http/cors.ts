@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** What a page may read from a response besides the CORS-safelisted headers. */
-export const CORS_EXPOSED_HEADERS = ['Authorization', 'Retry-After']
+export const CORS_EXPOSED_HEADERS = ['Authorization', 'Retry-After', 'Current-Page', 'Page-Items', 'Total-Count', 'Total-Pages']
 export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 const EXPOSED = CORS_EXPOSED_HEADERS.join(', ')
 const METHODS = CORS_METHODS.join(', ')

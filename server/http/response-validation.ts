@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InternalError } from '../errors.js'
 import { loadSpec, resolve, type ResponseSpec } from '../openapi/spec.js'
 import type { Ids } from '../random.js'
+import { SCHEMA_FORMATS } from '../openapi/formats.js'
 
 /** A response that does not match openapi.yaml, and why. */
 export interface ResponseMismatch {
@@ -27,10 +28,7 @@ function ajvs (): { body: AjvClass, header: AjvClass } {
       body: new Ajv({
         allErrors: true,
         strict: false,
-        formats: {
-          uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-          'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
-        }
+        formats: SCHEMA_FORMATS
       }),
       // Header values are text: `Retry-After: 60` is checked against `type: integer` after coercion.
       header: new Ajv({ allErrors: true, strict: false, coerceTypes: true })
@@ -80,11 +78,13 @@ export function exemptFromResponseValidation (req: FastifyRequest): void {
   exempt.add(req)
 }
 
+export const isExemptFromResponseValidation = (req: FastifyRequest): boolean => exempt.has(req)
+
 const isEmpty = (payload: unknown): boolean => payload === undefined || payload === null || payload === '' ||
   (Buffer.isBuffer(payload) && payload.length === 0)
 
 /** The documented response for a status: exact code, then `4XX`, then `default`. */
-function responseFor (responses: Record<string, ResponseSpec>, status: number): ResponseSpec | undefined {
+export function responseFor (responses: Record<string, ResponseSpec>, status: number): ResponseSpec | undefined {
   return responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default
 }
 

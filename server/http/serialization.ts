@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { SCHEMA_FORMATS } from '../openapi/formats.js'
 
 type Serialize = (data: unknown) => string
 type CompileSerializer = (route: { schema: unknown, method: string, url: string, httpStatus: string }) => Serialize
@@ -15,7 +16,10 @@ export const buildLazySerializer: BuildSerializer = (externalSchemas, serializer
     let serialize: Serialize | undefined
     return data => {
       if (serialize === undefined) {
-        compile ??= (createRequire(import.meta.url)('@fastify/fast-json-stringify-compiler') as () => BuildSerializer)()(externalSchemas, serializerOptions)
+        compile ??= (createRequire(import.meta.url)('@fastify/fast-json-stringify-compiler') as () => BuildSerializer)()(externalSchemas, {
+          ...serializerOptions as object,
+          ajv: { formats: SCHEMA_FORMATS }
+        })
         serialize = compile(route)
       }
       return serialize(data)

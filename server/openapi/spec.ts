@@ -7,8 +7,8 @@ import { OPENAPI_PATH, ROOT } from '../paths.js'
 /** A JSON copy of openapi.yaml made by `npm run build` (parsing the YAML was a third of the start). */
 export const SNAPSHOT_PATH = join(ROOT, 'dist', 'openapi.json')
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-type JsonObject = { [k: string]: Json }
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+export type JsonObject = { [k: string]: Json }
 
 export interface RouteSchema {
   body?: JsonObject
@@ -143,7 +143,8 @@ function parameterSchema (parameters: JsonObject[], where: string): JsonObject |
   }
 }
 
-function responseSpecs (document: JsonObject, op: JsonObject): Record<string, ResponseSpec> {
+/** An operation's documented responses, `$ref`s resolved: of openapi.yaml, or of Quiltt's published document. */
+export function responseSpecs (document: JsonObject, op: JsonObject): Record<string, ResponseSpec> {
   const out: Record<string, ResponseSpec> = {}
   for (const [status, res] of Object.entries((op.responses ?? {}) as JsonObject)) {
     const r = resolve(document, res) as JsonObject

@@ -1,3 +1,4 @@
+import { errors } from '../errors.js'
 import type { Services } from '../services/index.js'
 import { bearer, type Handlers } from '../http/operations.js'
 import { pingAnswer } from './users-session.js'
@@ -46,6 +47,11 @@ export function introspectRoutes (services: Services): Handlers {
     },
     async introspectApiKey (req) {
       return introspectApiKey(req.headers.authorization)
+    },
+    // Processor tokens are made for a bank account by a Connector, which the emulator does not have:
+    // none exists, so every one is refused the way Quiltt refuses an unknown one.
+    async introspectProcessorToken () {
+      throw errors.processorTokenNotAuthenticated()
     }
   }
 }

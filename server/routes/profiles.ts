@@ -7,9 +7,10 @@ export function profileRoutes ({ environments, profiles }: Services): Handlers {
   const envOf = (authorization: string | undefined) => environments.authenticateApiKey(bearer(authorization)).environment
 
   return {
-    async listProfiles (req) {
+    async listProfiles (req, reply) {
       const { page, limit } = req.query as { page: number, limit: number }
-      return profiles.list(envOf(req.headers.authorization).id, page, limit)
+      const { profiles: list, total, pages } = profiles.list(envOf(req.headers.authorization).id, page, limit)
+      return reply.headers({ 'current-page': page, 'page-items': limit, 'total-count': total, 'total-pages': pages }).send(list)
     },
     async createProfile (req, reply) {
       return reply.code(201).send(profiles.view(profiles.createFromBody(envOf(req.headers.authorization), req.body)))

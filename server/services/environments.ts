@@ -8,7 +8,7 @@ export const DEFAULT_PASSCODE_TTL_SECONDS = 600
 export const DEFAULT_SESSION_TTL_SECONDS = 86_400
 const MODES = ['TEST', 'SANDBOX', 'PRODUCTION'] as const
 const STRATEGIES = ['email', 'phone'] as const
-const USER_ID_FORMATS = ['uuid', 'profileId'] as const
+const SESSION_FORMATS = ['current', 'legacy'] as const
 
 export interface TestIdentity { email?: string, phone?: string, passcode: string }
 
@@ -20,8 +20,9 @@ export interface EnvironmentView {
   signupsEnabled: boolean
   clientId: string
   apiKey: { id: string, secret: string }
+  signingSecret: string
+  sessionFormat: EnvironmentRow['session_format']
   rateLimits: boolean
-  userIdFormat: EnvironmentRow['user_id_format']
   passcodeTtlSeconds: number
   sessionTtlSeconds: number
   testIdentities: TestIdentity[]
@@ -37,22 +38,29 @@ export interface EnvironmentInput {
   signupsEnabled?: boolean
   clientId?: string
   apiKey?: { id?: string, secret?: string }
+  signingSecret?: string
+  sessionFormat?: EnvironmentRow['session_format']
   rateLimits?: boolean
-  userIdFormat?: EnvironmentRow['user_id_format']
   passcodeTtlSeconds?: number
   sessionTtlSeconds?: number
   testIdentities?: Array<{ username: string, passcode: string }>
 }
 
 // What PATCH may change, and what identifies an environment and so never changes.
-const SETTINGS_FIELDS = ['name', 'mode', 'authStrategy', 'signupsEnabled', 'rateLimits', 'userIdFormat',
+const SETTINGS_FIELDS = ['name', 'mode', 'authStrategy', 'signupsEnabled', 'rateLimits', 'sessionFormat',
   'passcodeTtlSeconds', 'sessionTtlSeconds', 'testIdentities']
-const FIXED_FIELDS = ['id', 'clientId', 'apiKey', 'createdAt']
+const FIXED_FIELDS = ['id', 'clientId', 'apiKey', 'signingSecret', 'createdAt']
+// Settings that were renamed: named, they get a 422 that says what replaced them, not "not a known field".
+const RETIRED_FIELDS: Record<string, string> = {
+  userIdFormat: 'was replaced by sessionFormat: "current" (the default: userId is the profile\'s p_ id, as Quiltt documents today) or "legacy" (the seed guide\'s {id, expiration, userId, token} with userId the UUID)'
+}
 /** Every field of an environment in a fixture document, besides its `profiles`. */
-export const ENVIRONMENT_INPUT_FIELDS = [...SETTINGS_FIELDS, 'id', 'clientId', 'apiKey']
+export const ENVIRONMENT_INPUT_FIELDS = [...SETTINGS_FIELDS, 'id', 'clientId', 'apiKey', 'signingSecret', ...Object.keys(RETIRED_FIELDS)]
 
 const SLUG = /^[A-Za-z0-9_-]{1,64}$/
 const SECRET = /^[\x21-\x7e]{8,256}$/
+// RFC 7518 wants an HMAC key at least as long as the hash: 32 bytes for HS256 (64 for HS512).
+const SIGNING_SECRET = /^[\x21-\x7e]{32,512}$/
 
 /**
  * Checks an environment document and reports every bad value at its path (`prefix` + field),
@@ -112,8 +120,11 @@ export function parseEnvironmentInput (raw: unknown, errs: FieldErrorCollector, 
       }
     }
   }
+  const signingSecret = str('signingSecret', SIGNING_SECRET, 'must be 32 to 512 printable characters without spaces')
+  if (signingSecret !== undefined) out.signingSecret = signingSecret
   const rateLimits = bool('rateLimits'); if (rateLimits !== undefined) out.rateLimits = rateLimits
-  const fmt = oneOf('userIdFormat', USER_ID_FORMATS); if (fmt) out.userIdFormat = fmt
+  const fmt = oneOf('sessionFormat', SESSION_FORMATS); if (fmt) out.sessionFormat = fmt
+  for (const [k, message] of Object.entries(RETIRED_FIELDS)) if (has(raw, k)) errs.add(at(k), message)
   const pttl = seconds('passcodeTtlSeconds', 1, 31_536_000); if (pttl !== undefined) out.passcodeTtlSeconds = pttl
   const sttl = seconds('sessionTtlSeconds', 1, 31_536_000); if (sttl !== undefined) out.sessionTtlSeconds = sttl
   if (has(raw, 'testIdentities') && raw.testIdentities !== undefined) {
@@ -157,8 +168,9 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       signupsEnabled: row.signups_enabled === 1,
       clientId: row.client_id,
       apiKey: { id: apiKey?.id ?? '', secret: apiKey?.secret ?? '' },
+      signingSecret: row.signing_secret,
+      sessionFormat: row.session_format,
       rateLimits: row.rate_limits === 1,
-      userIdFormat: row.user_id_format,
       passcodeTtlSeconds: row.passcode_ttl_seconds,
       sessionTtlSeconds: row.session_ttl_seconds,
       testIdentities: store.environments.testIdentities(row.id).map(t =>
@@ -189,9 +201,9 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
         auth_strategy: input.authStrategy ?? 'email',
         signups_enabled: input.signupsEnabled === false ? 0 : 1,
         client_id: input.clientId ?? ids.clientId(),
-        signing_key: ids.signingKey(),
+        signing_secret: input.signingSecret ?? ids.signingSecret(),
         rate_limits: input.rateLimits === false ? 0 : 1,
-        user_id_format: input.userIdFormat ?? 'uuid',
+        session_format: input.sessionFormat ?? 'current',
         passcode_ttl_seconds: input.passcodeTtlSeconds ?? DEFAULT_PASSCODE_TTL_SECONDS,
         session_ttl_seconds: input.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
         created_at: now
@@ -224,9 +236,9 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       const errs = new FieldErrorCollector()
       for (const k of Object.keys(body)) {
         if (FIXED_FIELDS.includes(k)) errs.add(k, 'cannot be changed: create another environment for other credentials')
-        else if (!SETTINGS_FIELDS.includes(k)) errs.add(k, 'is not a known field')
+        else if (!SETTINGS_FIELDS.includes(k) && !Object.hasOwn(RETIRED_FIELDS, k)) errs.add(k, 'is not a known field')
       }
-      const input = parseEnvironmentInput(Object.fromEntries(Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k))), errs)
+      const input = parseEnvironmentInput(Object.fromEntries(Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k) || Object.hasOwn(RETIRED_FIELDS, k))), errs)
       errs.throwIfAny()
       store.transaction(() => {
         store.environments.update({
@@ -236,7 +248,7 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
           auth_strategy: input.authStrategy ?? row.auth_strategy,
           signups_enabled: input.signupsEnabled === undefined ? row.signups_enabled : Number(input.signupsEnabled),
           rate_limits: input.rateLimits === undefined ? row.rate_limits : Number(input.rateLimits),
-          user_id_format: input.userIdFormat ?? row.user_id_format,
+          session_format: input.sessionFormat ?? row.session_format,
           passcode_ttl_seconds: input.passcodeTtlSeconds ?? row.passcode_ttl_seconds,
           session_ttl_seconds: input.sessionTtlSeconds ?? row.session_ttl_seconds
         })
@@ -258,10 +270,13 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       return found
     },
 
-    /** The environment's HMAC key, decoded once (keyed by the key itself, so a recreated environment never sees a stale one). */
+    /**
+     * The HMAC key of the environment's signing secret (its UTF-8 bytes), made once per secret: the
+     * tokens the emulator issues and self-signed ones are both signed with it.
+     */
     signingKey (row: EnvironmentRow): Buffer {
-      let key = keys.get(row.signing_key)
-      if (!key) { key = Buffer.from(row.signing_key, 'base64'); keys.set(row.signing_key, key) }
+      let key = keys.get(row.signing_secret)
+      if (!key) { key = Buffer.from(row.signing_secret, 'utf8'); keys.set(row.signing_secret, key) }
       return key
     },
 

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseYaml } from '../yaml.js'
-import { ApiError, FieldErrorCollector, ValidationError } from '../errors.js'
+import { toIso } from '../clock.js'
+import { ApiError, errors, FieldErrorCollector, ValidationError } from '../errors.js'
 import type { ServiceContext } from './context.js'
 import { ENVIRONMENT_INPUT_FIELDS, type EnvironmentInput, type EnvironmentService, parseEnvironmentInput } from './environments.js'
 import { isPlainObject } from './formats.js'
-import { type ProfilePatch, parseProfileAttributes, type ProfileService } from './profiles.js'
+import { type ProfilePatch, parseProfileAttributes, type ProfileService, type ProfileView } from './profiles.js'
 import type { SessionService } from './sessions.js'
 
-interface ProfileFixture { uuid?: string, patch: ProfilePatch, sessions: number, path: string }
+interface ProfileFixture { id?: string, uuid?: string, patch: ProfilePatch, sessions: number, path: string }
 interface EnvironmentFixture { input: EnvironmentInput, profiles: ProfileFixture[], path: string }
 export interface FixtureDocument { environments: EnvironmentFixture[] }
 
@@ -19,10 +20,15 @@ export interface LoadedEnvironment {
   profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }>
 }
 
+/** A profile seeded into a running environment, with the sessions started for it. */
+export interface SeededProfile extends ProfileView {
+  sessions: Array<{ id: string, token: string, expiresAt: string }>
+}
+
 const MAX_SESSIONS_PER_PROFILE = 1000
 // A misspelt key would otherwise be ignored and leave a setting at its default without a word.
 const ENVIRONMENT_KEYS = new Set([...ENVIRONMENT_INPUT_FIELDS, 'profiles'])
-const PROFILE_KEYS = new Set(['uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions'])
+const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions'])
 
 function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: FieldErrorCollector, prefix: string): void {
   for (const k of Object.keys(raw)) if (!known.has(k)) errs.add(`${prefix}${k}`, 'is not a known field')
@@ -53,25 +59,38 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
     if (list !== undefined) {
       if (!Array.isArray(list)) errs.add(`${path}profiles`, 'must be an array')
       else {
-        fixtures = list.map((p, j): ProfileFixture => {
-          const ppath = `${path}profiles.${j}.`
-          if (!isPlainObject(p)) { errs.add(ppath.slice(0, -1), 'must be an object'); return { patch: {}, sessions: 0, path: ppath } }
-          unknownKeys(p, PROFILE_KEYS, errs, ppath)
-          const uuidErrs = new FieldErrorCollector()
-          const uuid = profiles.parseNewUuid(p, uuidErrs)
-          for (const [f, msgs] of Object.entries(uuidErrs.fields)) for (const m of msgs) errs.add(`${ppath}${f}`, m)
-          const sessions = p.sessions ?? 0
-          if (typeof sessions !== 'number' || !Number.isInteger(sessions) || sessions < 0 || sessions > MAX_SESSIONS_PER_PROFILE) {
-            errs.add(`${ppath}sessions`, `must be a whole number from 0 to ${MAX_SESSIONS_PER_PROFILE}`)
-          }
-          return { ...(uuid ? { uuid } : {}), patch: parseProfileAttributes(p, errs, ppath), sessions: typeof sessions === 'number' && Number.isInteger(sessions) ? sessions : 0, path: ppath }
-        })
+        fixtures = list.map((p, j): ProfileFixture => parseFixtureProfile(p, errs, `${path}profiles.${j}.`, profiles))
       }
     }
     return { input, profiles: fixtures, path }
   })
   errs.throwIfAny()
   return { environments }
+}
+
+/**
+ * One profile of a fixture document (or of a seeding request), every bad value reported at
+ * `prefix` + field: its attributes, an optional chosen `id` (`p_...`) and `uuid`, and how many
+ * sessions to start for it.
+ */
+function parseFixtureProfile (p: unknown, errs: FieldErrorCollector, prefix: string, profiles: ProfileService): ProfileFixture {
+  if (!isPlainObject(p)) { errs.add(prefix.slice(0, -1) || 'base', 'must be an object'); return { patch: {}, sessions: 0, path: prefix } }
+  unknownKeys(p, PROFILE_KEYS, errs, prefix)
+  const own = new FieldErrorCollector()
+  const uuid = profiles.parseNewUuid(p, own)
+  const id = profiles.parseNewId(p, own)
+  for (const [f, msgs] of Object.entries(own.fields)) for (const m of msgs) errs.add(`${prefix}${f}`, m)
+  const sessions = p.sessions ?? 0
+  if (typeof sessions !== 'number' || !Number.isInteger(sessions) || sessions < 0 || sessions > MAX_SESSIONS_PER_PROFILE) {
+    errs.add(`${prefix}sessions`, `must be a whole number from 0 to ${MAX_SESSIONS_PER_PROFILE}`)
+  }
+  return {
+    ...(id ? { id } : {}),
+    ...(uuid ? { uuid } : {}),
+    patch: parseProfileAttributes(p, errs, prefix),
+    sessions: typeof sessions === 'number' && Number.isInteger(sessions) ? sessions : 0,
+    path: prefix
+  }
 }
 
 /** Startup fixtures without an id get one derived from their place and name, so a file database does not grow a copy per restart. */
@@ -110,14 +129,35 @@ export function createFixtureService (
       clientId: row.client_id,
       apiKey: { id: apiKey.id, secret: apiKey.secret },
       profiles: env.profiles.map(p => {
-        const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch))
+        const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch, p.id))
         const made = Array.from({ length: p.sessions }, () => sessions.start(row, profile, 'fixture'))
-        return { id: profile.id, uuid: profile.uuid, sessions: made.map(s => ({ id: s.id, token: s.token })) }
+        return { id: profile.id, uuid: profile.uuid, sessions: made.map(s => ({ id: s.session.id, token: s.token })) }
       })
     }
   }
 
   return {
+    /**
+     * POST /emulator/v1/environments/{environmentId}/profiles: one fixture profile added to a running
+     * environment. A taken id, UUID, email or phone is a 409 naming it; bad values a 422; nothing is
+     * written unless all of it is.
+     */
+    addProfile (environmentId: string, raw: unknown): SeededProfile {
+      const environment = environments.require(environmentId)
+      const errs = new FieldErrorCollector()
+      const fixture = parseFixtureProfile(raw, errs, '', profiles)
+      errs.throwIfAny()
+      return store.transaction(() => {
+        for (const channel of ['email', 'phone'] as const) {
+          const username = fixture.patch[channel]
+          if (username && store.profiles.byUsername(environment.id, channel, username)) throw errors.usernameNotAvailable(channel)
+        }
+        const profile = profiles.create(environment, fixture.uuid, fixture.patch, fixture.id)
+        const made = Array.from({ length: fixture.sessions }, () => sessions.start(environment, profile, 'fixture'))
+        return { ...profiles.view(profile), sessions: made.map(s => ({ id: s.session.id, token: s.token, expiresAt: toIso(s.session.expires_at) })) }
+      })
+    },
+
     /** Loads a validated document in one transaction: all of it, or (on any error) nothing. */
     load: (doc: FixtureDocument): LoadedEnvironment[] => store.transaction(() => doc.environments.map(loadEnvironment)),
 

@@ -11,10 +11,16 @@ const E164 = /^\+[1-9]\d{6,14}$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 export const PASSCODE = /^\d{6}$/
+// Quiltt's profile ids (`global_id-v1`): `p_` and base62, as in every example of its document.
+const PROFILE_ID = /^p_[0-9A-Za-z]{1,64}$/
+
+/** The message Quiltt's document gives for a bad email (a Rails full message), used wherever an email is checked. */
+export const EMAIL_INVALID = 'Email is not a valid email address'
 
 export const isEmail = (v: string): boolean => v.length <= 320 && EMAIL.test(v) && !NOT_TEXT.test(v)
 export const isE164 = (v: string): boolean => E164.test(v)
 export const isUuid = (v: string): boolean => UUID.test(v)
+export const isProfileId = (v: string): boolean => PROFILE_ID.test(v)
 export const normalizeEmail = (v: string): string => v.trim().toLowerCase()
 
 export function isCalendarDate (v: string): boolean {

@@ -4,7 +4,7 @@ import type { EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
-import { isE164, isEmail, isPlainObject, normalizeEmail, PASSCODE } from './formats.js'
+import { EMAIL_INVALID, isE164, isEmail, isPlainObject, normalizeEmail, PASSCODE } from './formats.js'
 import type { ProfileService } from './profiles.js'
 import type { SessionService, SessionView } from './sessions.js'
 
@@ -49,7 +49,7 @@ function readCredentials (rawBody: unknown, environments: EnvironmentService, wi
   else if (typeof raw !== 'string') errs.add(channel, 'must be a string')
   else if (channel === 'email') {
     username = normalizeEmail(raw)
-    if (!isEmail(username)) errs.add('email', 'is invalid')
+    if (!isEmail(username)) errs.add('email', EMAIL_INVALID)
   } else {
     username = raw.trim()
     if (!isE164(username)) errs.add('phone', 'is invalid')
@@ -109,7 +109,7 @@ export function createPasswordlessService (
         }
         if (environment.signups_enabled === 0) throw errors.signupsDisabled()
         const profile = profiles.create(environment, undefined, { [channel]: username })
-        return { status: 201, session: sessions.start(environment, profile, 'passwordless') }
+        return { status: 201, session: sessions.start(environment, profile, 'passwordless').view }
       })
     },
 
@@ -126,7 +126,7 @@ export function createPasswordlessService (
           return undefined
         }
         if (!store.passcodes.consume(open.id, passcode, now)) return undefined
-        return sessions.start(environment, profile, 'passwordless')
+        return sessions.start(environment, profile, 'passwordless').view
       })
       // Thrown outside the transaction so the counted wrong try is kept.
       if (!outcome) throw errors.passcodeNotAuthenticated()

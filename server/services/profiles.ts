@@ -3,18 +3,20 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { ServiceContext } from './context.js'
-import { has, isCalendarDate, isE164, isEmail, isPlainObject, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
+import { EMAIL_INVALID, has, isCalendarDate, isE164, isEmail, isPlainObject, isProfileId, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
 
+/** Quiltt's Profile (2026-04-01): `at` is when the profile last changed. */
 export interface ProfileView {
   id: string
   uuid: string
+  metadata: Record<string, unknown> | null
+  at: string
   email: string | null
   phone: string | null
   name: string | null
-  names: { first: string | null, last: string | null, full: string | null } | null
+  names: { full: string, first: string | null, last: string | null } | null
   dateOfBirth: string | null
   address: Record<string, unknown> | null
-  metadata: Record<string, unknown> | null
   createdAt: string
   updatedAt: string
 }
@@ -23,6 +25,8 @@ export interface ProfileView {
 export type ProfilePatch = Partial<Pick<ProfileRow, 'email' | 'phone' | 'name' | 'first_name' | 'last_name' | 'date_of_birth' | 'address' | 'metadata'>>
 
 const ADDRESS_REQUIRED = ['line1', 'city', 'state', 'postalCode', 'countryCode'] as const
+// Quiltt's minimum lengths for address fields (its Profile schema); the others need one character.
+const ADDRESS_MIN_LENGTH: Record<string, number> = { line1: 2, state: 2 }
 const ADDRESS_KEYS = new Set<string>([...ADDRESS_REQUIRED, 'line2'])
 // Quiltt documents 1 to 50 keys and no depth; a bound keeps a hostile body from reaching the stack limit.
 const METADATA_MAX_DEPTH = 32
@@ -44,7 +48,7 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
 
   const email = stringOrNull('email')
   if (email !== undefined) {
-    if (email !== null && !isEmail(normalizeEmail(email))) errs.add(at('email'), 'is invalid')
+    if (email !== null && !isEmail(normalizeEmail(email))) errs.add(at('email'), EMAIL_INVALID)
     else patch.email = email === null ? null : normalizeEmail(email)
   }
   const phone = stringOrNull('phone')
@@ -60,15 +64,17 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
   }
   if (has(body, 'names') && body.names !== undefined) {
     const names = body.names
+    // Quiltt's names object is written whole: first and last are both required (null clears one);
+    // `full` is read-only and, as OpenAPI's readOnly says, ignored in a request.
     if (names === null) { patch.first_name = null; patch.last_name = null } else if (!isPlainObject(names)) errs.add(at('names'), 'must be an object')
     else {
       for (const [key, column] of [['first', 'first_name'], ['last', 'last_name']] as const) {
         const v = names[key]
-        if (v === undefined) continue
-        if (v !== null && typeof v !== 'string') errs.add(at(`names.${key}`), 'must be a string')
+        if (v === undefined) errs.add(at(`names.${key}`), "can't be blank")
+        else if (v !== null && typeof v !== 'string') errs.add(at(`names.${key}`), 'must be a string')
+        else if (v !== null && v.trim() === '') errs.add(at(`names.${key}`), "can't be blank")
         else patch[column] = v
       }
-      if (names.full !== undefined) errs.add(at('names.full'), 'is read-only: set names.first and names.last')
     }
   }
   const dob = stringOrNull('dateOfBirth')
@@ -84,11 +90,14 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
       const before = Object.keys(errs.fields).length
       for (const key of ADDRESS_REQUIRED) {
         const v = address[key]
+        const min = ADDRESS_MIN_LENGTH[key] ?? 1
         if (v === undefined || v === null || v === '') errs.add(at(`address.${key}`), "can't be blank")
         else if (typeof v !== 'string') errs.add(at(`address.${key}`), 'must be a string')
+        else if (v.length < min) errs.add(at(`address.${key}`), `is too short (minimum is ${min} characters)`)
       }
       if (typeof address.countryCode === 'string' && address.countryCode !== 'USA') errs.add(at('address.countryCode'), 'is not included in the list')
       if (address.line2 !== undefined && address.line2 !== null && typeof address.line2 !== 'string') errs.add(at('address.line2'), 'must be a string')
+      else if (address.line2 === '') errs.add(at('address.line2'), "can't be blank: leave it out or send null")
       for (const key of Object.keys(address)) if (!ADDRESS_KEYS.has(key)) errs.add(at(`address.${key}`), 'is not a known field')
       if (Object.keys(errs.fields).length === before) {
         const { line1, line2, city, state, postalCode, countryCode } = address
@@ -116,15 +125,16 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
     return {
       id: row.id,
       uuid: row.uuid,
+      metadata: row.metadata === null ? null : JSON.parse(row.metadata) as Record<string, unknown>,
+      at: toIso(row.updated_at),
       email: row.email,
       phone: row.phone,
       name: row.name,
       names: hasNames
-        ? { first: row.first_name, last: row.last_name, full: [row.first_name, row.last_name].filter(Boolean).join(' ') || null }
+        ? { full: [row.first_name, row.last_name].filter(Boolean).join(' '), first: row.first_name, last: row.last_name }
         : null,
       dateOfBirth: row.date_of_birth,
       address: row.address === null ? null : JSON.parse(row.address) as Record<string, unknown>,
-      metadata: row.metadata === null ? null : JSON.parse(row.metadata) as Record<string, unknown>,
       createdAt: toIso(row.created_at),
       updatedAt: toIso(row.updated_at)
     }
@@ -157,6 +167,14 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
       return row
     },
 
+    /** Parses a chosen `id` for a new profile: `p_` and base62, or absent for a generated one. */
+    parseNewId (body: Record<string, unknown>, errs: FieldErrorCollector, prefix = ''): string | undefined {
+      const v = body.id
+      if (v === undefined || v === null) return undefined
+      if (typeof v !== 'string' || !isProfileId(v)) { errs.add(`${prefix}id`, 'must be p_ followed by 1 to 64 letters and digits, as Quiltt\'s profile ids are'); return undefined }
+      return v
+    },
+
     /** Parses `uuid` for a new profile: a UUID, or null/absent for a random one. */
     parseNewUuid (body: Record<string, unknown>, errs: FieldErrorCollector): string | undefined {
       const v = body.uuid
@@ -165,10 +183,11 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
       return v.toLowerCase()
     },
 
-    create (environment: EnvironmentRow, uuid: string | undefined, patch: ProfilePatch): ProfileRow {
+    /** `id` and `uuid` are chosen ones (fixtures, seeding, issue session's `uuid`) or generated. */
+    create (environment: EnvironmentRow, uuid: string | undefined, patch: ProfilePatch, id?: string): ProfileRow {
       const now = clock.now()
       const row: ProfileRow = {
-        id: ids.profileId(),
+        id: id ?? ids.profileId(),
         environment_id: environment.id,
         uuid: uuid ?? ids.uuid(),
         email: null, phone: null, name: null, first_name: null, last_name: null,
@@ -178,6 +197,8 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
         updated_at: now
       }
       if (uuid !== undefined && store.profiles.byUuid(environment.id, uuid)) throw errors.uuidNotAvailable()
+      // Profile ids are unique across environments, as Quiltt's global ids are.
+      if (id !== undefined && store.profiles.idTaken(id)) throw errors.profileIdNotAvailable()
       assertUsernamesFree(environment.id, patch)
       try {
         store.profiles.insert(row)
@@ -218,8 +239,11 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
       return this.update(this.require(environmentId, idOrUuid), patch)
     },
 
-    list: (environmentId: string, page: number, limit: number): ProfileView[] =>
-      store.profiles.list(environmentId, limit, (page - 1) * limit).map(view),
+    /** One page, with the counts Quiltt sends as pagination headers (pagy's: at least one page, even when empty). */
+    list (environmentId: string, page: number, limit: number): { profiles: ProfileView[], total: number, pages: number } {
+      const total = store.profiles.count(environmentId)
+      return { profiles: store.profiles.list(environmentId, limit, (page - 1) * limit).map(view), total, pages: Math.max(1, Math.ceil(total / limit)) }
+    },
 
     delete (environmentId: string, idOrUuid: string): void {
       const row = this.require(environmentId, idOrUuid)

@@ -1,3 +1,4 @@
+import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector, fieldError } from '../errors.js'
 import type { EnvironmentRow, EnvironmentSettings } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
@@ -79,7 +80,8 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
   }
 
   const profileValues = (env: EnvironmentRow, p: ProfileRow): StateValues => ({
-    userId: env.user_id_format === 'profileId' ? p.id : p.uuid,
+    // What the environment's session objects call userId: the p_ id, or the UUID in the legacy format.
+    userId: env.session_format === 'legacy' ? p.uuid : p.id,
     uuid: p.uuid,
     profileId: p.id,
     environmentId: env.id,
@@ -90,15 +92,15 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
   function sessionState (params: Params, revoked: boolean): StateValues {
     const env = environmentFor(params, channelOf(params))
     const profile = ensureProfile(env, params)
-    const session = sessions.start(env, profile, 'fixture')
+    const { session, token } = sessions.start(env, profile, 'fixture')
     if (revoked) store.sessions.revoke(session.id, clock.now())
-    return { ...profileValues(env, profile), token: session.token, sessionId: session.id, expiresAt: session.expiresAt }
+    return { ...profileValues(env, profile), token, sessionId: session.id, expiresAt: toIso(session.expires_at) }
   }
 
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
-    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, user_id_format, passcode_ttl_seconds, session_ttl_seconds } = env
-    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, user_id_format, passcode_ttl_seconds, session_ttl_seconds }
+    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds } = env
+    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds }
   }
 
   const states: Record<string, Handler> = {

@@ -3,15 +3,14 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { SessionRow } from '../store/sessions.js'
-import { decodeUnverified, type SessionClaims, signSessionToken, verifySignature } from '../tokens/jwt.js'
+import { decodeSelfSigned, decodeUnverified, type SessionClaims, signSessionToken, tokenDigest, verifySignature } from '../tokens/jwt.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
-import { isPlainObject } from './formats.js'
+import { isPlainObject, isUuid } from './formats.js'
 import { parseProfileAttributes, type ProfileService } from './profiles.js'
 
-/** The session object of every 200/201 that carries a token: the legacy fields and the current ones together. */
-export interface SessionView {
-  id: string
+/** Quiltt's UserSession (2026-04-01), exactly: the default `sessionFormat`, "current". */
+export interface CurrentSessionView {
   token: string
   userId: string
   userUuid: string
@@ -20,11 +19,36 @@ export interface SessionView {
   expiresAt: string
 }
 
+/** The seed guide's session object, for environments whose `sessionFormat` is "legacy". */
+export interface LegacySessionView {
+  id: string
+  expiration: number
+  userId: string
+  token: string
+}
+
+/** The session object of every 200/201 that carries a token, in its environment's format. */
+export type SessionView = CurrentSessionView | LegacySessionView
+
+/** A session just started: its row, its token and the answer to send. */
+export interface StartedSession {
+  session: SessionRow
+  token: string
+  view: SessionView
+}
+
+/** A token that passed every check: issued by the emulator (with a session row) or self-signed. */
 export interface AuthenticatedSession {
   environment: EnvironmentRow
-  session: SessionRow
   profile: ProfileRow
   token: string
+  /** The session's id: its row's, or for a self-signed token its `jti` (a UUID made from the token when it has none). */
+  sessionId: string
+  expiresAtMs: number
+  /** Issued tokens only. */
+  session?: SessionRow
+  /** Self-signed tokens only: what a revocation is recorded under (`jti`, else the token's SHA-256). */
+  selfSignedId?: string
 }
 
 const HOUR_MS = 3_600_000
@@ -32,6 +56,16 @@ const DAY_MS = 24 * HOUR_MS
 // Quiltt's documented issuing limits, per profile.
 export const RATE_LIMITS = [{ windowMs: HOUR_MS, max: 10 }, { windowMs: DAY_MS, max: 20 }] as const
 const VERIFIED_TOKENS_MAX = 1024
+
+/**
+ * The session id a self-signed token stands for: its `jti` when that is a UUID, else a UUID made from
+ * it, so the legacy format's `id` is always a UUID and the same token always gets the same one.
+ */
+function sessionIdOf (selfSignedId: string): string {
+  if (isUuid(selfSignedId)) return selfSignedId.toLowerCase()
+  const h = tokenDigest(selfSignedId)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
 
 export function createSessionService (
   { store, clock, ids }: ServiceContext,
@@ -44,20 +78,38 @@ export function createSessionService (
   // database. Bounded, oldest out first.
   const verified = new Map<string, { claims: SessionClaims, key: Buffer }>()
 
-  function view (environment: EnvironmentRow, profile: ProfileRow, session: SessionRow, token: string): SessionView {
-    return {
-      id: session.id,
-      token,
-      userId: environment.user_id_format === 'profileId' ? profile.id : profile.uuid,
-      userUuid: profile.uuid,
-      environmentId: environment.id,
-      expiration: Math.floor(session.expires_at / 1000),
-      expiresAt: toIso(session.expires_at)
+  function view (environment: EnvironmentRow, profile: ProfileRow, sessionId: string, expiresAtMs: number, token: string): SessionView {
+    const expiration = Math.floor(expiresAtMs / 1000)
+    if (environment.session_format === 'legacy') return { id: sessionId, expiration, userId: profile.uuid, token }
+    return { token, userId: profile.id, userUuid: profile.uuid, environmentId: environment.id, expiration, expiresAt: toIso(expiration * 1000) }
+  }
+
+  /**
+   * A token the app signed itself with its environment's signing secret. The environment is the one
+   * `eid` names, else the one whose profile `uid` names (a UUID may be in several: the first whose
+   * secret verifies the signature wins). Any failure is undefined, and so the same 401.
+   */
+  function authenticateSelfSigned (token: string): AuthenticatedSession | undefined {
+    const decoded = decodeSelfSigned(token)
+    if (!decoded) return undefined
+    const { alg, claims } = decoded
+    const candidates = claims.eid !== undefined ? [claims.eid] : store.profiles.environmentsOf(claims.uid)
+    for (const environmentId of candidates) {
+      const environment = store.environments.byId(environmentId)
+      if (!environment || !verifySignature(token, environments.signingKey(environment), alg)) continue
+      const profile = profiles.find(environment.id, claims.uid)
+      if (!profile) return undefined
+      const now = clock.now()
+      if (claims.exp * 1000 <= now || (claims.nbf !== undefined && claims.nbf * 1000 > now)) return undefined
+      const selfSignedId = claims.jti ?? tokenDigest(token)
+      if (store.revokedTokens.isRevoked(environment.id, selfSignedId)) return undefined
+      return { environment, profile, token, sessionId: sessionIdOf(selfSignedId), expiresAtMs: claims.exp * 1000, selfSignedId }
     }
+    return undefined
   }
 
   /** Creates a session row and its signed token. Callers run it inside their transaction. */
-  function start (environment: EnvironmentRow, profile: ProfileRow, via: SessionRow['via'], apiKey?: ApiKeyRow): SessionView {
+  function start (environment: EnvironmentRow, profile: ProfileRow, via: SessionRow['via'], apiKey?: ApiKeyRow): StartedSession {
     const iat = Math.floor(clock.now() / 1000)
     const exp = iat + environment.session_ttl_seconds
     const session: SessionRow = {
@@ -84,7 +136,7 @@ export function createSessionService (
       nbf: iat,
       exp
     }, environments.signingKey(environment))
-    return view(environment, profile, session, token)
+    return { session, token, view: view(environment, profile, session.id, session.expires_at, token) }
   }
 
   function isTestIdentity (environment: EnvironmentRow, profile: ProfileRow): boolean {
@@ -132,21 +184,25 @@ export function createSessionService (
         } else {
           profile = profiles.create(environment, uuid, patch)
         }
-        return start(environment, profile, 'apiKey', apiKey)
+        return start(environment, profile, 'apiKey', apiKey).view
       })
     },
 
     /**
      * Checks a session token: shape, our exact HS512 header, the signature with its environment's key,
-     * the time window, and that the session still exists unrevoked. Any failure is the same 401.
+     * the time window, and that the session still exists unrevoked. A token that names no session of
+     * ours may be self-signed (see authenticateSelfSigned). Any failure is the same 401.
      */
     authenticate (token: string | undefined): AuthenticatedSession {
       if (token === undefined) throw errors.sessionNotAuthenticated()
       const known = verified.get(token)
       const claims = known?.claims ?? decodeUnverified(token)
-      if (!claims) throw errors.sessionNotAuthenticated()
-      const found = store.sessions.withOwners(claims.jti)
-      if (!found || found.environment.id !== claims.eid) throw errors.sessionNotAuthenticated()
+      const found = claims === undefined ? undefined : store.sessions.withOwners(claims.jti)
+      if (!claims || !found || found.environment.id !== claims.eid) {
+        const selfSigned = authenticateSelfSigned(token)
+        if (!selfSigned) throw errors.sessionNotAuthenticated()
+        return selfSigned
+      }
       const { environment, session, profile } = found
       const key = environments.signingKey(environment)
       if (known?.key !== key) {
@@ -158,14 +214,18 @@ export function createSessionService (
       if (session.revoked_at !== null || session.expires_at <= now || claims.exp * 1000 <= now || claims.nbf * 1000 > now) {
         throw errors.sessionNotAuthenticated()
       }
-      return { environment, session, profile, token }
+      return { environment, session, profile, token, sessionId: session.id, expiresAtMs: session.expires_at }
     },
 
-    view: (a: AuthenticatedSession): SessionView => view(a.environment, a.profile, a.session, a.token),
+    view: (a: AuthenticatedSession): SessionView => view(a.environment, a.profile, a.sessionId, a.expiresAtMs, a.token),
 
-    /** Revokes only this session; the profile's other sessions stay valid. */
+    /** Revokes only this session; the profile's other sessions stay valid. A self-signed token is revoked by its `jti`. */
     revoke (a: AuthenticatedSession): void {
-      if (!store.sessions.revoke(a.session.id, clock.now())) throw errors.sessionNotAuthenticated()
+      const now = clock.now()
+      const revoked = a.session
+        ? store.sessions.revoke(a.session.id, now)
+        : store.revokedTokens.revoke(a.environment.id, a.selfSignedId!, now, a.expiresAtMs)
+      if (!revoked) throw errors.sessionNotAuthenticated()
     }
   }
 }

@@ -11,9 +11,9 @@ export interface EnvironmentRow {
   auth_strategy: 'email' | 'phone'
   signups_enabled: number
   client_id: string
-  signing_key: string
+  signing_secret: string
   rate_limits: number
-  user_id_format: 'uuid' | 'profileId'
+  session_format: 'current' | 'legacy'
   passcode_ttl_seconds: number
   session_ttl_seconds: number
   created_at: number
@@ -35,21 +35,21 @@ export interface TestIdentityRow {
 }
 
 export type EnvironmentSettings = Pick<EnvironmentRow, 'id' | 'name' | 'mode' | 'auth_strategy' | 'signups_enabled' |
-'rate_limits' | 'user_id_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds'>
+'rate_limits' | 'session_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds'>
 
 export interface ApiKeyOwner { apiKey: ApiKeyRow, environment: EnvironmentRow }
 
 export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
   const s = {
     insert: db.prepare<EnvironmentRow>(`INSERT INTO environments
-      (id, name, mode, auth_strategy, signups_enabled, client_id, signing_key, rate_limits, user_id_format,
+      (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits, session_format,
        passcode_ttl_seconds, session_ttl_seconds, created_at, seq)
-      VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_key, @rate_limits, @user_id_format,
+      VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_secret, @rate_limits, @session_format,
        @passcode_ttl_seconds, @session_ttl_seconds, @created_at, @seq)`),
     nextSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM environments'),
     setSeq: db.prepare<[number, string]>('UPDATE environments SET seq = ? WHERE id = ?'),
     update: db.prepare<EnvironmentSettings>(`UPDATE environments SET name = @name, mode = @mode, auth_strategy = @auth_strategy,
-      signups_enabled = @signups_enabled, rate_limits = @rate_limits, user_id_format = @user_id_format,
+      signups_enabled = @signups_enabled, rate_limits = @rate_limits, session_format = @session_format,
       passcode_ttl_seconds = @passcode_ttl_seconds, session_ttl_seconds = @session_ttl_seconds WHERE id = @id`),
     list: db.prepare<[], EnvironmentRow>('SELECT * FROM environments ORDER BY seq'),
     byId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE id = ?'),

@@ -114,5 +114,31 @@ export const migrations: Migration[] = [
       set.run(secretDigest(secret), id)
     }
     db.exec('CREATE UNIQUE INDEX api_keys_secret_sha256 ON api_keys(secret_sha256)')
-  }
+  },
+
+  // 3. Quiltt's published contract (2026-04-01):
+  // - `session_format` replaces `user_id_format`: 'current' is Quiltt's UserSession (userId the p_ id),
+  //   'legacy' the seed guide's {id, expiration, userId (UUID), token}. Every environment moves to
+  //   'current', the new default.
+  // - the per-environment key becomes a signing *secret*, a string users see and sign their own
+  //   (self-signed) session tokens with; its bytes are the secret's UTF-8. Tokens signed before this
+  //   step no longer verify.
+  // - self-signed tokens have no session row, so their revocations are kept here, by token id (`jti`,
+  //   or the token's SHA-256 when it has none), until they would have expired anyway.
+  // - a self-signed token may name its profile by UUID without naming the environment.
+  `
+  ALTER TABLE environments ADD COLUMN session_format TEXT NOT NULL DEFAULT 'current' CHECK (session_format IN ('current', 'legacy'));
+  ALTER TABLE environments DROP COLUMN user_id_format;
+  ALTER TABLE environments RENAME COLUMN signing_key TO signing_secret;
+
+  CREATE TABLE revoked_tokens (
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    token_id TEXT NOT NULL,
+    revoked_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (environment_id, token_id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE INDEX profiles_uuid ON profiles(uuid);
+  `
 ]

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
 /**
  * HS512 session tokens as Quiltt issues them: header `{"alg":"HS512"}` (no `typ`), the claim superset
@@ -22,10 +22,28 @@ export interface SessionClaims {
   exp: number
 }
 
+/**
+ * A self-signed session token (seed 002: "We also support self-signed sessions"): signed by the app
+ * with its environment's signing secret, HS256 or HS512. `uid` names the profile (its `p_` id or
+ * UUID) and `exp` ends it; the rest is optional. Quiltt publishes this format only on request; these
+ * are the emulator's choices, written in the README and openapi.yaml.
+ */
+export interface SelfSignedClaims {
+  uid: string
+  exp: number
+  iat?: number
+  nbf?: number
+  jti?: string
+  eid?: string
+}
+
+export type HmacAlgorithm = 'HS256' | 'HS512'
+const HASHES: Record<HmacAlgorithm, string> = { HS256: 'sha256', HS512: 'sha512' }
+
 const HEADER = Buffer.from('{"alg":"HS512"}').toString('base64url')
 
-const signature = (key: Buffer, signingInput: string): Buffer =>
-  createHmac('sha512', key).update(signingInput).digest()
+const signature = (key: Buffer, signingInput: string, alg: HmacAlgorithm = 'HS512'): Buffer =>
+  createHmac(HASHES[alg], key).update(signingInput).digest()
 
 export function signSessionToken (claims: SessionClaims, key: Buffer): string {
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
@@ -33,27 +51,57 @@ export function signSessionToken (claims: SessionClaims, key: Buffer): string {
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const MAX_TOKEN_LENGTH = 4096
 
-/** Reads the claims without trusting them; `undefined` when the token is not an HS512 JWT we could have made. */
-export function decodeUnverified (token: string): SessionClaims | undefined {
-  if (token.length > 4096 || !TOKEN_SHAPE.test(token)) return undefined
-  const [header, payload] = token.split('.') as [string, string, string]
-  // Only our exact header: this refuses `alg: none` and every algorithm confusion.
-  if (header !== HEADER) return undefined
+function parsePart (part: string): Record<string, unknown> | undefined {
   try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
-    if (typeof claims !== 'object' || claims === null) return undefined
-    const c = claims as Partial<SessionClaims>
-    if (typeof c.eid !== 'string' || typeof c.jti !== 'string' || typeof c.exp !== 'number' || typeof c.nbf !== 'number') return undefined
-    return c as SessionClaims
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
   } catch {
     return undefined
   }
 }
 
-export function verifySignature (token: string, key: Buffer): boolean {
+/** Reads the claims without trusting them; `undefined` when the token is not an HS512 JWT we could have made. */
+export function decodeUnverified (token: string): SessionClaims | undefined {
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return undefined
+  const [header, payload] = token.split('.') as [string, string, string]
+  // Only our exact header: this refuses `alg: none` and every algorithm confusion.
+  if (header !== HEADER) return undefined
+  const c = parsePart(payload) as Partial<SessionClaims> | undefined
+  if (!c || typeof c.eid !== 'string' || typeof c.jti !== 'string' || typeof c.exp !== 'number' || typeof c.nbf !== 'number') return undefined
+  return c as SessionClaims
+}
+
+const HEADER_KEYS = new Set(['alg', 'typ', 'kid'])
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v)
+const isShortString = (v: unknown): boolean => typeof v === 'string' && v.length > 0 && v.length <= 256
+
+/**
+ * Reads a self-signed token without trusting it: an HMAC algorithm we accept (never `none`, never a
+ * public-key algorithm), and claims of the right types. `undefined` for anything else.
+ */
+export function decodeSelfSigned (token: string): { alg: HmacAlgorithm, claims: SelfSignedClaims } | undefined {
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return undefined
+  const [headerPart, payloadPart] = token.split('.') as [string, string, string]
+  const header = parsePart(headerPart)
+  if (!header || !Object.keys(header).every(k => HEADER_KEYS.has(k))) return undefined
+  const alg = header.alg
+  if (alg !== 'HS256' && alg !== 'HS512') return undefined
+  if (!optional(header.typ, v => v === 'JWT')) return undefined
+  const c = parsePart(payloadPart)
+  if (!c || !isShortString(c.uid) || !isNumber(c.exp)) return undefined
+  if (!optional(c.iat, isNumber) || !optional(c.nbf, isNumber) || !optional(c.jti, isShortString) || !optional(c.eid, isShortString)) return undefined
+  return { alg, claims: c as unknown as SelfSignedClaims }
+}
+
+export function verifySignature (token: string, key: Buffer, alg: HmacAlgorithm = 'HS512'): boolean {
   const dot = token.lastIndexOf('.')
-  const expected = signature(key, token.slice(0, dot))
+  const expected = signature(key, token.slice(0, dot), alg)
   const given = Buffer.from(token.slice(dot + 1), 'base64url')
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
+
+/** A token's fingerprint, for revoking a self-signed token that carries no `jti`. */
+export const tokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex')

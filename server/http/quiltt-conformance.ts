@@ -1,0 +1,114 @@
+/**
+ * Test-only: every answer of an operation that Quiltt's published REST document describes is checked
+ * against Quiltt's own schema for its status (the facts-only copy under test/quiltt/), strictly:
+ * `additionalProperties: false` holds, formats are checked, required headers must be there. The
+ * passwordless operations are not in Quiltt's document, but their session answers are the same
+ * UserSession (DESIGN.md section 1), so those bodies are checked against it too.
+ *
+ * `buildApp({ validateAgainstQuiltt })` registers it; test/helper.ts turns it on for every app a
+ * test builds, beside the check against openapi.yaml.
+ */
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { type JsonObject, resolve, type ResponseSpec, responseSpecs } from '../openapi/spec.js'
+import { QUILTT_FACTS_PATH } from '../paths.js'
+import { checkResponse, isExemptFromResponseValidation, responseFor, type OnResponseMismatch } from './response-validation.js'
+
+export interface QuilttOperation {
+  method: string
+  /** As Quiltt's document writes it: /v1/profiles/{id}. */
+  path: string
+  responses: Record<string, ResponseSpec>
+}
+
+export interface QuilttDocument {
+  document: JsonObject
+  /** Where the facts came from: the source document's name, its SHA-256 and Quiltt's API version. */
+  source: { source: string, sourceSha256: string, apiVersion: string }
+  operations: QuilttOperation[]
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch']
+
+let cached: QuilttDocument | undefined
+
+/** Quiltt's document (facts only), its operations' responses resolved. */
+export function loadQuilttDocument (path = QUILTT_FACTS_PATH): QuilttDocument {
+  if (cached && path === QUILTT_FACTS_PATH) return cached
+  const document = JSON.parse(readFileSync(path, 'utf8')) as JsonObject
+  const operations: QuilttOperation[] = []
+  for (const [p, item] of Object.entries(document.paths as Record<string, JsonObject>)) {
+    for (const method of METHODS) {
+      const op = item[method] as JsonObject | undefined
+      if (op) operations.push({ method: method.toUpperCase(), path: p, responses: responseSpecs(document, op) })
+    }
+  }
+  const loaded = { document, source: document['x-facts'] as unknown as QuilttDocument['source'], operations }
+  if (path === QUILTT_FACTS_PATH) cached = loaded
+  return loaded
+}
+
+/** Fastify's form of a path (`/v1/profiles/:id`), to find the operation a route serves. */
+const routeUrl = (path: string): string => path.replace(/\{([^}]+)\}/g, ':$1')
+
+// The passwordless operations answer Quiltt's UserSession on success, though the document lacks them.
+const SESSION_ANSWERS: Record<string, number> = { 'POST /v1/users/session': 201, 'PUT /v1/users/session': 201, 'GET /v1/users/session': 200 }
+
+/**
+ * Statuses the emulator answers that Quiltt's document does not list for the operation: the
+ * emulator's own choices (README, "Differences"), always in Quiltt's error shapes. Any operation may
+ * also answer the framework's 400, 413, 415 and 500.
+ */
+export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
+  'POST /v1/users/sessions': [404, 429],
+  'GET /v1/profiles': [422],
+  'POST /v1/profiles': [401],
+  'GET /v1/profiles/{id}': [401],
+  'PATCH /v1/profiles/{id}': [401, 404],
+  'DELETE /v1/profiles/{id}': [401, 404]
+}
+const ANY_OPERATION = [400, 413, 415, 500]
+
+/**
+ * What is wrong with one answer in Quiltt's terms; `undefined` when Quiltt's document has nothing
+ * to say about the route (the emulator's own API, the docs, an unknown path).
+ */
+export function checkAgainstQuiltt (method: string, url: string, status: number, headers: Record<string, unknown>, payload: unknown): string[] | undefined {
+  const quiltt = loadQuilttDocument()
+  const session = SESSION_ANSWERS[`${method} ${url}`]
+  if (session !== undefined) {
+    if (status !== session) return undefined
+    const userSession = resolve(quiltt.document, { $ref: '#/components/schemas/UserSession' }) as JsonObject
+    return checkResponse({ json: userSession, hasContent: true, headers: [] }, status, headers, payload)
+  }
+  const op = quiltt.operations.find(o => o.method === method && routeUrl(o.path) === url)
+  if (!op) return undefined
+  const documented = responseFor(op.responses, status)
+  if (documented) return checkResponse(documented, status, headers, payload)
+  if (!ANY_OPERATION.includes(status) && !(UNDOCUMENTED_STATUSES[`${method} ${op.path}`] ?? []).includes(status)) {
+    return [`status ${status} is neither in Quiltt's document for ${method} ${op.path} nor one of the emulator's documented choices`]
+  }
+  const shape = status === 422 ? 'ValidationErrors' : 'RestError'
+  const json = resolve(quiltt.document, { $ref: `#/components/schemas/${shape}` }) as JsonObject
+  return checkResponse({ json, hasContent: true, headers: [] }, status, headers, payload)
+}
+
+/** Calls `onMismatch` with every answer Quiltt's document rules out. It never changes an answer. */
+export function useQuilttConformance (app: FastifyInstance, onMismatch: OnResponseMismatch): void {
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const url = req.routeOptions.url
+    if (req.method === 'HEAD' || url === undefined || isExemptFromResponseValidation(req)) return payload
+    const problems = checkAgainstQuiltt(req.method, url, reply.statusCode, reply.getHeaders(), payload)
+    if (problems && problems.length > 0) {
+      onMismatch({
+        method: req.method,
+        url: req.url,
+        operationId: req.routeOptions.config.operationId,
+        statusCode: reply.statusCode,
+        problems: problems.map(p => `Quiltt's document: ${p}`),
+        body: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload.toString() : ''
+      })
+    }
+    return payload
+  })
+}
