@@ -35,16 +35,31 @@ export const bearerToken = () => regex(`^Bearer ${JWT.slice(1)}`, `Bearer ${EXAM
 /** The session token a provider state made, injected by the verifier (`a session exists` returns `token`). */
 export const stateBearer = () => MatchersV3.fromProviderState('Bearer ${token}', `Bearer ${EXAMPLE_TOKEN}`)
 
-/** The session object: `{id, expiration, userId, token}` of the guide, plus the fields Quiltt added since. */
-export function session (userId: unknown = uuid('f5db0067-3482-4a3a-b05c-7b1b560d1fae')) {
+/** An example profile id, as Quiltt's ids look: `p_` and base62. */
+export const EXAMPLE_PROFILE_ID = 'p_1hyoxpVVFib1HngGwKAzIr'
+
+/**
+ * The session object as Quiltt documents it today (its REST document, 2026-04-01: UserSession):
+ * `userId` the profile's `p_` id, `userUuid` its UUID. Pass `userUuid` to pin the UUID the caller supplied.
+ */
+export function session ({ userUuid }: { userUuid?: string } = {}) {
   return {
-    id: uuid('50fb243c-6d2e-45ba-b1a2-1b9774876a7c'),
     token: token(),
-    userId,
-    userUuid: uuid('f5db0067-3482-4a3a-b05c-7b1b560d1fae'),
+    userId: regex('^p_[0-9A-Za-z]+$', EXAMPLE_PROFILE_ID),
+    userUuid: userUuid ?? uuid('f5db0067-3482-4a3a-b05c-7b1b560d1fae'),
     environmentId: regex('^env_[A-Za-z0-9]+$', 'env_0mockDefaultEnvironment'),
     expiration: integer(1621370019),
     expiresAt: regex('^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$', '2021-05-18T20:33:39Z')
+  }
+}
+
+/** The seed guide's older object, `{id, expiration, userId, token}` (`userId` the UUID), for environments in the legacy format. */
+export function legacySession ({ userId }: { userId?: string } = {}) {
+  return {
+    id: uuid('50fb243c-6d2e-45ba-b1a2-1b9774876a7c'),
+    expiration: integer(1621370019),
+    userId: userId ?? uuid('f5db0067-3482-4a3a-b05c-7b1b560d1fae'),
+    token: token()
   }
 }
 

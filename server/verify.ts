@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
 import { buildApp } from './app.js'
 import { EMAIL_AND_PHONE_FIXTURES_PATH, fixturesPath } from './paths.js'
+import { readFixtureFile } from './services/fixtures.js'
 import { loadSpec } from './openapi/spec.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
@@ -27,6 +28,8 @@ export interface VerifyOptions {
   baseUrl?: string
   /** Fixtures for the in-memory emulator (default fixtures/email-and-phone.json). */
   fixtures?: string
+  /** Every environment of the in-memory emulator answers session objects in this format. */
+  sessionFormat?: 'current' | 'legacy'
   provider?: string
   logLevel?: LogLevel
   brokerUrl?: string
@@ -45,6 +48,7 @@ interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?:
 const FLAGS: Flag[] = [
   { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory' },
   { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: fixtures/email-and-phone.json, the default environment and a phone-login one)' },
+  { name: '--session-format', key: 'sessionFormat', help: 'current|legacy: every environment of the in-memory emulator answers session objects in this format (legacy: the seed guide\'s {id, expiration, userId, token}, for pacts written from it)' },
   { name: '--provider', key: 'provider', help: 'provider name for the broker and results (default: the pacts\' own, else "quiltt")' },
   { name: '--log-level', key: 'logLevel', help: `Pact's log level: ${LOG_LEVELS.join('|')} (default error)` },
   { name: '--broker-url', key: 'brokerUrl', env: 'PACT_BROKER_BASE_URL', help: 'fetch pacts from this Pact Broker or PactFlow' },
@@ -101,6 +105,12 @@ export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): V
     } catch (err) {
       throw new VerifyInputError(`--consumer-version-selectors must be a JSON array, e.g. '[{"mainBranch":true}]' (${(err as Error).message})`)
     }
+  }
+  if (options.sessionFormat !== undefined && !['current', 'legacy'].includes(options.sessionFormat)) {
+    throw new VerifyInputError(`--session-format must be current or legacy, got "${options.sessionFormat}"`)
+  }
+  if (options.sessionFormat !== undefined && options.baseUrl !== undefined) {
+    throw new VerifyInputError('--session-format applies to the in-memory emulator: for a running one, set sessionFormat on its environments (fixtures, or PATCH /emulator/v1/environments/{id})')
   }
   if (options.baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.baseUrl)) {
     throw new VerifyInputError(`--base-url must be an http(s) URL such as http://127.0.0.1:4000, got "${options.baseUrl}"`)
@@ -248,7 +258,8 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     const { pactUrls, provider } = resolveSources(options.sources)
     let baseUrl = options.baseUrl
     if (baseUrl === undefined) {
-      app = await buildApp({ db: ':memory:', fixtures: options.fixtures ? resolve(fixturesPath(options.fixtures)) : EMAIL_AND_PHONE_FIXTURES_PATH })
+      const fixtures = options.fixtures ? resolve(fixturesPath(options.fixtures)) : EMAIL_AND_PHONE_FIXTURES_PATH
+      app = await buildApp({ db: ':memory:', fixtures: options.sessionFormat ? inFormat(fixtures, options.sessionFormat) : fixtures })
       baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     } else {
       await checkReachable(baseUrl)
@@ -271,6 +282,22 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
   } finally {
     await app?.close()
   }
+}
+
+/**
+ * The fixture document with every environment in one session format. In the fixtures themselves, so
+ * that the reset after each interaction (provider-state teardown) keeps it.
+ */
+function inFormat (path: string, sessionFormat: 'current' | 'legacy'): Record<string, unknown> {
+  let doc: unknown
+  try {
+    doc = readFixtureFile(path)
+  } catch (err) {
+    throw new VerifyInputError(`--fixtures: cannot read ${path}: ${(err as Error).message}`)
+  }
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { environments?: unknown }).environments)) return doc as Record<string, unknown>
+  const { environments } = doc as { environments: unknown[] }
+  return { ...doc, environments: environments.map(e => typeof e === 'object' && e !== null ? { ...e, sessionFormat } : e) }
 }
 
 async function checkReachable (baseUrl: string): Promise<void> {

@@ -35,7 +35,7 @@ t.test('an unknown state is a 400 naming the known ones', async t => {
   const body = res.json()
   t.equal(body.message, 'Bad Request')
   t.match(body.instruction, /`a unicorn exists`/)
-  for (const name of ['a profile exists', 'a passcode was issued', 'a session exists', 'signups are disabled', 'the session limit is reached']) {
+  for (const name of ['a profile exists', 'a passcode was issued', 'a session exists', 'signups are disabled', 'sessions are in the legacy format', 'the session limit is reached']) {
     t.ok(body.instruction.includes(`\`${name}\``), `names "${name}"`)
   }
 })
@@ -133,6 +133,19 @@ t.test('"signups are disabled": a new username is a 403 in every fixture environ
   expectStatus(t, await identify(app, { email: 'new@example.com' }), 403, 'email environment')
   const phone = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
   expectStatus(t, phone, 403, 'phone environment')
+})
+
+t.test('"sessions are in the legacy format": the seed guide\'s object until the teardown', async t => {
+  const { app } = await build(t, { ...WITH_PHONE, validateAgainstQuiltt: undefined })
+  t.strictSame(await setup(app, 'sessions are in the legacy format'), {})
+  const values = await setup(app, 'a session exists', { uuid: UUID })
+  t.equal(values.userId, UUID, 'the state values follow the format: userId is the UUID')
+  const legacy = (await ping(app, values.token!)).json()
+  t.strictSame(legacy, { id: values.sessionId, expiration: legacy.expiration, userId: UUID, token: values.token })
+  const phone = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: PHONE.clientId, phone: '+12223334444' } } })
+  t.strictSame(Object.keys(phone.json()), ['id', 'expiration', 'userId', 'token'], 'every fixture environment')
+  await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'sessions are in the legacy format', action: 'teardown' } })
+  t.strictSame(Object.keys((await issue(app, {})).json()), ['token', 'userId', 'userUuid', 'environmentId', 'expiration', 'expiresAt'], 'back to the current format')
 })
 
 t.test('"the session limit is reached": the next App-Secret session is a 429', async t => {

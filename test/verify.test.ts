@@ -56,6 +56,24 @@ t.test('hand-written v3 and v4 pacts with the default fixture\'s literal credent
   t.match(res.stdout, /my backend cannot issue sessions once a profile hits the limit[\s\S]*has status code 429 \(OK\)/)
   t.notMatch(res.stdout, /FAILED/)
   t.match(res.stdout, /every interaction passed/)
+  t.match(res.stdout, /Verifying a pact between my-backend and quiltt[\s\S]*a session for an existing profile by its p_ id[\s\S]*has status code 201 \(OK\)/,
+    'a pact written from Quiltt\'s current docs (^p_ on userId) passes by default')
+})
+
+t.test('a pact written from the seed\'s legacy guide fails against Quiltt\'s current shape and passes with --session-format legacy', async t => {
+  const legacy = join(EXAMPLES, 'legacy', 'seed-guide-v3.json')
+  const current = await run([legacy])
+  t.equal(current.code, 1, 'the seed guide\'s {id, expiration, userId (UUID), token} is not what Quiltt answers today')
+  t.match(current.err, /2 interactions failed/)
+  const old = await run(['--session-format', 'legacy', legacy])
+  t.equal(old.code, 0, old.err)
+  t.match(old.out, /every interaction passed/)
+  const wrong = await run(['--session-format', 'v1', legacy])
+  t.equal(wrong.code, 2)
+  t.match(wrong.err, /--session-format must be current or legacy/)
+  const running = await run(['--session-format', 'legacy', '--base-url', 'http://127.0.0.1:9', legacy])
+  t.equal(running.code, 2)
+  t.match(running.err, /--session-format applies to the in-memory emulator/)
 })
 
 t.test('a deliberately wrong interaction (200 where the emulator gives 201) fails verification', async t => {

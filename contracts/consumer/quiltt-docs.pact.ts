@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { MatchersV3, PactV4, type V3MockServer } from '@pact-foundation/pact'
-import { bearerToken, DEFAULT, EXAMPLE_TOKEN, freshPact, oneConnectionPerRequest, GUIDE_UUID, PACT_DIR, PHONE, PROVIDER, restError, settled, session, stateBearer, token } from '../support.js'
+import { bearerToken, DEFAULT, EXAMPLE_PROFILE_ID, EXAMPLE_TOKEN, freshPact, GUIDE_UUID, legacySession, oneConnectionPerRequest, PACT_DIR, PHONE, PROVIDER, restError, settled, session, stateBearer, token } from '../support.js'
 
 const { like, regex } = MatchersV3
 const CONSUMER = 'quiltt-docs'
@@ -55,11 +55,11 @@ t.test('server-side guide: how to authenticate a new user', async t => {
     await pact.addInteraction()
       .uponReceiving('a session for a new user with an ID')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ uuid: GUIDE_UUID }))
-      .willRespondWith(201, b => b.headers(json).jsonBody(session(GUIDE_UUID)))
+      .willRespondWith(201, b => b.headers(json).jsonBody(session({ userUuid: GUIDE_UUID })))
       .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { uuid: GUIDE_UUID })
         t.equal(res.status, 201)
-        t.equal(res.body?.userId, GUIDE_UUID)
+        t.equal(res.body?.userUuid, GUIDE_UUID)
       }))
   })
 })
@@ -70,10 +70,10 @@ t.test('server-side guide: how to authenticate an existing user', async t => {
       .given('a profile exists', { uuid: GUIDE_UUID })
       .uponReceiving('a session for an existing user found by UUID')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: GUIDE_UUID }))
-      .willRespondWith(201, b => b.headers(json).jsonBody(session(GUIDE_UUID)))
+      .willRespondWith(201, b => b.headers(json).jsonBody(session({ userUuid: GUIDE_UUID })))
       .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: GUIDE_UUID })
-        t.equal(res.body?.userId, GUIDE_UUID)
+        t.equal(res.body?.userUuid, GUIDE_UUID)
       }))
   })
 
@@ -83,12 +83,37 @@ t.test('server-side guide: how to authenticate an existing user', async t => {
       .given('a profile exists', { uuid: GUIDE_UUID })
       .uponReceiving('a session for an existing user found by UUID, updating the profile')
       .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody(body))
-      .willRespondWith(201, b => b.headers(json).jsonBody(session(GUIDE_UUID)))
+      .willRespondWith(201, b => b.headers(json).jsonBody(session({ userUuid: GUIDE_UUID })))
       .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/users/sessions', appSecret, body)
-        t.equal(res.body?.userId, GUIDE_UUID)
+        t.equal(res.body?.userUuid, GUIDE_UUID)
       }))
   })
+})
+
+t.test('server-side: an existing user found by the p_ id, as Quiltt\'s template logs in', async t => {
+  await pact.addInteraction()
+    .given('a profile exists', { uuid: GUIDE_UUID })
+    .uponReceiving('a session for an existing user found by profile id')
+    .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: MatchersV3.fromProviderState('${profileId}', EXAMPLE_PROFILE_ID) }))
+    .willRespondWith(201, b => b.headers(json).jsonBody(session({ userUuid: GUIDE_UUID })))
+    .executeTest(settled(pact, async server => {
+      const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: EXAMPLE_PROFILE_ID })
+      t.equal(res.body?.userId, EXAMPLE_PROFILE_ID)
+    }))
+})
+
+t.test('the seed guide\'s session object, from an environment in the legacy format', async t => {
+  await pact.addInteraction()
+    .given('a profile exists', { uuid: GUIDE_UUID })
+    .given('sessions are in the legacy format')
+    .uponReceiving('a session for an existing user, in the seed guide\'s shape')
+    .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: GUIDE_UUID }))
+    .willRespondWith(201, b => b.headers(json).jsonBody(legacySession({ userId: GUIDE_UUID })))
+    .executeTest(settled(pact, async server => {
+      const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: GUIDE_UUID })
+      t.equal(res.body?.userId, GUIDE_UUID)
+    }))
 })
 
 t.test('server-side errors', async t => {
@@ -188,7 +213,7 @@ t.test('introspection and revocation', async t => {
       .given('a session exists', { uuid: GUIDE_UUID })
       .uponReceiving('a session token is introspected')
       .withRequest('POST', '/v1/introspect/session_token', b => b.headers({ Authorization: stateBearer() }))
-      .willRespondWith(200, b => b.headers(json).jsonBody({ ...session(GUIDE_UUID), userUuid: GUIDE_UUID }))
+      .willRespondWith(200, b => b.headers(json).jsonBody(session({ userUuid: GUIDE_UUID })))
       .executeTest(settled(pact, async server => {
         const res = await call(server, 'POST', '/v1/introspect/session_token', { Authorization: `Bearer ${EXAMPLE_TOKEN}` })
         t.equal(res.body?.userUuid, GUIDE_UUID)

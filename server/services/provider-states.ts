@@ -97,6 +97,13 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
     return { ...profileValues(env, profile), token, sessionId: session.id, expiresAt: toIso(session.expires_at) }
   }
 
+  /** Every fixture environment, or the one `params.environmentId` names: what a state about settings changes. */
+  function targetsOf (params: Params): EnvironmentRow[] {
+    const targets = params.environmentId === undefined ? fixtureIds.flatMap(id => store.environments.byId(id) ?? []) : [environmentFor(params)]
+    for (const env of targets) touched.add(env.id)
+    return targets
+  }
+
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
     const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds } = env
@@ -139,10 +146,13 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
     'a session was revoked': params => sessionState(params, true),
 
     'signups are disabled' (params) {
-      const targets = params.environmentId === undefined
-        ? fixtureIds.flatMap(id => store.environments.byId(id) ?? [])
-        : [environmentFor(params)]
-      for (const env of targets) { touched.add(env.id); store.environments.update({ ...settingsOf(env), signups_enabled: 0 }) }
+      for (const env of targetsOf(params)) store.environments.update({ ...settingsOf(env), signups_enabled: 0 })
+      return {}
+    },
+
+    // For pacts written from the seed guides: their session objects are {id, expiration, userId, token}.
+    'sessions are in the legacy format' (params) {
+      for (const env of targetsOf(params)) store.environments.update({ ...settingsOf(env), session_format: 'legacy' })
       return {}
     },
 
