@@ -169,7 +169,7 @@ function checkResponse (facts: QuilttFacts, it: PactInteraction, op: DocumentedO
         at: 'response.status',
         path: '$',
         expected: text,
-        documented: `Quiltt's document lists ${documented.join(', ') || 'no statuses'} for ${op.method} ${op.path}`
+        documented: `lists ${documented.join(', ') || 'no statuses'} for ${op.method} ${op.path}`
       }]
     }
   }
@@ -188,7 +188,7 @@ function checkDocumentedResponse (facts: QuilttFacts, response: PactMessage, sta
   const pactType = mediaType(response.body.contentType)
   const typeFits = pactType === undefined || mediaTypes.length === 0 || mediaTypes.some(m => m.toLowerCase() === pactType)
   if (!typeFits) {
-    findings.push({ kind: 'conflict', at: 'response.headers', path: 'Content-Type', expected: `a ${pactType} body`, documented: `Quiltt documents ${status} with ${mediaTypes.join(', ')}` })
+    findings.push({ kind: 'conflict', at: 'response.headers', path: 'Content-Type', expected: `a ${pactType} body`, documented: `${status} is ${mediaTypes.join(' or ')}` })
   }
   const body = response.body
   if (body.present && typeFits) {
@@ -196,10 +196,10 @@ function checkDocumentedResponse (facts: QuilttFacts, response: PactMessage, sta
       findings.push({ kind: 'undecided', at: 'response.body', path: '$', expected: 'a body the check cannot read', documented: `not compared: ${body.unreadable}` })
     } else if (mediaTypes.length === 0) {
       if (body.value !== '' && body.value !== null) {
-        findings.push({ kind: 'conflict', at: 'response.body', path: '$', expected: describeValue(body.value!), documented: `Quiltt documents ${status} without a body` })
+        findings.push({ kind: 'conflict', at: 'response.body', path: '$', expected: describeValue(body.value!), documented: `${status} has no body` })
       }
     } else if (body.value === '') {
-      findings.push({ kind: 'conflict', at: 'response.body', path: '$', expected: 'an empty body', documented: `Quiltt documents ${status} with a body: ${describeSchema(alternatives(facts, schemaOf(content, pactType))[0]!)}` })
+      findings.push({ kind: 'conflict', at: 'response.body', path: '$', expected: 'an empty body', documented: `${status} has a body: ${describeSchema(alternatives(facts, schemaOf(content, pactType))[0]!)}` })
     } else if (response.bodyRules.unreadable.length > 0) {
       for (const expression of response.bodyRules.unreadable) {
         findings.push({ kind: 'undecided', at: 'response.body', path: expression, expected: `a matching rule on ${expression}`, documented: 'not compared: the check reads rule paths made of names, indexes and *, so this body was not checked' })
@@ -215,7 +215,7 @@ function checkDocumentedResponse (facts: QuilttFacts, response: PactMessage, sta
     const key = Object.keys(headers).find(h => h.toLowerCase() === lower)
     if (key === undefined) {
       const listed = Object.keys(headers)
-      findings.push({ kind: 'undocumented', at: 'response.headers', path: name, expected: `a ${name} header`, documented: `Quiltt's document mentions ${listed.length > 0 ? `only ${listed.join(', ')}` : 'no headers'} for ${status}` })
+      findings.push({ kind: 'undocumented', at: 'response.headers', path: name, expected: `a ${name} header`, documented: `mentions ${listed.length > 0 ? `only ${listed.join(', ')}` : 'no headers'} for ${status}` })
       continue
     }
     const header = headers[key]
@@ -273,7 +273,7 @@ function checkRequest (facts: QuilttFacts, it: PactInteraction, op: DocumentedOp
           at: 'request.headers',
           path: 'Authorization',
           expected: auth ? `sends Authorization: ${auth.value.split(/\s+/)[0]} ...` : 'sends no Authorization header',
-          documented: `Quiltt's document requires Authorization: ${wanted.join(' or ')}`
+          documented: `requires Authorization: ${wanted.join(' or ')}`
         })
       }
     }
@@ -285,11 +285,11 @@ function checkRequest (facts: QuilttFacts, it: PactInteraction, op: DocumentedOp
   const mediaTypes = Object.keys(content)
   const pactType = mediaType(body.contentType)
   if (!body.present) {
-    if (requestBody.required === true) findings.push({ kind: 'conflict', at: 'request.body', path: '$', expected: 'sends no body', documented: `Quiltt's document requires a ${mediaTypes.join(' or ')} body` })
+    if (requestBody.required === true) findings.push({ kind: 'conflict', at: 'request.body', path: '$', expected: 'sends no body', documented: `requires a ${mediaTypes.join(' or ')} body` })
     return findings
   }
   if (pactType !== undefined && mediaTypes.length > 0 && !mediaTypes.some(m => m.toLowerCase() === pactType)) {
-    findings.push({ kind: 'conflict', at: 'request.headers', path: 'Content-Type', expected: `sends a ${pactType} body`, documented: `Quiltt's document takes ${mediaTypes.join(', ')}` })
+    findings.push({ kind: 'conflict', at: 'request.headers', path: 'Content-Type', expected: `sends a ${pactType} body`, documented: `takes ${mediaTypes.join(' or ')}` })
     return findings
   }
   if (body.unreadable !== undefined) {
