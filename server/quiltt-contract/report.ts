@@ -52,7 +52,7 @@ export const documentName = (d: DocumentId): string => `${d.source} (Quiltt API 
 export function summaryLine (report: QuilttReport): string {
   const s = report.summary
   return `Quiltt contract check: ${plural(s.conflicts, 'conflict')}, ${s.undocumented} undocumented, ${s.undecided} undecided` +
-    ` in ${s.checked} checked interaction${s.checked === 1 ? '' : 's'} (${s.notChecked} not checked: not in Quiltt's document)` +
+    ` in ${plural(s.checked, 'checked interaction')}${s.notChecked > 0 ? ` (${s.notChecked} not checked: operations Quiltt's document does not describe)` : ''}` +
     `, against ${documentName(report.document)}`
 }
 
