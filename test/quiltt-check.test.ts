@@ -269,6 +269,10 @@ t.test('matching rules: cascade, OR, eachLike arrays, values, arrayContains, v4 
   t.strictSame(findings(list([{ ...profile, metadata: { plan: 'gold', seats: 3 } }], { '$[*].metadata': m({ match: 'values' }) })), [], 'values: free-form metadata')
   t.strictSame(findings(list([profile, { ...profile, id: 'p_2' }], { $: m({ match: 'arrayContains', variants: [{ index: 1, rules: { '$.id': m({ match: 'regex', regex: '^p_' }) } }] }) })), [], 'arrayContains variant')
   t.strictSame(where(only(list([profile], { $: m({ match: 'arrayContains', variants: [{ index: 0, rules: { '$.id': m({ match: 'integer' }) } }] }) }), 'conflict')), ['response.body $[0].id'], 'arrayContains variant rules are relative to the element')
+  const fieldMap = (rule: Record<string, unknown>) => checkPactAgainstQuiltt(v4({ method: 'PATCH', path: `/v1/profiles/${P_ID}`, body: { email: 'x' }, status: 422, resBody: { email: ['is invalid'] }, rules: { $: m(rule) } }))
+  t.strictSame(findings(fieldMap({ match: 'eachValue', rules: [{ match: 'type' }] })), [], 'eachValue: every message list by type')
+  t.strictSame(where(only(fieldMap({ match: 'eachValue', rules: [{ match: 'integer' }] }), 'conflict')), ['response.body $.email'], 'eachValue\'s rules reach the values')
+  t.strictSame(findings(fieldMap({ match: 'eachKey', rules: [{ regex: '^[a-z]+$' }] })), [], 'eachKey: keys are not expectations')
   t.strictSame(findings(checkPactAgainstQuiltt(v3(issue(currentSession, { '$.userId': { combine: 'OR', matchers: [{ match: 'regex', regex: UUID_REGEX }, { match: 'regex', regex: '^p_' }] } })))), [], 'OR: one matcher Quiltt can satisfy is enough')
   t.strictSame(where(only(checkPactAgainstQuiltt(v3(issue(currentSession, { '$.userId': { combine: 'AND', matchers: [{ match: 'type' }, { match: 'regex', regex: UUID_REGEX }] } }))), 'conflict')), ['response.body $.userId'], 'AND: each matcher must be satisfiable')
 
@@ -293,6 +297,7 @@ t.test('fields and headers Quiltt does not mention are undocumented; documented 
     ['response.headers', 'X-Request-Id', 'mentions no headers for 401']
   ])
   t.equal(error.summary.conflicts, 0)
+  t.match(only(checkPactAgainstQuiltt(v3(issue({ message: 'x', instruction: 'y', constructor: 'z' }, like, { status: 401 }))), 'undocumented'), [{ path: '$.constructor' }], 'field names are names, not object keys of the checker')
   const paged = (value: string, headerRules?: Rules) => checkPactAgainstQuiltt(v3({ method: 'GET', path: '/v1/profiles', status: 200, resHeaders: { 'Content-Type': 'application/json', 'Total-Count': value }, resBody: [], ...(headerRules ? { headerRules } : {}) }))
   t.strictSame(findings(paged('3')), [])
   t.match(only(paged('three'), 'conflict'), [{ at: 'response.headers', path: 'Total-Count', documented: 'the Total-Count header is an integer' }])

@@ -225,7 +225,7 @@ function readBody (message: Record<string, unknown>, v4: boolean, headerType: st
 }
 
 /** A rule list from any version's notation: `{matchers, combine}`, or a v2 bare matcher object. */
-function ruleList (value: unknown): RuleList | undefined {
+export function ruleList (value: unknown): RuleList | undefined {
   if (!isObject(value)) return undefined
   if (Array.isArray(value.matchers)) {
     return { matchers: value.matchers.filter(isObject).map(matcher), combine: value.combine === 'OR' ? 'OR' : 'AND' }
@@ -235,6 +235,8 @@ function ruleList (value: unknown): RuleList | undefined {
 
 /** One matcher with its kind spelled out: v2/v3 writers leave `match` out for `{regex}`, `{min}`, `{date}`... */
 function matcher (m: Record<string, unknown>): Matcher {
+  // eachValue's and eachKey's own rules are matchers too.
+  if (Array.isArray(m.rules)) m = { ...m, rules: m.rules.filter(isObject).map(matcher) }
   if (typeof m.match === 'string') return { ...m, match: m.match === 'datetime' ? 'timestamp' : m.match }
   const kind = typeof m.regex === 'string' ? 'regex'
     : typeof m.timestamp === 'string' || typeof m.datetime === 'string' ? 'timestamp'
