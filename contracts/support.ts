@@ -53,16 +53,6 @@ export function session ({ userUuid }: { userUuid?: string } = {}) {
   }
 }
 
-/** The seed guide's older object, `{id, expiration, userId, token}` (`userId` the UUID), for environments in the legacy format. */
-export function legacySession ({ userId }: { userId?: string } = {}) {
-  return {
-    id: uuid('50fb243c-6d2e-45ba-b1a2-1b9774876a7c'),
-    expiration: integer(1621370019),
-    userId: userId ?? uuid('f5db0067-3482-4a3a-b05c-7b1b560d1fae'),
-    token: token()
-  }
-}
-
 /** Quiltt's error envelope with a fixed `message` and an instruction that may be worded differently. */
 export const restError = (message: string, instruction = 'Are you sending a valid API Key secret in the `Authorization` header?') =>
   ({ message, instruction: like(instruction) })

@@ -8,6 +8,11 @@
  *   const [latest] = await emulator.passcodes('alice@example.com')
  *   await emulator.reset()
  *   await emulator.close()
+ *
+ * and the Quiltt contract check of a pact, for users who verify with their own Pact setup:
+ *
+ *   import { checkPactAgainstQuiltt } from 'quiltt-mock'
+ *   const { summary, interactions } = checkPactAgainstQuiltt(JSON.parse(readFileSync('pacts/my-app-quiltt.json', 'utf8')))
  */
 import type { FastifyInstance } from 'fastify'
 import { type AppOptions, buildApp, VERSION } from './app.js'
@@ -16,6 +21,9 @@ import type { EnvironmentView } from './services/environments.js'
 import type { PasscodeView } from './services/outbox.js'
 
 export { buildApp, VERSION }
+export { checkPactAgainstQuiltt } from './quiltt-contract/check.js'
+export type { CheckSummary, Finding, FindingKind, InteractionCheck, Location, QuilttContractCheck } from './quiltt-contract/check.js'
+export type { DocumentId } from './quiltt-contract/facts.js'
 export type { AppOptions, Clock, EnvironmentView, PasscodeView }
 export type { MessageView } from './services/outbox.js'
 export type { ProfileWithSessions, InspectedSession } from './services/profile-sessions.js'

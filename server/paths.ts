@@ -15,11 +15,11 @@ function findRoot (): string {
 
 export const ROOT = findRoot()
 export const OPENAPI_PATH = join(ROOT, 'openapi.yaml')
-/** The facts-only copy of Quiltt's published REST document (scripts/derive-quiltt-facts.ts made it). */
-export const QUILTT_FACTS_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-openapi-2026-04-01.facts.json')
 export const DEFAULT_FIXTURES_PATH = join(ROOT, 'fixtures', 'default.json')
 /** The default environment and a phone-login one: what `verify` loads, as the public contract's phone states need it. */
 export const EMAIL_AND_PHONE_FIXTURES_PATH = join(ROOT, 'fixtures', 'email-and-phone.json')
+/** The facts-only copy of Quiltt's published REST document (scripts/derive-quiltt-facts.ts): what `verify` checks pacts against. It ships in the package. */
+export const QUILTT_FACTS_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-openapi-2026-04-01.facts.json')
 
 const BUNDLED_FIXTURES: Record<string, string> = { default: DEFAULT_FIXTURES_PATH, 'email-and-phone': EMAIL_AND_PHONE_FIXTURES_PATH }
 

@@ -3,17 +3,23 @@
  * with the real Pact Verifier, provider states set up over HTTP at /emulator/v1/provider-states.
  * Starts an in-memory emulator on a free port with fixtures/email-and-phone.json (the default
  * environment and the phone one the public contract's phone states use), unless `--base-url` names a
- * running one. Exit 0 only when every interaction passes; 1 when verification fails; 2 when the
- * input is wrong (missing file, malformed JSON, a pact for another API).
+ * running one. Then checks each interaction statically against Quiltt's published document
+ * (quiltt-contract/), unless `--no-quiltt-check`. Exit 0 only when every interaction passes and no
+ * pact conflicts with Quiltt's document; 1 when verification fails or a conflict is found; 2 when
+ * the input is wrong (missing file, malformed JSON, a pact for another API, a report path that
+ * cannot be written).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
 import { buildApp } from './app.js'
 import { EMAIL_AND_PHONE_FIXTURES_PATH, fixturesPath } from './paths.js'
 import { readFixtureFile } from './services/fixtures.js'
 import { loadSpec } from './openapi/spec.js'
+import { checkPact } from './quiltt-contract/check.js'
+import { documentId, loadQuilttFacts } from './quiltt-contract/facts.js'
+import { buildReport, type CheckedPact, formatReport, type QuilttReport } from './quiltt-contract/report.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
@@ -41,6 +47,10 @@ export interface VerifyOptions {
   publish?: boolean
   consumerVersionSelectors?: Array<Record<string, unknown>>
   enablePending?: boolean
+  /** Skip the static check against Quiltt's published document. */
+  noQuilttCheck?: boolean
+  /** Write the Quiltt contract check's report here, as JSON. */
+  report?: string
 }
 
 interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?: boolean, env?: string }
@@ -59,7 +69,9 @@ const FLAGS: Flag[] = [
   { name: '--provider-branch', key: 'providerBranch', help: 'the provider branch results are published for' },
   { name: '--consumer-version-selectors', key: 'consumerVersionSelectors', help: 'JSON array of the broker\'s consumer version selectors' },
   { name: '--enable-pending', key: 'enablePending', boolean: true, help: 'pending pacts from the broker do not fail the run' },
-  { name: '--publish', key: 'publish', boolean: true, help: 'publish the verification results to the broker' }
+  { name: '--publish', key: 'publish', boolean: true, help: 'publish the verification results to the broker' },
+  { name: '--report', key: 'report', help: 'write the Quiltt contract check\'s findings to this file, as JSON' },
+  { name: '--no-quiltt-check', key: 'noQuilttCheck', boolean: true, help: 'skip the static check of the pacts against Quiltt\'s published document' }
 ]
 
 export function verifyHelpText (): string {
@@ -68,7 +80,10 @@ export function verifyHelpText (): string {
     '',
     'Verifies consumer pacts against quiltt-mock with the Pact Verifier. Provider states are set up',
     `over HTTP at ${PROVIDER_STATES_PATH}; their names are listed in the README.`,
-    'Exits 0 only when every interaction passes.',
+    'Then checks each interaction against Quiltt\'s published REST document (the operations it',
+    'describes): a conflict (the pact expects what Quiltt\'s document rules out) fails the run; an',
+    'undocumented status, field or header (allowed, but not promised by Quiltt) is reported.',
+    'Exits 0 only when every interaction passes and nothing conflicts; 1 otherwise; 2 for bad input.',
     '',
     'Options:',
     ...FLAGS.map(f => `  ${(f.boolean ? f.name : `${f.name} <value>`).padEnd(38)} ${f.help}${f.env ? ` (env ${f.env})` : ''}`),
@@ -120,13 +135,32 @@ export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): V
   }
   if (options.publish && !options.providerVersion) throw new VerifyInputError('--publish needs --provider-version')
   if (options.publish && !options.brokerUrl) throw new VerifyInputError('--publish needs --broker-url')
+  if (options.report !== undefined && options.noQuilttCheck) throw new VerifyInputError('--report writes the Quiltt contract check\'s findings: it cannot go with --no-quiltt-check')
+  if (options.report !== undefined) checkReportPath(options.report)
   return options
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s)
 
-/** Checks one pact file: throws a VerifyInputError naming every problem, else gives its provider name and size. */
-export function checkPactFile (path: string): { provider: string | undefined, interactions: number } {
+/** Fails now, before a replay, if the report could not be written later. */
+function checkReportPath (path: string): void {
+  const file = resolve(path)
+  let isDirectory = false
+  try {
+    isDirectory = statSync(file).isDirectory()
+  } catch {
+    // A new file: its folder must exist and be writable.
+  }
+  if (isDirectory) throw new VerifyInputError(`--report ${path} is a folder; name a file`)
+  try {
+    accessSync(dirname(file), constants.W_OK)
+  } catch (err) {
+    throw new VerifyInputError(`--report ${path} cannot be written: ${(err as Error).message}`)
+  }
+}
+
+/** Checks one pact file: throws a VerifyInputError naming every problem, else gives its provider name, size and content. */
+export function checkPactFile (path: string): { provider: string | undefined, interactions: number, pact: unknown } {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -170,12 +204,13 @@ export function checkPactFile (path: string): { provider: string | undefined, in
     throw new VerifyInputError(`${path} is not a pact for Quiltt's API:\n  - ${problems.join('\n  - ')}\nquiltt-mock serves: ${known.join(', ')}`)
   }
   const provider = typeof doc.provider?.name === 'string' ? doc.provider.name : undefined
-  return { provider, interactions: doc.interactions.length }
+  return { provider, interactions: doc.interactions.length, pact }
 }
 
-/** Files, folders (their *.json files) and URLs, each checked; what the Verifier is given. */
-export function resolveSources (sources: string[]): { pactUrls: string[], provider: string | undefined, interactions: number } {
+/** Files, folders (their *.json files) and URLs, each checked; what the Verifier is given, and the files' pacts. */
+export function resolveSources (sources: string[]): { pactUrls: string[], provider: string | undefined, interactions: number, pacts: Map<string, unknown> } {
   const pactUrls: string[] = []
+  const pacts = new Map<string, unknown>()
   let provider: string | undefined
   let interactions = 0
   const add = (file: string): void => {
@@ -183,6 +218,7 @@ export function resolveSources (sources: string[]): { pactUrls: string[], provid
     provider ??= checked.provider
     interactions += checked.interactions
     pactUrls.push(file)
+    pacts.set(file, checked.pact)
   }
   for (const source of sources) {
     if (isUrl(source)) { pactUrls.push(source); continue }
@@ -201,7 +237,7 @@ export function resolveSources (sources: string[]): { pactUrls: string[], provid
       add(path)
     }
   }
-  return { pactUrls, provider, interactions }
+  return { pactUrls, provider, interactions, pacts }
 }
 
 /** The Verifier's JSON result: what it printed, and one entry per failed interaction. */
@@ -255,7 +291,7 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
   let app: FastifyInstance | undefined
   try {
     const options = parseVerifyArgs(argv, env)
-    const { pactUrls, provider } = resolveSources(options.sources)
+    const { pactUrls, provider, pacts } = resolveSources(options.sources)
     let baseUrl = options.baseUrl
     if (baseUrl === undefined) {
       const fixtures = options.fixtures ? resolve(fixturesPath(options.fixtures)) : EMAIL_AND_PHONE_FIXTURES_PATH
@@ -266,16 +302,19 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     }
     io.out(`quiltt-mock verify: verifying ${pactUrls.length > 0 ? pactUrls.join(', ') : 'pacts from the broker'} against ${baseUrl}\n`)
     const providerName = options.provider ?? provider
+    let replay: NonNullable<QuilttReport['replay']> = { passed: true, failedInteractions: 0 }
     try {
       await verifyPacts(baseUrl, pactUrls, { ...options, ...(providerName ? { provider: providerName } : {}) })
+      io.out('quiltt-mock verify: every interaction passed\n')
     } catch (err) {
       const result = parseResult((err as Error).message)
       const failed = result.errors?.length
+      replay = { passed: false, failedInteractions: failed ?? null }
       io.err(`quiltt-mock verify: ${failed ? `${failed} interaction${failed === 1 ? '' : 's'} failed` : `verification did not run: ${(err as Error).message}`}\n`)
-      return 1
     }
-    io.out('quiltt-mock verify: every interaction passed\n')
-    return 0
+    if (options.noQuilttCheck) return replay.passed ? 0 : 1
+    const report = await quilttCheck(options, pactUrls, pacts, replay, io)
+    return replay.passed && report.summary.conflicts === 0 ? 0 : 1
   } catch (err) {
     if (err instanceof VerifyInputError) { io.err(`quiltt-mock verify: ${err.message}\n`); return 2 }
     throw err
@@ -298,6 +337,53 @@ function inFormat (path: string, sessionFormat: 'current' | 'legacy'): Record<st
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { environments?: unknown }).environments)) return doc as Record<string, unknown>
   const { environments } = doc as { environments: unknown[] }
   return { ...doc, environments: environments.map(e => typeof e === 'object' && e !== null ? { ...e, sessionFormat } : e) }
+}
+
+/**
+ * The static check of every pact against Quiltt's published document, after the replay: printed,
+ * and written to `--report` as JSON. Pacts from a broker are not checked (their files are not
+ * here); URLs are fetched again.
+ */
+async function quilttCheck (options: VerifyOptions, pactUrls: string[], files: Map<string, unknown>, replay: NonNullable<QuilttReport['replay']>, io: Io): Promise<QuilttReport> {
+  const facts = loadQuilttFacts()
+  const checked: CheckedPact[] = []
+  for (const source of pactUrls) {
+    let pact = files.get(source)
+    if (pact === undefined) {
+      try {
+        const res = await fetch(source)
+        if (!res.ok) throw new Error(`it answered ${res.status}`)
+        pact = await res.json()
+      } catch (err) {
+        throw new VerifyInputError(`Cannot read ${source} for the Quiltt contract check: ${(err as Error).message}`)
+      }
+    }
+    try {
+      checked.push({ source: isUrl(source) ? source : relativeToCwd(source), check: checkPact(pact, facts) })
+    } catch (err) {
+      throw new VerifyInputError(`${source}: ${(err as Error).message}`)
+    }
+  }
+  const report = buildReport(documentId(facts), checked, replay)
+  if (options.brokerUrl) io.out('quiltt-mock verify: pacts from the Pact Broker are not checked against Quiltt\'s document; check their files with checkPactAgainstQuiltt\n')
+  if (checked.length > 0) io.out(`\n${formatReport(report)}`)
+  if (report.summary.conflicts > 0) {
+    io.err(`quiltt-mock verify: ${report.summary.conflicts} conflict${report.summary.conflicts === 1 ? '' : 's'} with Quiltt's published contract: these pacts expect what Quiltt's document rules out (--no-quiltt-check skips the check)\n`)
+  }
+  if (options.report !== undefined) {
+    try {
+      writeFileSync(resolve(options.report), `${JSON.stringify(report, null, 2)}\n`)
+    } catch (err) {
+      throw new VerifyInputError(`--report ${options.report} cannot be written: ${(err as Error).message}`)
+    }
+    io.out(`quiltt-mock verify: report written to ${options.report}\n`)
+  }
+  return report
+}
+
+function relativeToCwd (file: string): string {
+  const rel = relative(process.cwd(), file)
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel
 }
 
 async function checkReachable (baseUrl: string): Promise<void> {

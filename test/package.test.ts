@@ -9,16 +9,18 @@ import { DEFAULT } from './helper.js'
 assertBuilt()
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const QUILTT_FACTS = 'test/quiltt/quiltt-openapi-2026-04-01.facts.json'
 
 t.test('the published files hold everything the bin, the exports and the inspector need, and no sources or tests', async t => {
   const res = await run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'])
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
   for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
-    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json']) {
+    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
     t.ok(files.includes(f), `${f} is published`)
   }
-  t.notOk(files.some(f => f.startsWith('test/') || f.startsWith('server/') || f.startsWith('scripts/')), 'no sources, tests or scripts')
+  // The facts-only copy of Quiltt's document is data the Quiltt contract check reads at run time.
+  t.notOk(files.some(f => (f.startsWith('test/') && f !== QUILTT_FACTS) || f.startsWith('server/') || f.startsWith('scripts/')), 'no sources, tests or scripts')
 })
 
 t.test('installed as a package (outside this folder): the bin, the register preload and startEmulator all work', async t => {
@@ -64,16 +66,19 @@ t.test('installed as a package (outside this folder): the bin, the register prel
 
   const script = `
     import dns from 'node:dns/promises'
-    import { startEmulator } from 'quiltt-mock'
+    import { checkPactAgainstQuiltt, startEmulator } from 'quiltt-mock'
     const emulator = await startEmulator()
     const res = await fetch(emulator.url + '/emulator/v1/health')
     const looked = await dns.lookup('auth.localhost')
     const both = await startEmulator({ fixtures: 'email-and-phone' })
     const file = (await import('node:fs')).existsSync(new URL(import.meta.resolve('quiltt-mock/fixtures/email-and-phone.json')))
-    console.log(JSON.stringify({ status: res.status, clientId: emulator.defaultEnvironment.clientId, address: looked.address, environments: both.environments.length, file }))
+    const check = checkPactAgainstQuiltt({ interactions: [{ description: 'legacy', request: { method: 'POST', path: '/v1/users/sessions', headers: { Authorization: 'Bearer x' } }, response: { status: 201, body: { id: 'x' } } }] })
+    const quiltt = { apiVersion: check.document.apiVersion, conflicts: check.interactions[0].findings.map(f => f.path) }
+    console.log(JSON.stringify({ status: res.status, clientId: emulator.defaultEnvironment.clientId, address: looked.address, environments: both.environments.length, file, quiltt }))
     await both.close()
     await emulator.close()`
   const programmatic = await run('node', ['--import', 'quiltt-mock/register', '--input-type=module', '-e', script], { cwd: dir })
   t.equal(programmatic.code, 0, 'import { startEmulator } from "quiltt-mock"', { stderr: programmatic.stderr })
-  t.strictSame(JSON.parse(programmatic.stdout), { status: 200, clientId: DEFAULT.clientId, address: '127.0.0.1', environments: 2, file: true })
+  t.strictSame(JSON.parse(programmatic.stdout), { status: 200, clientId: DEFAULT.clientId, address: '127.0.0.1', environments: 2, file: true, quiltt: { apiVersion: '2026-04-01', conflicts: ['$.id'] } },
+    'checkPactAgainstQuiltt finds the facts document in the installed package')
 })

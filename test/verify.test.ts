@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { ROOT } from '../server/paths.js'
@@ -56,6 +56,10 @@ t.test('hand-written v3 and v4 pacts with the default fixture\'s literal credent
   t.match(res.stdout, /my backend cannot issue sessions once a profile hits the limit[\s\S]*has status code 429 \(OK\)/)
   t.notMatch(res.stdout, /FAILED/)
   t.match(res.stdout, /every interaction passed/)
+  // Then the static check against Quiltt's document: the 429 is Quiltt-undocumented, nothing conflicts.
+  t.match(res.stdout, /Quiltt contract check against quiltt-openapi-2026-04-01\.json \(Quiltt API version 2026-04-01\)/)
+  t.match(res.stdout, /"my backend cannot issue sessions once a profile hits the limit" \(POST \/v1\/users\/sessions -> 429, given the session limit is reached\)\n {4}undocumented at response\.status \$/)
+  t.match(res.stdout, /Quiltt contract check: 0 conflicts, 1 undocumented, 0 undecided in 8 checked interactions \(3 not checked: operations Quiltt's document does not describe\)/)
   t.match(res.stdout, /Verifying a pact between my-backend and quiltt[\s\S]*a session for an existing profile by its p_ id[\s\S]*has status code 201 \(OK\)/,
     'a pact written from Quiltt\'s current docs (^p_ on userId) passes by default')
 })
@@ -66,8 +70,11 @@ t.test('a pact written from the seed\'s legacy guide fails against Quiltt\'s cur
   t.equal(current.code, 1, 'the seed guide\'s {id, expiration, userId (UUID), token} is not what Quiltt answers today')
   t.match(current.err, /2 interactions failed/)
   const old = await run(['--session-format', 'legacy', legacy])
-  t.equal(old.code, 0, old.err)
-  t.match(old.out, /every interaction passed/)
+  t.match(old.out, /every interaction passed/, 'the replay passes against environments in the legacy format')
+  t.equal(old.code, 1, 'and the check against Quiltt\'s document still fails the run')
+  t.match(old.out, /conflict at response\.body \$\.id/, 'naming the legacy id')
+  const accepted = await run(['--session-format', 'legacy', '--no-quiltt-check', legacy])
+  t.equal(accepted.code, 0, accepted.err)
   const wrong = await run(['--session-format', 'v1', legacy])
   t.equal(wrong.code, 2)
   t.match(wrong.err, /--session-format must be current or legacy/)
@@ -91,6 +98,58 @@ t.test('a deliberately wrong interaction (200 where the emulator gives 201) fail
   // And the right expectation passes against the same emulator.
   writeFileSync(join(dir, 'right.json'), pact(newUserSession(201)))
   t.equal((await verifyPacts(base, [join(dir, 'right.json')])).result, true)
+})
+
+t.test('the Quiltt contract check runs after the replay: a conflict fails the run though every interaction passed; --report writes the findings; --no-quiltt-check skips the check', async t => {
+  const { app } = await build(t)
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  // An answer Quiltt's document rules out (apiVersion as a number), shaped with a fault as a user
+  // could shape one, and a pact that relies on it; plus a 429, which Quiltt does not document.
+  const shaped = { id: DEFAULT.apiKeyId, name: 'Sandbox API Key', apiVersion: 20260401, environment: { id: DEFAULT.environmentId, name: 'Sandbox', mode: 'SANDBOX' } }
+  const shapeTheAnswer = async () => {
+    const res = await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'POST', path: '/v1/introspect/api_key', status: 200, body: shaped } })
+    t.equal(res.statusCode, 201, 'fault set')
+  }
+  const uuid = '22222222-2222-2222-2222-222222222222'
+  const dir = t.testdir({
+    'shaped.json': JSON.stringify({
+      consumer: { name: 'my-app' },
+      provider: { name: 'quiltt' },
+      metadata: { pactSpecification: { version: '3.0.0' } },
+      interactions: [
+        { description: 'my backend reads its API key', request: { method: 'POST', path: '/v1/introspect/api_key', headers: { Authorization: `Bearer ${DEFAULT.secret}` } }, response: { status: 200, body: shaped } },
+        { ...newUserSession(429), description: 'my backend is rate limited', providerStates: [{ name: 'the session limit is reached', params: { uuid } }], request: { ...newUserSession(429).request, body: { userId: uuid } } }
+      ]
+    })
+  })
+  const report = join(dir, 'report.json')
+  await shapeTheAnswer()
+  const res = await run(['--base-url', base, '--report', report, join(dir, 'shaped.json')])
+  t.equal(res.code, 1, 'a conflict fails the run')
+  t.match(res.out, /quiltt-mock verify: every interaction passed/, 'though the replay passed')
+  t.match(res.out, /"my backend reads its API key" \(POST \/v1\/introspect\/api_key -> 200\)\n {4}conflict at response\.body \$\.apiVersion\n {6}pact expects: {6}the number 20260401\n {6}Quiltt's document: APIKey\.apiVersion is a string/)
+  t.match(res.out, /"my backend is rate limited" \(POST \/v1\/users\/sessions -> 429, given the session limit is reached\)\n {4}undocumented at response\.status \$/)
+  t.match(res.out, /Quiltt contract check: 1 conflict, 1 undocumented, 0 undecided in 2 checked interactions, against quiltt-openapi-2026-04-01\.json \(Quiltt API version 2026-04-01\)\n/)
+  t.match(res.err, /1 conflict with Quiltt's published contract/)
+  const written = JSON.parse(readFileSync(report, 'utf8'))
+  t.match(written, {
+    document: { source: 'quiltt-openapi-2026-04-01.json', apiVersion: '2026-04-01', sourceSha256: /^[0-9a-f]{64}$/ },
+    replay: { passed: true, failedInteractions: 0 },
+    summary: { pacts: 1, interactions: 2, checked: 2, conflicts: 1, undocumented: 1, undecided: 0 },
+    pacts: [{
+      source: /shaped\.json$/,
+      consumer: 'my-app',
+      interactions: [
+        { description: 'my backend reads its API key', operation: 'POST /v1/introspect/api_key', findings: [{ kind: 'conflict', at: 'response.body', path: '$.apiVersion', expected: 'the number 20260401', documented: 'APIKey.apiVersion is a string' }] },
+        { description: 'my backend is rate limited', status: 429, findings: [{ kind: 'undocumented', at: 'response.status', expected: 'status 429' }] }
+      ]
+    }]
+  })
+
+  await shapeTheAnswer()
+  const skipped = await run(['--base-url', base, '--no-quiltt-check', join(dir, 'shaped.json')])
+  t.equal(skipped.code, 0, '--no-quiltt-check: the replay alone decides')
+  t.notMatch(skipped.out, /Quiltt contract check/)
 })
 
 t.test('--base-url verifies a running emulator and uses its provider states', async t => {
@@ -124,7 +183,10 @@ t.test('wrong input is a clear message and exit code 2, before any verification'
     [['--publish', '--broker-url', 'https://broker.example', 'x.json'], /--publish needs --provider-version/],
     [['--log-level', 'loud', 'x.json'], /--log-level must be one of/],
     [['--consumer-version-selectors', '{"mainBranch":true}', '--broker-url', 'https://broker.example'], /--consumer-version-selectors must be a JSON array/],
-    [['--base-url', 'http://127.0.0.1:1', join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:1/]
+    [['--base-url', 'http://127.0.0.1:1', join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:1/],
+    [['--report', join(dir, 'no-such-folder', 'report.json'), join(EXAMPLES, 'my-app-v3.json')], /--report .*no-such-folder.*report\.json cannot be written/],
+    [['--report', dir, join(EXAMPLES, 'my-app-v3.json')], /--report .* is a folder; name a file/],
+    [['--report', join(dir, 'report.json'), '--no-quiltt-check', join(EXAMPLES, 'my-app-v3.json')], /--report writes the Quiltt contract check's findings: it cannot go with --no-quiltt-check/]
   ]
   for (const [args, message] of cases) {
     const res = await run(args)
@@ -156,5 +218,5 @@ t.test('broker options are passed through, from flags or the Pact environment va
 t.test('--help lists the options', async t => {
   const res = await run(['--help'])
   t.equal(res.code, 0)
-  for (const flag of ['--base-url', '--broker-url', '--provider-version', '--publish']) t.match(res.out, flag)
+  for (const flag of ['--base-url', '--broker-url', '--provider-version', '--publish', '--report', '--no-quiltt-check']) t.match(res.out, flag)
 })

@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { MatchersV3, PactV4, type V3MockServer } from '@pact-foundation/pact'
-import { bearerToken, DEFAULT, EXAMPLE_PROFILE_ID, EXAMPLE_TOKEN, freshPact, GUIDE_UUID, legacySession, oneConnectionPerRequest, PACT_DIR, PHONE, PROVIDER, restError, settled, session, stateBearer, token } from '../support.js'
+import { bearerToken, DEFAULT, EXAMPLE_PROFILE_ID, EXAMPLE_TOKEN, freshPact, GUIDE_UUID, oneConnectionPerRequest, PACT_DIR, PHONE, PROVIDER, restError, settled, session, stateBearer, token } from '../support.js'
 
 const { like, regex } = MatchersV3
 const CONSUMER = 'quiltt-docs'
@@ -100,19 +100,6 @@ t.test('server-side: an existing user found by the p_ id, as Quiltt\'s template 
     .executeTest(settled(pact, async server => {
       const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: EXAMPLE_PROFILE_ID })
       t.equal(res.body?.userId, EXAMPLE_PROFILE_ID)
-    }))
-})
-
-t.test('the seed guide\'s session object, from an environment in the legacy format', async t => {
-  await pact.addInteraction()
-    .given('a profile exists', { uuid: GUIDE_UUID })
-    .given('sessions are in the legacy format')
-    .uponReceiving('a session for an existing user, in the seed guide\'s shape')
-    .withRequest('POST', '/v1/users/sessions', b => b.headers(appSecret).jsonBody({ userId: GUIDE_UUID }))
-    .willRespondWith(201, b => b.headers(json).jsonBody(legacySession({ userId: GUIDE_UUID })))
-    .executeTest(settled(pact, async server => {
-      const res = await call(server, 'POST', '/v1/users/sessions', appSecret, { userId: GUIDE_UUID })
-      t.equal(res.body?.userId, GUIDE_UUID)
     }))
 })
 

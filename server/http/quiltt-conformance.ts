@@ -8,10 +8,9 @@
  * `buildApp({ validateAgainstQuiltt })` registers it; test/helper.ts turns it on for every app a
  * test builds, beside the check against openapi.yaml.
  */
-import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type JsonObject, resolve, type ResponseSpec, responseSpecs } from '../openapi/spec.js'
-import { QUILTT_FACTS_PATH } from '../paths.js'
+import { type DocumentId, documentId, loadQuilttFacts } from '../quiltt-contract/facts.js'
 import { checkResponse, isExemptFromResponseValidation, responseFor, type OnResponseMismatch } from './response-validation.js'
 
 export interface QuilttOperation {
@@ -24,7 +23,7 @@ export interface QuilttOperation {
 export interface QuilttDocument {
   document: JsonObject
   /** Where the facts came from: the source document's name, its SHA-256 and Quiltt's API version. */
-  source: { source: string, sourceSha256: string, apiVersion: string }
+  source: DocumentId
   operations: QuilttOperation[]
 }
 
@@ -32,20 +31,19 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch']
 
 let cached: QuilttDocument | undefined
 
-/** Quiltt's document (facts only), its operations' responses resolved. */
-export function loadQuilttDocument (path = QUILTT_FACTS_PATH): QuilttDocument {
-  if (cached && path === QUILTT_FACTS_PATH) return cached
-  const document = JSON.parse(readFileSync(path, 'utf8')) as JsonObject
+/** Quiltt's document (facts only: quiltt-contract/facts.ts reads it), its operations' responses resolved. */
+export function loadQuilttDocument (): QuilttDocument {
+  if (cached) return cached
+  const facts = loadQuilttFacts()
+  const document = facts as unknown as JsonObject
   const operations: QuilttOperation[] = []
-  for (const [p, item] of Object.entries(document.paths as Record<string, JsonObject>)) {
+  for (const [p, item] of Object.entries(facts.paths)) {
     for (const method of METHODS) {
       const op = item[method] as JsonObject | undefined
       if (op) operations.push({ method: method.toUpperCase(), path: p, responses: responseSpecs(document, op) })
     }
   }
-  const loaded = { document, source: document['x-facts'] as unknown as QuilttDocument['source'], operations }
-  if (path === QUILTT_FACTS_PATH) cached = loaded
-  return loaded
+  return (cached = { document, source: documentId(facts), operations })
 }
 
 /** Fastify's form of a path (`/v1/profiles/:id`), to find the operation a route serves. */
