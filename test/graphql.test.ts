@@ -263,7 +263,7 @@ t.test('CORS: the SDK\'s preflight for its headers passes, and the answer is rea
 })
 
 t.test('errors: GraphQL errors in `errors`, bad HTTP in Quiltt\'s shapes, limits with a clear message, never a 500', async t => {
-  const { app } = await build(t, { logger: false })
+  const { app } = await build(t)
   const { token } = await session(app)
   const auth = bearer(token)
   const errorsOf = async (payload: unknown): Promise<Array<{ message: string }>> => {
