@@ -21,6 +21,11 @@ t.test('a React page reads the profile through @quiltt/react, and loses its sess
 }, async t => {
   const emulator = await startEmulator()
   t.teardown(() => emulator.close())
+  // What reached the emulator's socket, preflights included (Chromium does not report those to the page).
+  const arrived: Array<{ method: string, url: string, requestHeaders: string }> = []
+  emulator.app.server.prependListener('request', req => {
+    arrived.push({ method: req.method ?? '', url: req.url ?? '', requestHeaders: String(req.headers['access-control-request-headers'] ?? '') })
+  })
 
   // The SDK reads QUILTT_API_DOMAIN and QUILTT_API_INSECURE from process.env: a bundler puts them in at build time.
   const bundle = await esbuild({
@@ -78,7 +83,10 @@ t.test('a React page reads the profile through @quiltt/react, and loses its sess
   t.ok(logged.some(m => m.startsWith('[Quiltt][Authentication Error]')), 'because of the 401: the ErrorLink says so', { logged })
 
   const api = `http://api.localhost:${emulator.port}/v1/graphql`
-  t.ok(requests.includes(`OPTIONS ${api}`) || requests.includes(`POST ${api}`), 'the page called the emulator\'s GraphQL endpoint')
+  t.ok(requests.includes(`POST ${api}`), 'the page called the emulator\'s GraphQL endpoint')
+  const preflight = arrived.find(r => r.method === 'OPTIONS' && r.url === '/v1/graphql')
+  t.match(preflight?.requestHeaders, /quiltt-client-version/, 'the browser preflighted the SDK\'s headers, and went on to POST')
+  t.match(preflight?.requestHeaders, /quiltt-sdk-agent/)
   t.strictSame(requests.filter(r => !r.includes(`//localhost:${new URL(origin).port}/`) && !r.includes(`.localhost:${emulator.port}/`)), [],
     'every request went to the page or the emulator')
   const journal = await (await fetch(`${emulator.url}/emulator/v1/requests`)).json() as { requests: Array<{ method: string, path: string, status: number, graphql?: unknown }> }
