@@ -24,6 +24,7 @@ import { emulatorOutboxRoutes } from './routes/emulator-outbox.js'
 import { emulatorProfileRoutes } from './routes/emulator-profiles.js'
 import { emulatorProviderStateRoutes } from './routes/emulator-provider-states.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
+import { graphqlRoutes } from './routes/graphql.js'
 import { introspectApiKeyAnswer, introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
 import { pingAnswer, usersSessionRoutes } from './routes/users-session.js'
@@ -170,6 +171,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...usersSessionsRoutes(services),
     ...introspectRoutes(services),
     ...profileRoutes(services),
+    ...graphqlRoutes(services),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
     ...emulatorHealthRoutes(VERSION),

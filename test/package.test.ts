@@ -16,7 +16,7 @@ t.test('the published files hold everything the bin, the exports and the inspect
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
   for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
-    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
+    'inspector/index.html', 'openapi.yaml', 'schema.graphql', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
     t.ok(files.includes(f), `${f} is published`)
   }
   // The facts-only copy of Quiltt's document is data the Quiltt contract check reads at run time.
@@ -63,6 +63,8 @@ t.test('installed as a package (outside this folder): the bin, the register prel
   t.strictSame(envs.environments.map(e => e.clientId), [DEFAULT.clientId, 'quilttsms1'], '--fixtures email-and-phone from any folder')
   const spec = await fetch(`${server.url}/docs/json`)
   t.equal(((await spec.json()) as { paths: Record<string, unknown> }).paths['/'] !== undefined, true, 'openapi.yaml ships')
+  const graphql = await fetch(`${server.url}/v1/graphql`, { method: 'POST', headers: { authorization: `Bearer ${DEFAULT.secret}`, 'content-type': 'application/json' }, body: '{"query":"{ __type(name: \\"Profile\\") { name } }"}' })
+  t.strictSame(await graphql.json(), { data: { __type: { name: 'Profile' } } }, 'schema.graphql ships, and the bundled CLI serves it')
 
   const script = `
     import dns from 'node:dns/promises'

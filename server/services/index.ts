@@ -1,6 +1,7 @@
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
 import { createFixtureService } from './fixtures.js'
+import { createGraphQLService } from './graphql.js'
 import { createOutboxService } from './outbox.js'
 import { createPasswordlessService } from './passwordless.js'
 import { createProfileSessionsService } from './profile-sessions.js'
@@ -18,7 +19,8 @@ export function createServices (ctx: ServiceContext) {
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
     profileSessions: createProfileSessionsService(ctx, environments, profiles),
-    fixtures: createFixtureService(ctx, environments, profiles, sessions)
+    fixtures: createFixtureService(ctx, environments, profiles, sessions),
+    graphql: createGraphQLService(ctx, environments, profiles, sessions)
   }
 }
 

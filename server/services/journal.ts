@@ -1,4 +1,5 @@
 import { FieldErrorCollector } from '../errors.js'
+import { describeGraphQLRequest, GRAPHQL_PATH, type OperationNote } from '../graphql/operations.js'
 import { pathMatcher, patternProblem } from './path-pattern.js'
 
 export const DEFAULT_JOURNAL_SIZE = 1000
@@ -37,6 +38,8 @@ export interface JournalEntryView {
   requestBody: unknown
   responseBody: unknown
   faultId?: string
+  /** Requests to /v1/graphql: the operations asked for. */
+  graphql?: OperationNote[]
 }
 
 export interface JournalFilter { limit?: number, method?: string, path?: string }
@@ -109,6 +112,7 @@ export function createJournal (size: number) {
     const body = responseBodies[slot]
     const faultId = faultIds[slot]
     const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
     let responseBody: unknown = null
     if (typeof body === 'string' && body !== '') {
       if (responseTypes[slot]?.includes('json')) {
@@ -119,13 +123,15 @@ export function createJournal (size: number) {
       id: ids[slot]!,
       at: new Date(ats[slot]!).toISOString(),
       method: methods[slot]!,
-      path: q < 0 ? url : url.slice(0, q),
+      path,
       query: q < 0 ? null : redact(url.slice(q + 1)) as string,
       status: statuses[slot]!,
       durationMs: Math.round(durations[slot]! * 1000) / 1000,
       requestBody: requestBodies[slot] === undefined ? null : redact(requestBodies[slot]),
       responseBody: redact(responseBody),
-      ...(faultId === undefined ? {} : { faultId })
+      ...(faultId === undefined ? {} : { faultId }),
+      // Named when read, not when recorded: a request costs nothing more, and a faulted one is named too.
+      ...(path === GRAPHQL_PATH ? { graphql: describeGraphQLRequest(requestBodies[slot], q < 0 ? null : url.slice(q + 1)) } : {})
     }
   }
 

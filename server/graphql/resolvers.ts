@@ -1,0 +1,69 @@
+import { ValidationError } from '../errors.js'
+import type { ProfileService, ProfileView } from '../services/profiles.js'
+
+/** Who a GraphQL request acts for: a profile of an environment. */
+export interface Viewer { environmentId: string, profileId: string }
+
+interface MutationError { message: string, path: string[] }
+
+// No bank data exists: the Connector is not emulated. A Relay connection with nothing in it.
+const emptyConnection = () => ({
+  count: 0,
+  nodes: [],
+  edges: [],
+  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }
+})
+const none = (): null => null
+const noList = (): never[] => []
+
+/**
+ * Quiltt's field messages (`{"address.line1": ["can't be blank"]}`) as a payload's `errors`: the
+ * path is the input field's, the message names the field, so a UI can show it as it comes. A message
+ * that is already a full sentence (Quiltt's `Email is not a valid email address`) is kept as it is.
+ */
+export function payloadErrors (err: ValidationError): MutationError[] {
+  return Object.entries(err.fields).flatMap(([field, messages]) =>
+    messages.map(message => ({ message: /^[A-Z]/.test(message) ? message : `${field} ${message}`, path: field.split('.') })))
+}
+
+/**
+ * The root value of one request: Query and Mutation fields, read through the same profile service as
+ * the REST Profiles API, so both APIs and the inspector always show one profile. Each field reads
+ * the store anew: in a batch, a query after a mutation sees the change.
+ */
+export function rootValue (profiles: ProfileService, viewer: Viewer) {
+  const current = (): ProfileView => profiles.view(profiles.require(viewer.environmentId, viewer.profileId))
+  return {
+    profile: current,
+    profileUpdate ({ input }: { input: Record<string, unknown> }) {
+      const { clientMutationId = null, ...attributes } = input
+      try {
+        const row = profiles.updateFromBody(viewer.environmentId, viewer.profileId, attributes)
+        return { success: true, record: profiles.view(row), errors: null, clientMutationId }
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err
+        // Nothing was written: the service checks every attribute before it changes any.
+        return { success: false, record: null, errors: payloadErrors(err), clientMutationId }
+      }
+    },
+
+    account: none,
+    accounts: noList,
+    charge: none,
+    charges: emptyConnection,
+    connection: none,
+    connections: noList,
+    holding: none,
+    holdings: emptyConnection,
+    merchant: none,
+    merchants: noList,
+    recurrence: none,
+    recurrences: noList,
+    routine: none,
+    routines: noList,
+    statement: none,
+    statements: emptyConnection,
+    transaction: none,
+    transactions: emptyConnection
+  }
+}

@@ -1,0 +1,150 @@
+import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode, SelectionSetNode } from 'graphql'
+import { ApiError, errors } from '../errors.js'
+import { maxDepthRule } from '../graphql/limits.js'
+import { operationOf, parseDocument } from '../graphql/operations.js'
+import { rootValue, type Viewer } from '../graphql/resolvers.js'
+import { graphqlJs, schema } from '../graphql/schema.js'
+import type { ServiceContext } from './context.js'
+import type { EnvironmentService } from './environments.js'
+import type { ProfileService } from './profiles.js'
+import type { SessionService } from './sessions.js'
+
+/** One GraphQL request, as GraphQL over HTTP carries it (a batch is a list of these). */
+export interface GraphQLRequest {
+  query: string
+  variables: Record<string, unknown> | null
+  operationName: string | null
+}
+
+export interface ExecuteOptions {
+  /** GET: GraphQL over HTTP runs queries only, a mutation is a 405. */
+  queriesOnly: boolean
+  /** Called with a resolver's unexpected error and the errorId its answer carries. */
+  onInternalError?: (err: unknown, errorId: string) => void
+}
+
+type Prepared = { document: DocumentNode, operation: OperationDefinitionNode | undefined } | { errors: readonly GraphQLError[] }
+
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename'])
+
+/** Whether an operation only reads the schema: every root field (through fragments too) is __schema, __type or __typename. */
+function readsSchemaOnly (document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): boolean {
+  return set.selections.every(s => {
+    if (s.kind === 'Field') return INTROSPECTION_FIELDS.has(s.name.value)
+    if (s.kind === 'InlineFragment') return readsSchemaOnly(document, s.selectionSet, seen)
+    if (seen.has(s.name.value)) return true
+    seen.add(s.name.value)
+    const def = document.definitions.find(d => d.kind === 'FragmentDefinition' && d.name.value === s.name.value)
+    return def?.kind !== 'FragmentDefinition' || readsSchemaOnly(document, def.selectionSet, seen)
+  })
+}
+
+/**
+ * Quiltt's GraphQL API: who a request acts for (from its Authorization header), then each
+ * operation parsed, checked against the schema and the limits, and run. Profile reads and writes go
+ * through the profile service, so GraphQL and the REST Profiles API share one store.
+ */
+export function createGraphQLService ({ ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService) {
+  /**
+   * `Bearer <session token>` acts for the session's profile; `Basic base64(<profileId>:<API key secret>)`
+   * for that profile of the key's environment (server to server, no rate limit). Quiltt's own template
+   * points GraphQL Codegen at the API with `Bearer <API key secret>`: that reads the schema only
+   * (undefined profile). Anything else is a 401.
+   */
+  function viewerOf (authorization: string | undefined): { environmentId: string, profileId: string | undefined } {
+    const m = /^(Bearer|Basic)[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '')
+    if (!m) throw errors.graphqlNotAuthenticated()
+    const credential = m[2]!
+    if (m[1]!.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(credential, 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      if (colon <= 0) throw errors.basicNotAuthenticated()
+      let environmentId: string
+      try {
+        environmentId = environments.authenticateApiKey(decoded.slice(colon + 1)).environment.id
+      } catch (err) {
+        if (err instanceof ApiError && err.statusCode === 401) throw errors.basicNotAuthenticated()
+        throw err
+      }
+      const profile = profiles.find(environmentId, decoded.slice(0, colon))
+      if (!profile) throw errors.basicNotAuthenticated()
+      return { environmentId, profileId: profile.id }
+    }
+    try {
+      const { environment, profile } = sessions.authenticate(credential)
+      return { environmentId: environment.id, profileId: profile.id }
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.statusCode !== 401) throw err
+      try {
+        return { environmentId: environments.authenticateApiKey(credential).environment.id, profileId: undefined }
+      } catch {
+        throw err
+      }
+    }
+  }
+
+  function prepare (request: GraphQLRequest): Prepared {
+    const { validate, specifiedRules, GraphQLError } = graphqlJs()
+    const document = parseDocument(request.query)
+    if (document instanceof Error) return { errors: [document as GraphQLError] }
+    // graphql-js's validation walks the document without recursion; the parser bounds what reaches it.
+    const problems = validate(schema(), document, [...specifiedRules, maxDepthRule()])
+    if (problems.length > 0) {
+      // graphql-js gives up on a document with too many fields to compare, and says only "Validation aborted.".
+      return { errors: problems.map(e => e.message === 'Validation aborted.' ? new GraphQLError('Validation aborted: the operation repeats too many fields to check. Ask for fewer.') : e) }
+    }
+    return { document, operation: operationOf(document, request.operationName) }
+  }
+
+  /** A resolver's unexpected error: Quiltt's errors keep their message and instruction, anything else becomes an errorId. */
+  function answerable (result: ExecutionResult, options: ExecuteOptions): ExecutionResult {
+    if (!result.errors) return result
+    const { GraphQLError } = graphqlJs()
+    return {
+      ...result,
+      errors: result.errors.map(e => {
+        const original = e.originalError
+        if (e.path === undefined || original === undefined || original instanceof GraphQLError) return e
+        const at = { nodes: e.nodes ?? null, path: e.path }
+        if (original instanceof ApiError) return new GraphQLError(original.message, { ...at, extensions: { instruction: original.instruction } })
+        const errorId = ids.errorId()
+        options.onInternalError?.(original, errorId)
+        return new GraphQLError('Internal Server Error', { ...at, extensions: { errorId, instruction: 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.' } })
+      })
+    }
+  }
+
+  return {
+    /**
+     * Runs a request or a batch, answering one result per request in order. Whole-request problems
+     * (credentials, a mutation over GET, an API key secret asking for data) are thrown as ApiErrors
+     * before any operation runs, so a batch never runs in part.
+     */
+    async execute (requests: GraphQLRequest[], authorization: string | undefined, options: ExecuteOptions): Promise<ExecutionResult[]> {
+      const viewer = viewerOf(authorization)
+      const prepared = requests.map(prepare)
+      if (options.queriesOnly && prepared.some(p => 'document' in p && p.operation?.operation === 'mutation')) throw errors.graphqlMutationOverGet()
+      const profileId = viewer.profileId
+      if (profileId === undefined && !prepared.every(p => 'errors' in p || p.operation === undefined || readsSchemaOnly(p.document, p.operation.selectionSet))) {
+        throw errors.apiKeyReadsSchemaOnly()
+      }
+      const root = profileId === undefined ? {} : rootValue(profiles, { environmentId: viewer.environmentId, profileId } satisfies Viewer)
+      const results: ExecutionResult[] = []
+      for (const [i, p] of prepared.entries()) {
+        if ('errors' in p) { results.push({ errors: p.errors }); continue }
+        const request = requests[i]!
+        const result = await graphqlJs().execute({
+          schema: schema(),
+          document: p.document,
+          rootValue: root,
+          variableValues: request.variables,
+          operationName: request.operationName
+        })
+        results.push(answerable(result, options))
+      }
+      return results
+    }
+  }
+}
+
+export type GraphQLService = ReturnType<typeof createGraphQLService>
