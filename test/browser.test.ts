@@ -41,6 +41,12 @@ t.test('inspector and API docs in headless Chromium', {
     await card.waitFor(WAIT)
     t.equal(await card.locator('[data-field="clientId"]').textContent(), DEFAULT.clientId)
     t.equal(await card.locator('[data-field="secret"]').textContent(), DEFAULT.secret)
+    t.equal(await card.locator('[data-field="signingSecret"]').textContent(), 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000', 'the signing secret, for self-signed sessions')
+    t.equal(await card.locator('[data-field="sessionFormat"]').textContent(), 'current sessions')
+    await fetch(`${emulator.url}/emulator/v1/environments/${PHONE.environmentId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"sessionFormat":"legacy"}' })
+    await page.locator(`[data-env-id="${PHONE.environmentId}"] [data-field="sessionFormat"]`).filter({ hasText: 'legacy sessions' }).waitFor()
+    t.pass('a legacy environment shows it once the page refreshes')
+    await fetch(`${emulator.url}/emulator/v1/environments/${PHONE.environmentId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"sessionFormat":"current"}' })
     t.equal(await page.locator(`[data-env-id="${PHONE.environmentId}"] [data-field="clientId"]`).textContent(), PHONE.clientId)
     t.equal(await card.getAttribute('aria-pressed'), 'true', 'the first environment is selected')
 
