@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { connect } from 'node:net'
 import fc from 'fast-check'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
@@ -100,10 +101,25 @@ const contentType = fc.oneof(
 )
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64url')
+// The default fixture's signing secret: tokens signed with it reach the self-signed checks.
+const SIGNING_SECRET = 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000'
+function selfSigned (header: unknown, claims: unknown, alg: 'sha256' | 'sha512' = 'sha256'): string {
+  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`
+  return `${input}.${createHmac(alg, SIGNING_SECRET).update(input).digest('base64url')}`
+}
 function tokens (good: string): fc.Arbitrary<string | undefined> {
   const [h, p, s] = good.split('.') as [string, string, string]
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
+  const uid = claims.uid
+  const exp = Math.floor(Date.UTC(2026, 0, 2) / 1000)
+  const hs256 = { alg: 'HS256', typ: 'JWT' }
   return fc.oneof(
+    fc.constantFrom(selfSigned(hs256, { uid, exp }), selfSigned({ alg: 'HS512' }, { uid, exp, jti: 'j' }, 'sha512'),
+      selfSigned(hs256, { uid, exp: 1e308 }), selfSigned(hs256, { uid, exp: -1 }), selfSigned(hs256, { uid: '__proto__', exp }),
+      selfSigned(hs256, { uid: 'x'.repeat(300), exp }), selfSigned(hs256, { uid: { id: uid }, exp }), selfSigned(hs256, { uid, exp, jti: {} }),
+      selfSigned(hs256, { uid, exp, jti: 'x'.repeat(300) }), selfSigned(hs256, { uid, exp, eid: 'constructor' }), selfSigned(hs256, { uid, exp, nbf: 'later' }),
+      selfSigned(hs256, { uid: claims.sub, exp, eid: DEFAULT.environmentId }), selfSigned({ alg: 'HS256', typ: 'JWS' }, { uid, exp }),
+      selfSigned({ alg: 'HS256', crit: ['exp'] }, { uid, exp }), selfSigned(hs256, [uid, exp]), selfSigned('HS256', { uid, exp })),
     fc.constantFrom(undefined, good, DEFAULT.secret, PHONE.secret, '', 'x', '..', `${h}.${p}.`, `${h}..${s}`, `${h}.${p}.${s}x`, `${h}.${p}.${s.slice(0, -2)}`,
       `${b64('{"alg":"none"}')}.${p}.`, `${b64('{"alg":"HS256"}')}.${p}.${s}`, `${b64('{"alg":"HS512","typ":"JWT"}')}.${p}.${s}`,
       `${h}.${b64(JSON.stringify({ ...claims, exp: 'soon' }))}.${s}`, `${h}.${b64(JSON.stringify({ ...claims, eid: PHONE.environmentId }))}.${s}`,

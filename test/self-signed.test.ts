@@ -73,6 +73,7 @@ t.test('expired, not yet valid, forged, alg none, other algorithms and malformed
     ['claims changed after signing', `${h}.${b64({ uid: userId, exp: NOW + 999_999 })}.${good.split('.')[2]}`],
     ['no exp', sign({ uid: userId })],
     ['exp as text', sign({ uid: userId, exp: String(NOW + 60) })],
+    ['exp past the year 9999', sign({ uid: userId, exp: 1e308 })],
     ['no uid', sign({ exp: NOW + 60 })],
     ['uid a number', sign({ uid: 42, exp: NOW + 60 })],
     ['nbf as text', sign({ uid: userId, exp: NOW + 60, nbf: 'soon' })],

@@ -74,7 +74,9 @@ export function decodeUnverified (token: string): SessionClaims | undefined {
 }
 
 const HEADER_KEYS = new Set(['alg', 'typ', 'kid'])
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+// A NumericDate a date can be written for: up to 9999-12-31T23:59:59Z (`exp: 1e308` must be a 401, not a 500).
+const MAX_NUMERIC_DATE = 253_402_300_799
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_NUMERIC_DATE
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v)
 const isShortString = (v: unknown): boolean => typeof v === 'string' && v.length > 0 && v.length <= 256
 
