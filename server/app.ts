@@ -15,6 +15,7 @@ import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
+import { connectorRoutes } from './routes/connector.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
@@ -162,6 +163,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...usersSessionsRoutes(services),
     ...introspectRoutes(services),
     ...profileRoutes(services),
+    ...connectorRoutes(),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
     ...emulatorHealthRoutes(VERSION),

@@ -24,6 +24,8 @@ export interface JournalCapture {
   responseBody: unknown
   responseType: string | undefined
   faultId: string | undefined
+  /** The Quiltt-Mock-Redirected-From header: the origin a redirected client addressed (server/intercept.ts). */
+  redirectedFrom: string | undefined
 }
 
 export interface JournalEntryView {
@@ -37,6 +39,7 @@ export interface JournalEntryView {
   requestBody: unknown
   responseBody: unknown
   faultId?: string
+  redirectedFrom?: string
 }
 
 export interface JournalFilter { limit?: number, method?: string, path?: string }
@@ -100,6 +103,7 @@ export function createJournal (size: number) {
   const responseBodies = new Array<unknown>(size)
   const responseTypes = new Array<string | undefined>(size)
   const faultIds = new Array<string | undefined>(size)
+  const redirectedFroms = new Array<string | undefined>(size)
   let next = 0 // ring slot for the next entry
   let count = 0 // entries held
   let seq = 0 // ids keep counting across clears, so an id never names two requests
@@ -108,6 +112,7 @@ export function createJournal (size: number) {
     const url = urls[slot]!
     const body = responseBodies[slot]
     const faultId = faultIds[slot]
+    const redirectedFrom = redirectedFroms[slot]
     const q = url.indexOf('?')
     let responseBody: unknown = null
     if (typeof body === 'string' && body !== '') {
@@ -125,7 +130,8 @@ export function createJournal (size: number) {
       durationMs: Math.round(durations[slot]! * 1000) / 1000,
       requestBody: requestBodies[slot] === undefined ? null : redact(requestBodies[slot]),
       responseBody: redact(responseBody),
-      ...(faultId === undefined ? {} : { faultId })
+      ...(faultId === undefined ? {} : { faultId }),
+      ...(redirectedFrom === undefined ? {} : { redirectedFrom })
     }
   }
 
@@ -164,6 +170,7 @@ export function createJournal (size: number) {
       responseBodies[next] = responseBody
       responseTypes[next] = responseType
       faultIds[next] = capture.faultId
+      redirectedFroms[next] = capture.redirectedFrom
       next = (next + 1) % size
       if (count < size) count++
     },
@@ -188,7 +195,7 @@ export function createJournal (size: number) {
 
     clear (): void {
       // The bodies are let go at once: a cleared journal holds no memory.
-      for (const column of [methods, urls, requestBodies, responseBodies, responseTypes, faultIds]) column.fill(undefined as never)
+      for (const column of [methods, urls, requestBodies, responseBodies, responseTypes, faultIds, redirectedFroms]) column.fill(undefined as never)
       next = 0
       count = 0
     }
