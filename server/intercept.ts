@@ -138,17 +138,25 @@ function redirectFor (host: unknown): Redirect | undefined {
 
 // net.connect(options[, cb]), net.connect(port[, host][, cb]), net.connect(path[, cb]); tls.connect
 // also takes (port[, host][, options][, cb]). A host given as an argument wins over the options'.
-function targetOf (args: unknown[]): { host: unknown, socket: unknown } {
+interface Target { host: unknown, port: unknown, socket: unknown }
+function targetOf (args: unknown[]): Target {
   const [first, second, third] = args
   if (typeof first === 'object' && first !== null) {
-    const options = Array.isArray(first) ? first[0] as Record<string, unknown> : first as Record<string, unknown>
-    return { host: options.host ?? 'localhost', socket: options.socket }
+    const options = (Array.isArray(first) ? first[0] : first) as Record<string, unknown>
+    return { host: options.host ?? 'localhost', port: options.port, socket: options.socket }
   }
   if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
     const options = (typeof second === 'object' && second !== null ? second : typeof third === 'object' && third !== null ? third : {}) as Record<string, unknown>
-    return { host: typeof second === 'string' ? second : options.host ?? 'localhost', socket: options.socket }
+    return { host: typeof second === 'string' ? second : options.host ?? 'localhost', port: first, socket: options.socket }
   }
-  return { host: undefined, socket: undefined } // a Unix socket path
+  return { host: undefined, port: undefined, socket: undefined } // a Unix socket path
+}
+
+/** The origin the client addressed: `https://auth.quiltt.io`, with the port only when not the scheme's own. */
+function originOf (scheme: 'http' | 'https', { host, port }: Target): string {
+  const name = String(host).toLowerCase().replace(/\.$/, '')
+  const n = Number(port)
+  return `${scheme}://${name}${n > 0 && n !== (scheme === 'https' ? 443 : 80) ? `:${n}` : ''}`
 }
 
 function patch (): void {
@@ -160,11 +168,11 @@ function patch (): void {
   }
   state.originals = originals
   const wrap = (original: Connect, scheme: 'http' | 'https'): Connect => function (this: unknown, ...args: unknown[]) {
-    const { host, socket } = targetOf(args)
-    const redirect = redirectFor(host)
+    const target = targetOf(args)
+    const redirect = redirectFor(target.host)
     if (redirect === undefined) return original.apply(this, args)
     const callback = args.find(a => typeof a === 'function') as (() => void) | undefined
-    return connectToEmulator(originals.netConnect, redirect, `${scheme}://${String(host).toLowerCase()}`, scheme, callback, socket)
+    return connectToEmulator(originals.netConnect, redirect, originOf(scheme, target), scheme, callback, target.socket)
   }
   tls.connect = wrap(originals.tlsConnect, 'https') as typeof tls.connect
   net.connect = wrap(originals.netConnect, 'http') as typeof net.connect
@@ -220,9 +228,24 @@ function connectToEmulator (netConnect: Connect, redirect: Redirect, from: strin
     return socket
   }
   const socket = netConnect({ host: redirect.host, port: redirect.port })
+  // A request starts with the first write, and then with the first write after the server has sent
+  // something: a client sends its next request on a connection only once the previous answer is in.
+  // So a body that starts like a request line is left alone (unless the server answered before the
+  // body was sent, after a 100 Continue or an early error). Received bytes all go through push().
+  let awaitingRequest = true
+  const push = socket.push
+  socket.push = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    if (chunk !== null) awaitingRequest = true
+    return (push as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
+  }
   const write = socket.write
   socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
-    return (write as (...a: unknown[]) => boolean).call(this, withRedirectHeader(chunk, from), ...rest)
+    if (awaitingRequest) {
+      const tagged = withRedirectHeader(chunk, from)
+      if (tagged !== chunk) awaitingRequest = false
+      chunk = tagged
+    }
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
   } as typeof socket.write
   // First listener: the client's own error handlers then see a message naming the emulator.
   let connected = false
