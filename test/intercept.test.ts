@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
 import { currentInterception, intercept, isLoopbackHost, parseRedirect, REDIRECTED_FROM_HEADER } from '../server/intercept.js'
 import { startEmulator } from '../server/index.js'
+import nextLoader, { rewriteQuilttUrls } from '../server/next-loader.js'
 import { build, DEFAULT } from './helper.js'
 
 interface Seen { method: string, url: string, headers: http.IncomingHttpHeaders, body: Buffer }
@@ -210,4 +211,25 @@ t.test('the journal shows a redirected request\'s origin as redirectedFrom, as o
   const [plain, redirected] = (res.json() as { requests: Array<Record<string, unknown>> }).requests
   t.equal(redirected!.redirectedFrom, 'https://auth.quiltt.io')
   t.notOk('redirectedFrom' in plain!, 'absent when the request was not redirected')
+})
+
+t.test('quiltt-mock/next-loader rewrites Quiltt origins in an app\'s own source (for browser code)', async t => {
+  const source = [
+    "fetch('https://api.quiltt.io/v1/graphql', { method: 'POST' })",
+    'const AUTH = "https://auth.quiltt.io/v1/users/sessions"',
+    'load(`https://cdn.quiltt.io/v1/connector.js`)',
+    "const other = 'https://api.quiltt.io.example.com/x' // another host: left alone",
+    "const docs = 'https://www.quiltt.io/docs'"
+  ].join('\n')
+  const rewritten = nextLoader.call({ getOptions: () => ({ url: 'http://127.0.0.1:4000' }) }, source)
+  t.equal(rewritten, [
+    "fetch('http://127.0.0.1:4000/v1/graphql', { method: 'POST' })",
+    'const AUTH = "http://127.0.0.1:4000/v1/users/sessions"',
+    'load(`http://127.0.0.1:4000/v1/connector.js`)',
+    "const other = 'https://api.quiltt.io.example.com/x' // another host: left alone",
+    "const docs = 'https://www.quiltt.io/docs'"
+  ].join('\n'))
+  t.equal(nextLoader.call({ getOptions: () => ({}) }, source), source, 'no url option: unchanged')
+  t.throws(() => rewriteQuilttUrls(source, 'http://10.0.0.5:4000'), /not this machine/, 'the same checks as the preload')
+  t.match(rewriteQuilttUrls(source, 'http://10.0.0.5:4000', true), "fetch('http://10.0.0.5:4000/v1/graphql'")
 })

@@ -15,7 +15,7 @@ t.test('the published files hold everything the bin, the exports and the inspect
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
   for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
-    'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json']) {
+    'dist/server/next-loader.js', 'inspector/index.html', 'openapi.yaml', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json']) {
     t.ok(files.includes(f), `${f} is published`)
   }
   t.notOk(files.some(f => f.startsWith('test/') || f.startsWith('server/') || f.startsWith('scripts/')), 'no sources, tests or scripts')
