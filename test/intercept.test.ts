@@ -148,6 +148,21 @@ t.test('startEmulator({ intercept: true }) redirects while it runs and stops on 
   t.equal(afterFetch.headers.get('x-answered-by'), 'other', 'and so does the global fetch')
 })
 
+t.test('the official SDK, with no QUILTT_API_DOMAIN, reaches an emulator started with intercept: true', async t => {
+  delete process.env.QUILTT_API_DOMAIN
+  delete process.env.QUILTT_API_INSECURE
+  const emulator = await startEmulator({ intercept: true })
+  t.teardown(() => emulator.close())
+  const { AuthAPI } = await import('@quiltt/core/api/rest')
+  const auth = new AuthAPI(DEFAULT.clientId)
+  const first = await auth.identify({ email: 'sdk-intercepted@example.com' })
+  t.equal(first.status, 201, 'signed up on the emulator')
+  const ping = await auth.ping((first.data as { token: string }).token)
+  t.equal(ping.status, 200)
+  const journal = (await (await fetch(`${emulator.url}/emulator/v1/requests`)).json()) as { requests: Array<{ path: string, redirectedFrom?: string }> }
+  t.strictSame(journal.requests.map(r => [r.path, r.redirectedFrom]), [['/v1/users/session', 'https://auth.quiltt.io'], ['/v1/users/session', 'https://auth.quiltt.io']])
+})
+
 t.test('interceptions stack: the newest applies, restoring it brings back the one before', async t => {
   const first = await recorder(t, 'first')
   const second = await recorder(t, 'second')
