@@ -9,7 +9,7 @@
  * net.createConnection). For a Quiltt host name, each returns a plain TCP socket to the emulator
  * instead. The HTTP/1.1 the client writes on it is unchanged (method, path, query, headers, body),
  * it only skips TLS, and the client reads the emulator's answer as Quiltt's. One header line is
- * added after each request line (REDIRECTED_FROM_HEADER), which the emulator's journal shows.
+ * added after the request line of each request (REDIRECTED_FROM_HEADER), which the journal shows.
  *
  * Chosen by measurement (docs/drop-in.md has the table). On Node 20.20, 22.23 and 24.22, eleven ways
  * to call Quiltt (the global fetch, with and without an undici Agent passed per call; the npm undici
@@ -23,7 +23,9 @@
  *   Node 22) redirected fetch and node:http(s) but none of npm undici's request, Agent or Pool, and
  *   needs its own forwarding code besides (a fetch to the emulator, hop-by-hop headers removed).
  * Not covered: HTTP/2 (`http2.connect`), and a proxy set up by the app (undici's ProxyAgent,
- * NODE_USE_ENV_PROXY): a tunnel to a Quiltt host fails with an error saying so, rather than reach Quiltt.
+ * NODE_USE_ENV_PROXY): an https tunnel to a Quiltt host through one fails with an error saying so,
+ * rather than reach Quiltt; a plain http:// request through a proxy never connects to the Quiltt
+ * host, so it is not seen at all.
  */
 import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
