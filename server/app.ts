@@ -16,6 +16,7 @@ import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
 import { useQuilttConformance } from './http/quiltt-conformance.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
+import { connectorRoutes } from './routes/connector.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
@@ -172,6 +173,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...introspectRoutes(services),
     ...profileRoutes(services),
     ...graphqlRoutes(services),
+    ...connectorRoutes(),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
     ...emulatorHealthRoutes(VERSION),

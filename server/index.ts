@@ -9,7 +9,10 @@
  *   await emulator.reset()
  *   await emulator.close()
  *
- * and the Quiltt contract check of a pact, for users who verify with their own Pact setup:
+ * With `startEmulator({ intercept: true })`, requests of this process to https://auth.quiltt.io and
+ * https://api.quiltt.io go to the emulator until close(), with no variable set (docs/drop-in.md).
+ *
+ * And the Quiltt contract check of a pact, for users who verify with their own Pact setup:
  *
  *   import { checkPactAgainstQuiltt } from 'quiltt-mock'
  *   const { summary, interactions } = checkPactAgainstQuiltt(JSON.parse(readFileSync('pacts/my-app-quiltt.json', 'utf8')))
@@ -17,14 +20,15 @@
 import type { FastifyInstance } from 'fastify'
 import { type AppOptions, buildApp, VERSION } from './app.js'
 import type { Clock } from './clock.js'
+import { type Interception, intercept, type InterceptOptions } from './intercept.js'
 import type { EnvironmentView } from './services/environments.js'
 import type { PasscodeView } from './services/outbox.js'
 
-export { buildApp, VERSION }
+export { buildApp, intercept, VERSION }
 export { checkPactAgainstQuiltt } from './quiltt-contract/check.js'
 export type { CheckSummary, Finding, FindingKind, InteractionCheck, Location, QuilttContractCheck } from './quiltt-contract/check.js'
 export type { DocumentId } from './quiltt-contract/facts.js'
-export type { AppOptions, Clock, EnvironmentView, PasscodeView }
+export type { AppOptions, Clock, EnvironmentView, Interception, InterceptOptions, PasscodeView }
 export type { MessageView } from './services/outbox.js'
 export type { ProfileWithSessions, InspectedSession } from './services/profile-sessions.js'
 export type { ProfileView } from './services/profiles.js'
@@ -45,6 +49,12 @@ export interface StartEmulatorOptions {
   logger?: AppOptions['logger']
   /** The base clock the emulator's movable clock runs on; default the system clock. */
   clock?: Clock
+  /**
+   * Send this process's requests to https://auth.quiltt.io and https://api.quiltt.io (and http://) to
+   * this emulator while it runs, as `quiltt-mock/register` with QUILTT_MOCK_URL does; `{ hosts }` adds
+   * host names (e.g. `['cdn.quiltt.io']`). Undone by close(). Default false.
+   */
+  intercept?: boolean | { hosts?: string[] }
 }
 
 /** A passcode as GET /emulator/v1/environments/{environmentId}/passcodes lists it, with its environment. */
@@ -65,8 +75,10 @@ export interface RunningEmulator {
   passcodes (username: string, options?: { environmentId?: string }): Promise<EmulatorPasscode[]>
   /** Back to the fixtures loaded at start (POST /emulator/v1/reset); the clock returns to real time. */
   reset (): Promise<void>
-  /** Stops listening and closes the database. */
+  /** Stops listening and closes the database (and stops intercepting, if it did). */
   close (): Promise<void>
+  /** What `intercept` redirects here, while it does; undefined without it, and after close(). */
+  readonly interception: Interception | undefined
   /** The Fastify instance, for `inject()` and anything else. */
   readonly app: FastifyInstance
 }
@@ -91,6 +103,17 @@ export async function startEmulator (options: StartEmulatorOptions = {}): Promis
   const port = typeof address === 'object' && address !== null ? address.port : options.port ?? 0
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   const { services } = app.emulator
+  let interception: Interception | undefined
+  if (options.intercept) {
+    // Bound to every interface, it is reached on loopback; any other address is this machine's own.
+    const to = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
+    try {
+      interception = intercept({ url: `http://${to}:${port}`, allowRemote: true, hosts: typeof options.intercept === 'object' ? options.intercept.hosts ?? [] : [] })
+    } catch (err) {
+      await app.close()
+      throw err
+    }
+  }
 
   return {
     url,
@@ -118,6 +141,12 @@ export async function startEmulator (options: StartEmulatorOptions = {}): Promis
       const res = await app.inject({ method: 'POST', url: '/emulator/v1/reset' })
       if (res.statusCode !== 200) throw new Error(`quiltt-mock: reset answered ${res.statusCode}: ${res.body}`)
     },
-    close: () => app.close()
+    get interception () { return interception },
+    async close () {
+      // First: nothing more is sent here once the emulator starts closing.
+      interception?.restore()
+      interception = undefined
+      await app.close()
+    }
   }
 }

@@ -1,12 +1,20 @@
 /**
- * `node --import quiltt-mock/register app.js`: makes every `*.localhost` name resolve to 127.0.0.1 in
- * this process, so the unmodified Quiltt SDK, whose URLs are always `auth.<QUILTT_API_DOMAIN>`, reaches
- * the emulator with `QUILTT_API_DOMAIN=localhost:4000 QUILTT_API_INSECURE=true`.
+ * `node --import quiltt-mock/register app.js` (or the same in NODE_OPTIONS, which reaches Next.js and
+ * its workers). Two things, both for this process only:
  *
- * Browsers already resolve `*.localhost` to loopback (RFC 6761); glibc does not, hence this preload.
- * It patches `dns.lookup`, which Node's global fetch (undici), `http`, `https` and `net` all use.
+ * 1. Every `*.localhost` name resolves to 127.0.0.1, so the unmodified Quiltt SDK, whose URLs are always
+ *    `auth.<QUILTT_API_DOMAIN>`, reaches the emulator with `QUILTT_API_DOMAIN=localhost:4000
+ *    QUILTT_API_INSECURE=true`. Browsers already resolve `*.localhost` to loopback (RFC 6761); glibc
+ *    does not. It patches `dns.lookup`, which Node's global fetch (undici), `http`, `https` and `net` use.
+ * 2. With `QUILTT_MOCK_URL=http://127.0.0.1:4000`, every request to https://auth.quiltt.io and
+ *    https://api.quiltt.io (and http://, and the names in `QUILTT_MOCK_HOSTS`) goes to that emulator
+ *    instead (server/intercept.ts): code that hard-codes Quiltt's URLs works unchanged. It says so in
+ *    one line on stderr. An emulator that is not on this machine needs `QUILTT_MOCK_ALLOW_REMOTE=1`;
+ *    without it, or with a malformed setting, the process stops with a message rather than let
+ *    requests reach the real Quiltt.
  */
 import dns from 'node:dns'
+import { intercept } from './intercept.js'
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void
 
@@ -39,5 +47,18 @@ if (!(dns as unknown as Record<symbol, boolean>)[PATCHED]) {
     if (!resolvesToLoopback(hostname)) return originalPromise(hostname, options)
     const entry = options.family === 6 ? { address: '::1', family: 6 } : { address: '127.0.0.1', family: 4 }
     return options.all ? [entry] : entry
+  }
+
+  const url = process.env.QUILTT_MOCK_URL
+  if (url !== undefined && url !== '') {
+    try {
+      const hosts = (process.env.QUILTT_MOCK_HOSTS ?? '').split(',').filter(h => h.trim() !== '')
+      const allowRemote = /^(1|true|yes)$/i.test(process.env.QUILTT_MOCK_ALLOW_REMOTE ?? '')
+      const interception = intercept({ url, hosts, allowRemote })
+      process.stderr.write(`quiltt-mock: requests to ${interception.hosts.join(', ')} (https and http) go to ${interception.url} in this process (QUILTT_MOCK_URL)\n`)
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n(from QUILTT_MOCK_URL=${url}${process.env.QUILTT_MOCK_HOSTS ? ` QUILTT_MOCK_HOSTS=${process.env.QUILTT_MOCK_HOSTS}` : ''} and --import quiltt-mock/register)\n`)
+      process.exit(1)
+    }
   }
 }

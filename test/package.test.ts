@@ -16,7 +16,7 @@ t.test('the published files hold everything the bin, the exports and the inspect
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   const files = (JSON.parse(res.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(f => f.path)
   for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/register.js',
-    'inspector/index.html', 'openapi.yaml', 'schema.graphql', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
+    'dist/server/next-loader.js', 'inspector/index.html', 'openapi.yaml', 'schema.graphql', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
     t.ok(files.includes(f), `${f} is published`)
   }
   // The facts-only copy of Quiltt's document is data the Quiltt contract check reads at run time.

@@ -1,9 +1,11 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import sjson from 'secure-json-parse'
 import { parseYaml } from '../yaml.js'
 import type { Clock } from '../clock.js'
 import { errors } from '../errors.js'
+import { REDIRECTED_FROM_HEADER } from '../redirect-header.js'
 import type { Control } from '../services/control.js'
 import { BODY_LIMIT } from './errors.js'
 import { exemptFromResponseValidation } from './response-validation.js'
@@ -17,6 +19,12 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 // The emulator's own API, its docs and the inspector page at / are not "Quiltt API requests":
 // never journaled, never faulted.
 const NOT_QUILTT = /^\/((emulator|docs)(\/|\?|$)|$|\?)/
+
+/** The origin a client redirected by quiltt-mock/register addressed (server/intercept.ts), if it was. */
+export function redirectedFrom (headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[REDIRECTED_FROM_HEADER]
+  return typeof value === 'string' ? value : undefined
+}
 
 interface Capture { at: number, start: number, faultId: string | undefined }
 
@@ -54,7 +62,8 @@ export function useControlPlane (app: FastifyInstance, control: Control, clock: 
           requestBytes: req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']),
           responseBody: typeof payload === 'string' ? payload : undefined,
           responseType: reply.getHeader('content-type') as string | undefined,
-          faultId: c.faultId
+          faultId: c.faultId,
+          redirectedFrom: redirectedFrom(req.headers)
         })
       }
       done(null, payload)

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Clock } from '../clock.js'
 import { loadSpec } from '../openapi/spec.js'
 import type { Control } from '../services/control.js'
+import { redirectedFrom } from './control-plane.js'
 import type { CorsHeaders } from './cors.js'
 import { buildLazySerializer } from './serialization.js'
 
@@ -106,7 +107,8 @@ export function createHotPath ({ answers, control, clock, cors, enabled }: HotPa
       requestBytes: headers['content-length'] === undefined ? undefined : 0,
       responseBody: text,
       responseType: JSON_TYPE,
-      faultId: undefined
+      faultId: undefined,
+      redirectedFrom: redirectedFrom(headers)
     })
     return true
   }

@@ -25,6 +25,8 @@ export interface JournalCapture {
   responseBody: unknown
   responseType: string | undefined
   faultId: string | undefined
+  /** The Quiltt-Mock-Redirected-From header: the origin a redirected client addressed (server/intercept.ts). */
+  redirectedFrom: string | undefined
 }
 
 export interface JournalEntryView {
@@ -40,6 +42,7 @@ export interface JournalEntryView {
   faultId?: string
   /** Requests to /v1/graphql: the operations asked for. */
   graphql?: OperationNote[]
+  redirectedFrom?: string
 }
 
 export interface JournalFilter { limit?: number, method?: string, path?: string }
@@ -103,6 +106,7 @@ export function createJournal (size: number) {
   const responseBodies = new Array<unknown>(size)
   const responseTypes = new Array<string | undefined>(size)
   const faultIds = new Array<string | undefined>(size)
+  const redirectedFroms = new Array<string | undefined>(size)
   let next = 0 // ring slot for the next entry
   let count = 0 // entries held
   let seq = 0 // ids keep counting across clears, so an id never names two requests
@@ -111,6 +115,7 @@ export function createJournal (size: number) {
     const url = urls[slot]!
     const body = responseBodies[slot]
     const faultId = faultIds[slot]
+    const redirectedFrom = redirectedFroms[slot]
     const q = url.indexOf('?')
     const path = q < 0 ? url : url.slice(0, q)
     let responseBody: unknown = null
@@ -131,7 +136,8 @@ export function createJournal (size: number) {
       responseBody: redact(responseBody),
       ...(faultId === undefined ? {} : { faultId }),
       // Named when read, not when recorded: a request costs nothing more, and a faulted one is named too.
-      ...(path === GRAPHQL_PATH ? { graphql: describeGraphQLRequest(requestBodies[slot], q < 0 ? null : url.slice(q + 1)) } : {})
+      ...(path === GRAPHQL_PATH ? { graphql: describeGraphQLRequest(requestBodies[slot], q < 0 ? null : url.slice(q + 1)) } : {}),
+      ...(redirectedFrom === undefined ? {} : { redirectedFrom })
     }
   }
 
@@ -170,6 +176,7 @@ export function createJournal (size: number) {
       responseBodies[next] = responseBody
       responseTypes[next] = responseType
       faultIds[next] = capture.faultId
+      redirectedFroms[next] = capture.redirectedFrom
       next = (next + 1) % size
       if (count < size) count++
     },
@@ -194,7 +201,7 @@ export function createJournal (size: number) {
 
     clear (): void {
       // The bodies are let go at once: a cleared journal holds no memory.
-      for (const column of [methods, urls, requestBodies, responseBodies, responseTypes, faultIds]) column.fill(undefined as never)
+      for (const column of [methods, urls, requestBodies, responseBodies, responseTypes, faultIds, redirectedFroms]) column.fill(undefined as never)
       next = 0
       count = 0
     }
