@@ -58,6 +58,8 @@ t.test('a taken id (in any environment), uuid, email or phone is a 409, and noth
     expectStatus(t, res, 409, what)
     t.strictSame(res.json(), { message: 'Conflict', instruction })
   }
+  const twice = await app.inject({ method: 'POST', url: seedUrl(), payload: { id: PROFILE_ID, uuid: UUID, email: 'a@example.com', phone: '+14155552671' } })
+  t.strictSame(twice.json(), { message: 'Conflict', instruction: 'Profile ID is not available' }, 'the same profile seeded twice: the id is named first')
   for (const env of [DEFAULT.environmentId, other.id]) {
     const { total } = (await app.inject({ url: seedUrl(env) })).json()
     t.equal(total, env === DEFAULT.environmentId ? 1 : 0, 'no profile was added by a refused request')

@@ -148,6 +148,9 @@ export function createFixtureService (
       const fixture = parseFixtureProfile(raw, errs, '', profiles)
       errs.throwIfAny()
       return store.transaction(() => {
+        // The ids first: seeding the same profile twice is best told by "Profile ID is not available".
+        if (fixture.id !== undefined && store.profiles.idTaken(fixture.id)) throw errors.profileIdNotAvailable()
+        if (fixture.uuid !== undefined && store.profiles.byUuid(environment.id, fixture.uuid)) throw errors.uuidNotAvailable()
         for (const channel of ['email', 'phone'] as const) {
           const username = fixture.patch[channel]
           if (username && store.profiles.byUsername(environment.id, channel, username)) throw errors.usernameNotAvailable(channel)
