@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
 import { buildApp } from './app.js'
-import { EMAIL_AND_PHONE_FIXTURES_PATH, fixturesPath } from './paths.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from './paths.js'
+import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
 import { loadSpec } from './openapi/spec.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
@@ -248,7 +249,7 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     const { pactUrls, provider } = resolveSources(options.sources)
     let baseUrl = options.baseUrl
     if (baseUrl === undefined) {
-      app = await buildApp({ db: ':memory:', fixtures: options.fixtures ? resolve(fixturesPath(options.fixtures)) : EMAIL_AND_PHONE_FIXTURES_PATH })
+      app = await buildApp({ db: ':memory:', fixtures: options.fixtures ? fixturesArgument(options.fixtures) : EMAIL_AND_PHONE_FIXTURES_PATH })
       baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     } else {
       await checkReachable(baseUrl)
@@ -270,6 +271,14 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     throw err
   } finally {
     await app?.close()
+  }
+}
+
+function fixturesArgument (value: string): Record<string, unknown> {
+  try {
+    return readFixturesOption(value)
+  } catch (err) {
+    throw err instanceof FixtureFileError ? new VerifyInputError(`--fixtures ${err.message}`) : err
   }
 }
 
