@@ -44,7 +44,7 @@ export interface VerifyOptions {
 interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?: boolean, env?: string }
 
 const FLAGS: Flag[] = [
-  { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory' },
+  { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory (waits up to 15 s for one still starting)' },
   { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: fixtures/email-and-phone.json, the default environment and a phone-login one)' },
   { name: '--provider', key: 'provider', help: 'provider name for the broker and results (default: the pacts\' own, else "quiltt")' },
   { name: '--log-level', key: 'logLevel', help: `Pact's log level: ${LOG_LEVELS.join('|')} (default error)` },
@@ -240,8 +240,14 @@ function parseResult (text: unknown): VerifierResult {
 
 export interface Io { out: (text: string) => void, err: (text: string) => void }
 
+/**
+ * How long `--base-url` waits for an emulator that refuses connections: long enough for one started
+ * in the background on the line before (`quiltt-mock ... & quiltt-mock verify --base-url ...`).
+ */
+export const REACHABLE_WITHIN_MS = 15_000
+
 /** The `verify` subcommand: returns the exit code. */
-export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { io.out(verifyHelpText()); return 0 }
   let app: FastifyInstance | undefined
   try {
@@ -252,7 +258,7 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
       app = await buildApp({ db: ':memory:', fixtures: options.fixtures ? fixturesArgument(options.fixtures) : EMAIL_AND_PHONE_FIXTURES_PATH })
       baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     } else {
-      await checkReachable(baseUrl)
+      await checkReachable(baseUrl, reachableWithinMs)
     }
     io.out(`quiltt-mock verify: verifying ${pactUrls.length > 0 ? pactUrls.join(', ') : 'pacts from the broker'} against ${baseUrl}\n`)
     const providerName = options.provider ?? provider
@@ -282,13 +288,24 @@ function fixturesArgument (value: string): Record<string, unknown> {
   }
 }
 
-async function checkReachable (baseUrl: string): Promise<void> {
+async function checkReachable (baseUrl: string, withinMs: number): Promise<void> {
   const url = `${baseUrl.replace(/\/+$/, '')}/emulator/v1/health`
+  const deadline = Date.now() + withinMs
   let status: number
-  try {
-    status = (await fetch(url)).status
-  } catch (err) {
-    throw new VerifyInputError(`Cannot reach quiltt-mock at ${baseUrl} (${(err as Error).message}). Is it running?`)
+  for (;;) {
+    try {
+      status = (await fetch(url)).status
+      break
+    } catch (err) {
+      // Refused: nothing listens yet (an emulator still starting); any other failure will not pass by waiting.
+      const cause = (err as Error).cause as NodeJS.ErrnoException | undefined
+      const refused = cause?.code === 'ECONNREFUSED'
+      if (!refused || Date.now() >= deadline) {
+        const detail = `${cause?.message ?? (err as Error).message}${refused ? `, for ${Math.round(withinMs / 1000)} s` : ''}`
+        throw new VerifyInputError(`Cannot reach quiltt-mock at ${baseUrl} (${detail}). Is it running?`)
+      }
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
   }
   if (status !== 200) throw new VerifyInputError(`${url} answered ${status}: is ${baseUrl} a quiltt-mock?`)
 }
