@@ -3,7 +3,11 @@
 # made with `npm init -y`, from this checkout's HEAD (through a bare clone, as a git server would
 # serve it). Prints wall-clock and CPU seconds of each; docs/install.md quotes the results.
 #   scripts/time-installs.sh [tarball|git|clone ...]     (default: all three)
+#   PREBUILT=1 scripts/time-installs.sh ...               better-sqlite3 as where GitHub is reachable
 # The npm cache is used as it is (warm after the first run). Takes about 5 to 10 minutes.
+# better-sqlite3 downloads a prebuilt binary from GitHub, or compiles (~75 s of CPU) where it cannot.
+# PREBUILT=1 hands it this checkout's build as a local prebuild instead (prebuild-install's own
+# option), which is what the download gives: the times of a machine that reaches GitHub.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/quiltt-mock-installs.XXXXXX")
@@ -11,6 +15,14 @@ trap 'rm -rf "$work"' EXIT
 ways=("$@")
 [ ${#ways[@]} -gt 0 ] || ways=(tarball git clone)
 git clone -q --bare "$repo" "$work/quiltt-mock.git"
+if [ -n "${PREBUILT:-}" ]; then
+  bs3="$repo/node_modules/better-sqlite3"
+  v=$(node -p "require('$bs3/package.json').version")
+  mkdir -p "$work/prebuilds"
+  tar -czf "$work/prebuilds/better-sqlite3-v$v-node-v$(node -p process.versions.modules)-$(node -p 'process.platform + "-" + process.arch').tar.gz" -C "$bs3" build/Release/better_sqlite3.node
+  export npm_config_better_sqlite3_local_prebuilds="$work/prebuilds"
+  echo "better-sqlite3 $v: prebuilt (PREBUILT=1)"
+fi
 echo "quiltt-mock at $(git -C "$repo" rev-parse --short HEAD), Node $(node --version), npm $(npm --version), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 project () { mkdir -p "$work/$1" && cd "$work/$1" && npm init -y >/dev/null; }
