@@ -7,21 +7,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import t from 'tap'
 
 const require = createRequire(import.meta.url)
+// The copies the parents load: @fastify/static as @fastify/swagger-ui resolves it, light-my-request as fastify does.
+const staticPath = createRequire(require.resolve('@fastify/swagger-ui')).resolve('@fastify/static')
+const lightMyRequestPath = createRequire(require.resolve('fastify')).resolve('light-my-request')
+const fastifyStatic = require(staticPath) as typeof import('@fastify/static').default
 
 t.test('the pinned versions are the ones installed', async t => {
   // The copy `from` loads (its exports hide package.json, so it is found from the resolved main file).
   const versionOf = (name: string, from: string): string => {
-    const main = require.resolve(name, { paths: [dirname(require.resolve(from))] })
+    const main = require.resolve(name, { paths: [dirname(from)] })
     const dir = main.slice(0, main.lastIndexOf(`node_modules/${name}/`) + `node_modules/${name}`.length)
     return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
   }
-  t.match(versionOf('content-disposition', '@fastify/static'), /^2\./, '@fastify/static gets content-disposition 2')
-  t.match(versionOf('cookie', 'light-my-request'), /^1\./, 'light-my-request gets cookie 1')
+  t.match(versionOf('content-disposition', staticPath), /^2\./, '@fastify/static gets content-disposition 2')
+  t.match(versionOf('cookie', lightMyRequestPath), /^1\./, 'light-my-request gets cookie 1')
 })
 
 t.test('light-my-request (fastify inject) encodes cookies with cookie 1', async t => {
