@@ -28,6 +28,8 @@ function browsableHost (host: string): string {
  */
 const startedBy = process.env.npm_lifecycle_event === 'start' && process.env.npm_package_name === 'quiltt-mock' ? process.ppid : undefined
 
+const BANNER_ENVIRONMENTS = 5
+
 async function main (argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${helpText()}\nCommands:\n  verify <pacts...>        verify consumer pacts against the emulator (quiltt-mock verify --help)\n`)
@@ -69,14 +71,16 @@ async function main (argv: string[]): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   const browse = `http://${browsableHost(config.host)}:${port}`
-  const [env] = app.emulator.services.environments.list()
+  const environments = app.emulator.services.environments.list()
   const cors = config.corsOrigins.includes('*') ? 'any origin' : config.corsOrigins.join(', ')
   const lines = [
     `quiltt-mock ${VERSION} listening on ${url}`,
     `  inspector  ${browse}/`,
     `  API docs   ${browse}/docs`,
     `  database   ${config.db}`,
-    ...(env ? [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`] : []),
+    // Every environment a user may log in to (quilttsms1 of email-and-phone too), up to a screenful.
+    ...environments.slice(0, BANNER_ENVIRONMENTS).flatMap(env => [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`]),
+    ...(environments.length > BANNER_ENVIRONMENTS ? [`  ...        ${environments.length - BANNER_ENVIRONMENTS} more environments: GET ${browse}/emulator/v1/environments`] : []),
     ...(config.adminToken !== undefined ? ['  admin      /emulator/ endpoints (but health) need Authorization: Bearer <admin token>'] : []),
     `  CORS       ${cors}`,
     `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true   (Node: node --import quiltt-mock/register app.js)`
@@ -84,7 +88,7 @@ async function main (argv: string[]): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n')
   // The banner is for people; programs reading JSON logs get the same facts as one line.
   if (!pretty) {
-    app.log.info({ url, inspector: `${browse}/`, docs: `${browse}/docs`, clientId: env?.clientId }, 'ready')
+    app.log.info({ url, inspector: `${browse}/`, docs: `${browse}/docs`, clientId: environments[0]?.clientId, clientIds: environments.map(e => e.clientId) }, 'ready')
   }
   const warning = exposureWarning(config)
   if (warning) process.stderr.write(`${warning}\n`)

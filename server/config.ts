@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { fixturesPath } from './paths.js'
+import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
 import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from './services/journal.js'
 
 export interface Config {
@@ -8,7 +8,8 @@ export interface Config {
   corsOrigins: string[]
   logFormat: 'auto' | 'pretty' | 'json'
   db: string
-  fixtures: string | undefined
+  /** The fixture document `--fixtures` names, read and parsed (its content is checked at start). */
+  fixtures: Record<string, unknown> | undefined
   logLevel: string
   journalSize: number
   adminToken: string | undefined
@@ -75,7 +76,14 @@ export const FLAGS: FlagSpec[] = [
   },
   {
     key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start; `email-and-phone` names the bundled one that adds a phone-login environment',
-    parse: v => v === '' ? undefined : resolve(fixturesPath(v))
+    parse: v => {
+      if (v === '') return undefined
+      try {
+        return readFixturesOption(v)
+      } catch (err) {
+        throw err instanceof FixtureFileError ? new ConfigError(`--fixtures ${err.message}`) : err
+      }
+    }
   },
   {
     key: 'adminToken', flag: '--admin-token', env: 'QUILTT_MOCK_ADMIN_TOKEN', default: '',

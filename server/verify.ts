@@ -14,8 +14,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
 import { buildApp } from './app.js'
-import { EMAIL_AND_PHONE_FIXTURES_PATH, fixturesPath } from './paths.js'
-import { readFixtureFile } from './services/fixtures.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from './paths.js'
+import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
 import { loadSpec } from './openapi/spec.js'
 import { checkPact } from './quiltt-contract/check.js'
 import { documentId, loadQuilttFacts } from './quiltt-contract/facts.js'
@@ -56,7 +56,7 @@ export interface VerifyOptions {
 interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?: boolean, env?: string }
 
 const FLAGS: Flag[] = [
-  { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory' },
+  { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory (waits up to 15 s for one still starting)' },
   { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: fixtures/email-and-phone.json, the default environment and a phone-login one)' },
   { name: '--session-format', key: 'sessionFormat', help: 'current|legacy: every environment of the in-memory emulator answers session objects in this format (legacy: the seed guide\'s {id, expiration, userId, token}, for pacts written from it)' },
   { name: '--provider', key: 'provider', help: 'provider name for the broker and results (default: the pacts\' own, else "quiltt")' },
@@ -285,8 +285,14 @@ function parseResult (text: unknown): VerifierResult {
 
 export interface Io { out: (text: string) => void, err: (text: string) => void }
 
+/**
+ * How long `--base-url` waits for an emulator that refuses connections: long enough for one started
+ * in the background on the line before (`quiltt-mock ... & quiltt-mock verify --base-url ...`).
+ */
+export const REACHABLE_WITHIN_MS = 15_000
+
 /** The `verify` subcommand: returns the exit code. */
-export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { io.out(verifyHelpText()); return 0 }
   let app: FastifyInstance | undefined
   try {
@@ -294,11 +300,11 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     const { pactUrls, provider, pacts } = resolveSources(options.sources)
     let baseUrl = options.baseUrl
     if (baseUrl === undefined) {
-      const fixtures = options.fixtures ? resolve(fixturesPath(options.fixtures)) : EMAIL_AND_PHONE_FIXTURES_PATH
-      app = await buildApp({ db: ':memory:', fixtures: options.sessionFormat ? inFormat(fixtures, options.sessionFormat) : fixtures })
+      const fixtures = options.fixtures ? fixturesArgument(options.fixtures) : EMAIL_AND_PHONE_FIXTURES_PATH
+      app = await buildApp({ db: ':memory:', fixtures: options.sessionFormat ? inFormat(typeof fixtures === 'string' ? fixturesArgument(fixtures) : fixtures, options.sessionFormat) : fixtures })
       baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     } else {
-      await checkReachable(baseUrl)
+      await checkReachable(baseUrl, reachableWithinMs)
     }
     io.out(`quiltt-mock verify: verifying ${pactUrls.length > 0 ? pactUrls.join(', ') : 'pacts from the broker'} against ${baseUrl}\n`)
     const providerName = options.provider ?? provider
@@ -327,16 +333,9 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
  * The fixture document with every environment in one session format. In the fixtures themselves, so
  * that the reset after each interaction (provider-state teardown) keeps it.
  */
-function inFormat (path: string, sessionFormat: 'current' | 'legacy'): Record<string, unknown> {
-  let doc: unknown
-  try {
-    doc = readFixtureFile(path)
-  } catch (err) {
-    throw new VerifyInputError(`--fixtures: cannot read ${path}: ${(err as Error).message}`)
-  }
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { environments?: unknown }).environments)) return doc as Record<string, unknown>
-  const { environments } = doc as { environments: unknown[] }
-  return { ...doc, environments: environments.map(e => typeof e === 'object' && e !== null ? { ...e, sessionFormat } : e) }
+function inFormat (doc: Record<string, unknown>, sessionFormat: 'current' | 'legacy'): Record<string, unknown> {
+  if (!Array.isArray(doc.environments)) return doc
+  return { ...doc, environments: doc.environments.map((e: unknown) => typeof e === 'object' && e !== null ? { ...e, sessionFormat } : e) }
 }
 
 /**
@@ -386,13 +385,32 @@ function relativeToCwd (file: string): string {
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel
 }
 
-async function checkReachable (baseUrl: string): Promise<void> {
-  const url = `${baseUrl.replace(/\/+$/, '')}/emulator/v1/health`
-  let status: number
+function fixturesArgument (value: string): Record<string, unknown> {
   try {
-    status = (await fetch(url)).status
+    return readFixturesOption(value)
   } catch (err) {
-    throw new VerifyInputError(`Cannot reach quiltt-mock at ${baseUrl} (${(err as Error).message}). Is it running?`)
+    throw err instanceof FixtureFileError ? new VerifyInputError(`--fixtures ${err.message}`) : err
+  }
+}
+
+async function checkReachable (baseUrl: string, withinMs: number): Promise<void> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/emulator/v1/health`
+  const deadline = Date.now() + withinMs
+  let status: number
+  for (;;) {
+    try {
+      status = (await fetch(url)).status
+      break
+    } catch (err) {
+      // Refused: nothing listens yet (an emulator still starting); any other failure will not pass by waiting.
+      const cause = (err as Error).cause as NodeJS.ErrnoException | undefined
+      const refused = cause?.code === 'ECONNREFUSED'
+      if (!refused || Date.now() >= deadline) {
+        const detail = `${cause?.message ?? (err as Error).message}${refused ? `, for ${Math.round(withinMs / 1000)} s` : ''}`
+        throw new VerifyInputError(`Cannot reach quiltt-mock at ${baseUrl} (${detail}). Is it running?`)
+      }
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
   }
   if (status !== 200) throw new VerifyInputError(`${url} answered ${status}: is ${baseUrl} a quiltt-mock?`)
 }

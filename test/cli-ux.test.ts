@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { FLAGS, readConfig, usePrettyLogs } from '../server/config.js'
 import { assertBuilt, BIN, run, startServer } from './built.js'
-import { DEFAULT } from './helper.js'
+import { ROOT } from '../server/paths.js'
+import { DEFAULT, PHONE } from './helper.js'
 
 assertBuilt()
 
@@ -47,10 +50,53 @@ t.test('a bad value exits non-zero with a message that names the flag and the va
   }
 })
 
-t.test('a fixture file that does not exist stops the start with exit 1 and names the file', async t => {
-  const res = await run('node', [BIN, '--port', '0', '--db', ':memory:', '--fixtures', '/nonexistent/fixtures.json'])
-  t.equal(res.code, 1)
-  t.match(res.stderr, /quiltt-mock: .*\/nonexistent\/fixtures\.json/)
+t.test('a --fixtures value naming no readable fixture file exits 2 with a message naming the flag and the file', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-fixtures-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'bad.json'), '{"environments": [')
+  writeFileSync(join(dir, 'bad.yaml'), 'environments: [\n')
+  writeFileSync(join(dir, 'list.json'), '[]')
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [['--fixtures', 'nope.json'], {}, /^quiltt-mock: --fixtures "nope\.json" no such file \(\/.*\/nope\.json\); give a JSON or YAML fixture file, or email-and-phone for the bundled one\n$/],
+    [[], { QUILTT_MOCK_FIXTURES: 'nope.json' }, /^quiltt-mock: --fixtures "nope\.json" no such file/],
+    [['--fixtures', dir], {}, /^quiltt-mock: --fixtures ".*" is a folder, not a fixture file\n$/],
+    [['--fixtures', join(dir, 'bad.json')], {}, /^quiltt-mock: --fixtures ".*bad\.json" is not valid JSON: /],
+    [['--fixtures', join(dir, 'bad.yaml')], {}, /^quiltt-mock: --fixtures ".*bad\.yaml" is not valid YAML: /],
+    [['--fixtures', join(dir, 'list.json')], {}, /^quiltt-mock: --fixtures ".*list\.json" must hold a fixture document: an object with "environments"\n$/]
+  ]
+  for (const [args, env, message] of cases) {
+    const res = await run('node', [BIN, '--port', '0', '--db', ':memory:', ...args], { env, cwd: dir })
+    const what = [...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(' ')
+    t.equal(res.code, 2, `${what}: exit 2, a usage error`)
+    t.match(res.stderr, message, `${what}: names the flag and the file`)
+    t.notMatch(res.stderr, /ENOENT|EISDIR|at .*\.js:\d+/, `${what}: no raw error or stack`)
+    t.equal(res.stdout, '', `${what}: prints no banner`)
+  }
+  const verify = await run('node', [BIN, 'verify', '--fixtures', 'nope.json', join(ROOT, 'contracts', 'examples')], { cwd: dir })
+  t.equal(verify.code, 2, 'verify --fixtures nope.json: exit 2')
+  t.match(verify.stderr, /^quiltt-mock verify: --fixtures "nope\.json" no such file/)
+})
+
+t.test('the banner lists every environment of the fixtures, the phone one of email-and-phone too', async t => {
+  const server = await startServer('node', [BIN, '--port', '0', '--db', ':memory:', '--fixtures', 'email-and-phone'])
+  t.teardown(() => server.stop())
+  const banner = server.output()
+  t.match(banner, `clientId   ${DEFAULT.clientId}    (environment ${DEFAULT.environmentId}, email login)\n  secret     ${DEFAULT.secret}\n`)
+  t.match(banner, `clientId   ${PHONE.clientId}    (environment ${PHONE.environmentId}, phone login)\n  secret     ${PHONE.secret}\n`)
+  t.ok(banner.indexOf(DEFAULT.clientId) < banner.indexOf(PHONE.clientId), 'in the fixture\'s order')
+  t.equal((await server.stop()).code, 0)
+})
+
+t.test('with many environments the banner shows five and says where the rest are', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-fixtures-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'seven.json')
+  writeFileSync(file, JSON.stringify({ environments: Array.from({ length: 7 }, (_, i) => ({ clientId: `client${i}` })) }))
+  const server = await startServer('node', [BIN, '--port', '0', '--db', ':memory:', '--fixtures', file])
+  t.teardown(() => server.stop())
+  const banner = server.output()
+  t.equal(banner.match(/^ {2}clientId {3}client\d/gm)?.length, 5)
+  t.match(banner, `  ...        2 more environments: GET http://127.0.0.1:${server.port}/emulator/v1/environments\n`)
 })
 
 t.test('the banner names the URL, inspector, docs, clientId and secret; logs are JSON lines off a terminal', async t => {

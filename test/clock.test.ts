@@ -33,6 +33,26 @@ t.test('GET shows the time and the offset; POST moves it and answers the same sh
   t.strictSame(offset.json(), { now: '2026-01-02T12:00:10Z', offsetSeconds: 86_400 })
 })
 
+t.test('offsetSeconds has millisecond precision: fractional after a jump to `now`, and sending it back restores the clock', async t => {
+  const { app, clock } = await build(t)
+  clock.advance(250) // real time is 12:00:00.250
+  const jumped = await setClock(app, { now: '2030-01-01T00:00:00Z' })
+  expectStatus(t, jumped, 200)
+  const offset = jumped.json().offsetSeconds as number
+  t.equal(offset, (Date.UTC(2030, 0, 1) - Date.UTC(2026, 0, 1, 12, 0, 0, 250)) / 1000, 'the instant minus the real time')
+  t.not(offset, Math.round(offset), 'a fraction of a second, as openapi.yaml says')
+  t.equal((await getClock(app)).now, '2030-01-01T00:00:00Z', 'now itself is shown in whole seconds')
+
+  await setClock(app, { offsetSeconds: 0 })
+  const restored = await setClock(app, { offsetSeconds: offset })
+  t.strictSame(restored.json(), { now: '2030-01-01T00:00:00Z', offsetSeconds: offset }, 'the offset read back sets the same clock')
+
+  const half = await setClock(app, { advanceSeconds: 0.5 })
+  t.equal(half.json().offsetSeconds, offset + 0.5)
+  const fine = await setClock(app, { offsetSeconds: 1.2344 })
+  t.equal(fine.json().offsetSeconds, 1.234, 'finer than a millisecond is rounded to the millisecond')
+})
+
 t.test('bad clock bodies are a 422 and leave the clock alone', async t => {
   const { app } = await build(t)
   const cases: Array<[unknown, Record<string, string[]>]> = [

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, WITH_PHONE } from './helper.js'
+import { loadSpec } from '../server/openapi/spec.js'
+import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes, WITH_PHONE } from './helper.js'
 
 t.test('health answers 200 once the store is open and fixtures are loaded', async t => {
   const { app } = await build(t)
@@ -82,6 +83,38 @@ t.test('passcodes: newest first, filtered by email, with all fields; 404 for an 
   await identify(app, { email: 'a+tag@example.com' })
   t.equal((await passcodes(app, 'email=a+tag@example.com')).length, 1, 'an unencoded + in the email filter still matches')
   expectStatus(t, await app.inject({ url: '/emulator/v1/environments/env_nope/messages' }), 404)
+})
+
+t.test('passcodes carry the profileId they log in to and invalidatedAt, as openapi.yaml requires', async t => {
+  const { app, clock } = await build(t)
+  const schema = (loadSpec().document as { components: { schemas: Record<string, { required: string[] }> } }).components.schemas.Passcode!
+  t.ok(schema.required.includes('profileId') && schema.required.includes('invalidatedAt'), 'documented and required in openapi.yaml')
+
+  await identify(app, { email: 'carol@example.com' })
+  const profiles = (await app.inject({ url: `/emulator/v1/environments/${DEFAULT.environmentId}/profiles?search=carol` })).json().profiles as Array<{ id: string }>
+  t.equal(profiles.length, 1)
+  const profileId = profiles[0]!.id
+  t.match(profileId, /^p_/)
+
+  await identify(app, { email: 'carol@example.com' })
+  const [first] = await passcodes(app, 'email=carol@example.com')
+  t.match(first, { profileId, invalidatedAt: null, state: 'outstanding' })
+
+  clock.advance(5000)
+  await identify(app, { email: 'carol@example.com' })
+  const [second, replaced] = await passcodes(app, 'email=carol@example.com')
+  t.match(replaced, { code: first!.code, profileId, invalidatedAt: '2026-01-01T12:00:05Z', state: 'replaced' }, 'replaced when the next one was issued')
+  t.match(second, { profileId, invalidatedAt: null })
+
+  const wrong = second!.code === '000000' ? '111111' : '000000'
+  for (let i = 0; i < 5; i++) await authenticate(app, { email: 'carol@example.com', passcode: wrong })
+  const [locked] = await passcodes(app, 'email=carol@example.com')
+  t.match(locked, { profileId, attempts: 5, invalidatedAt: '2026-01-01T12:00:05Z', state: 'locked' }, 'locked after 5 wrong tries')
+
+  await identify(app, { email: 'carol@example.com' })
+  const [latest] = await passcodes(app, 'email=carol@example.com')
+  expectStatus(t, await authenticate(app, { email: 'carol@example.com', passcode: latest!.code }), 201)
+  t.match((await passcodes(app, 'email=carol@example.com'))[0], { profileId, invalidatedAt: null, consumedAt: '2026-01-01T12:00:05Z', state: 'used' }, 'a used one is consumed, not invalidated')
 })
 
 t.test('reset returns to the loaded fixtures', async t => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
 import { ROOT } from '../server/paths.js'
@@ -30,11 +31,20 @@ function cli (args: string[]): Promise<{ code: number | null, stdout: string, st
 }
 
 /** runVerify in this process, with what it writes captured. */
-async function run (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number, out: string, err: string }> {
+async function run (args: string[], env: NodeJS.ProcessEnv = {}, options: { reachableWithinMs?: number } = {}): Promise<{ code: number, out: string, err: string }> {
   let out = ''
   let err = ''
-  const code = await runVerify(args, { out: s => { out += s }, err: s => { err += s } }, env)
+  const code = await runVerify(args, { out: s => { out += s }, err: s => { err += s } }, env, options)
   return { code, out, err }
+}
+
+/** A port that was free a moment ago. */
+async function freePort (): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as AddressInfo).port
+  await new Promise(resolve => probe.close(resolve))
+  return port
 }
 
 /** A pact a user might write, with one interaction. */
@@ -163,6 +173,18 @@ t.test('--base-url verifies a running emulator and uses its provider states', as
   t.strictSame(profiles.json(), [])
 })
 
+t.test('--base-url waits for an emulator that is still starting (started in the background on the line before)', async t => {
+  // The emulator takes the port only after verify has been refused at least once.
+  const port = await freePort()
+  const { app } = await build(t)
+  const verifying = run(['--base-url', `http://127.0.0.1:${port}`, join(EXAMPLES, 'my-app-v4.json')])
+  await new Promise(resolve => setTimeout(resolve, 400))
+  await app.listen({ port, host: '127.0.0.1' })
+  const res = await verifying
+  t.equal(res.code, 0, res.err)
+  t.match(res.out, 'every interaction passed')
+})
+
 t.test('wrong input is a clear message and exit code 2, before any verification', async t => {
   const dir = t.testdir({
     'broken.json': '{"consumer": {"name": "my-app"}, "interactions": [',
@@ -183,13 +205,14 @@ t.test('wrong input is a clear message and exit code 2, before any verification'
     [['--publish', '--broker-url', 'https://broker.example', 'x.json'], /--publish needs --provider-version/],
     [['--log-level', 'loud', 'x.json'], /--log-level must be one of/],
     [['--consumer-version-selectors', '{"mainBranch":true}', '--broker-url', 'https://broker.example'], /--consumer-version-selectors must be a JSON array/],
-    [['--base-url', 'http://127.0.0.1:1', join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:1/],
+    [['--base-url', 'http://127.0.0.1:1', join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:1 \(bad port\)\. Is it running\?/],
+    [['--base-url', `http://127.0.0.1:${await freePort()}`, join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED 127\.0\.0\.1:\d+, for 0 s\)\. Is it running\?/],
     [['--report', join(dir, 'no-such-folder', 'report.json'), join(EXAMPLES, 'my-app-v3.json')], /--report .*no-such-folder.*report\.json cannot be written/],
     [['--report', dir, join(EXAMPLES, 'my-app-v3.json')], /--report .* is a folder; name a file/],
     [['--report', join(dir, 'report.json'), '--no-quiltt-check', join(EXAMPLES, 'my-app-v3.json')], /--report writes the Quiltt contract check's findings: it cannot go with --no-quiltt-check/]
   ]
   for (const [args, message] of cases) {
-    const res = await run(args)
+    const res = await run(args, {}, { reachableWithinMs: 200 })
     t.equal(res.code, 2, `exit 2 for ${args.join(' ') || '(no arguments)'}`)
     t.match(res.err, message)
   }

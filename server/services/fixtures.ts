@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fixturesPath } from '../paths.js'
 import { parseYaml } from '../yaml.js'
 import { toIso } from '../clock.js'
 import { ApiError, errors, FieldErrorCollector, ValidationError } from '../errors.js'
@@ -34,10 +36,41 @@ function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: Fi
   for (const k of Object.keys(raw)) if (!known.has(k)) errs.add(`${prefix}${k}`, 'is not a known field')
 }
 
+const isJsonPath = (path: string): boolean => /\.json$/i.test(path)
+const parseFixtureText = (path: string, text: string): unknown => isJsonPath(path) ? JSON.parse(text) : parseYaml(text)
+
 /** Reads a fixture file, JSON or YAML. */
 export function readFixtureFile (path: string): unknown {
-  const text = readFileSync(path, 'utf8')
-  return /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text)
+  return parseFixtureText(path, readFileSync(path, 'utf8'))
+}
+
+/** A `--fixtures` value that names no readable, parsable file; the message says which and why, for the flag to prefix. */
+export class FixtureFileError extends Error {}
+
+/**
+ * The document a `--fixtures` value names: a JSON or YAML file, or a bundled one by name
+ * (`email-and-phone`). Read when the flag is read, so a wrong value is a usage error naming the
+ * flag, not a raw ENOENT or SyntaxError from deep in the start.
+ */
+export function readFixturesOption (value: string): Record<string, unknown> {
+  const path = resolve(fixturesPath(value))
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new FixtureFileError(`"${value}" ${code === 'ENOENT'
+      ? `no such file (${path}); give a JSON or YAML fixture file, or email-and-phone for the bundled one`
+      : code === 'EISDIR' ? 'is a folder, not a fixture file' : `cannot be read (${code ?? String(err)})`}`)
+  }
+  let raw: unknown
+  try {
+    raw = parseFixtureText(path, text)
+  } catch (err) {
+    throw new FixtureFileError(`"${value}" is not valid ${isJsonPath(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`)
+  }
+  if (!isPlainObject(raw)) throw new FixtureFileError(`"${value}" must hold a fixture document: an object with "environments"`)
+  return raw
 }
 
 /**
