@@ -2,7 +2,7 @@ import type { Services } from '../services/index.js'
 import type { SessionView } from '../services/sessions.js'
 import { bearer, type Handlers } from '../http/operations.js'
 
-/** Ping's answer from the Authorization header: the route below and the hot path (http/hot-path.ts) both give it. */
+/** Ping's answer from the Authorization header, which session token introspection gives too. */
 export function pingAnswer ({ sessions }: Services): (authorization: string | undefined) => SessionView {
   return authorization => sessions.view(sessions.authenticate(bearer(authorization)))
 }
