@@ -3,9 +3,11 @@ import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from './app.js'
 import { type Config, ConfigError, exposureWarning, helpText, readConfig, usePrettyLogs } from './config.js'
 import { ValidationError } from './errors.js'
+import { stdoutByTurn } from './http/logging.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
-  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) return { level: config.logLevel }
+  // JSON lines (a file, a pipe, a CI log): the lines of an event-loop turn go out in one write.
+  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) return { level: config.logLevel, stream: stdoutByTurn() }
   // In the main thread (not a pino transport worker): nothing to resolve at run time, nothing lost at exit.
   // Loaded only for a terminal: it was an eighth of the module loading at start.
   const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
