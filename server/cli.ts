@@ -11,7 +11,7 @@ function loggerFor (config: Config): FastifyServerOptions['logger'] {
   // In the main thread (not a pino transport worker): nothing to resolve at run time, nothing lost at exit.
   // Loaded only for a terminal: it was an eighth of the module loading at start.
   const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
-  const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId,req,res,responseTime', sync: true })
+  const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId,req,res,method,url,statusCode,responseTime', sync: true })
   return { level: config.logLevel, stream }
 }
 
