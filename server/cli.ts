@@ -1,3 +1,4 @@
+// The quiltt-mock command: flags to buildApp, the logger, listening, the banner, signals; `verify` is loaded only when asked for.
 import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from './app.js'

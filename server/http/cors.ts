@@ -1,3 +1,4 @@
+// CORS for browser apps: the headers on every answer, and preflights.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** What a page may read from a response besides the CORS-safelisted headers. */

@@ -1,3 +1,4 @@
+// Serving a request whose Expect header Node does not know, on every server Fastify makes (see EmulatorRequest).
 import { IncomingMessage } from 'node:http'
 
 const CONTINUE = /^100-continue$/i

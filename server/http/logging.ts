@@ -1,3 +1,4 @@
+// The request log: one line per request, the per-request logger made on first use, and standard output written once per event-loop turn.
 import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify'
 import { destination } from 'pino'
 

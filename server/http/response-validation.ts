@@ -1,3 +1,4 @@
+// Test-only: every answer checked against openapi.yaml (status, declared headers, JSON body) before it is sent.
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'

@@ -1,3 +1,4 @@
+// Routes: POST /v1/introspect/session_token and /v1/introspect/api_key.
 import type { Services } from '../services/index.js'
 import { bearer, type Handlers } from '../http/operations.js'
 import { pingAnswer } from './users-session.js'

@@ -1,3 +1,4 @@
+// Routes: the SDK's session calls on /v1/users/session (identify, authenticate, ping, revoke).
 import type { Services } from '../services/index.js'
 import type { SessionView } from '../services/sessions.js'
 import { bearer, type Handlers } from '../http/operations.js'

@@ -1,3 +1,4 @@
+// Session tokens: HS512 JWTs, signed and checked with an environment's key.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 /**
