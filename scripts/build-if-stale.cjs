@@ -22,11 +22,14 @@ function newest (path) {
   return best
 }
 
-/** The source (relative to root) that makes the bundle stale, or undefined when the bundle is up to date. */
-function staleBecause (root) {
+/**
+ * The source (relative to root) that makes `output` stale, or undefined when it is up to date: by
+ * default the bundle and what it is built from (also what scripts/typecheck-if-stale.cjs asks).
+ */
+function staleBecause (root, output = BUNDLE, sources = SOURCES) {
   let built
-  try { built = statSync(join(root, BUNDLE)).mtimeMs } catch { return BUNDLE }
-  for (const source of SOURCES) {
+  try { built = statSync(join(root, output)).mtimeMs } catch { return output }
+  for (const source of sources) {
     const found = newest(join(root, source))
     if (found && found.mtimeMs > built) return found.path.slice(root.length + 1)
   }

@@ -1,3 +1,4 @@
+// Finds and launches Debian's chromium through playwright-core, for the browser test and the inspector screenshot.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,3 +1,4 @@
+// Demo data for the inspector's screenshot (scripts/screenshot-inspector.ts).
 import type { ManualClock } from '../server/clock.js'
 
 /** The default fixture's environment, as documented. */

@@ -1,14 +1,14 @@
+// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml); the CLI, startEmulator and the tests all build it here.
 import { readFileSync } from 'node:fs'
-import type { Server as HttpServer } from 'node:http'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type Clock, EmulatorClock, systemClock } from './clock.js'
 import { useAdminToken } from './http/admin.js'
 import { useControlPlane } from './http/control-plane.js'
-import { corsHeaders, useCors } from './http/cors.js'
+import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
-import { createHotPath, type HotPath } from './http/hot-path.js'
+import { EmulatorRequest } from './http/expectations.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
@@ -26,9 +26,9 @@ import { emulatorProfileRoutes } from './routes/emulator-profiles.js'
 import { emulatorProviderStateRoutes } from './routes/emulator-provider-states.js'
 import { emulatorResetRoutes } from './routes/emulator-reset.js'
 import { graphqlRoutes } from './routes/graphql.js'
-import { introspectApiKeyAnswer, introspectRoutes } from './routes/introspect.js'
+import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
-import { pingAnswer, usersSessionRoutes } from './routes/users-session.js'
+import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
@@ -63,12 +63,6 @@ export interface AppOptions {
    * against Quiltt's own schema (http/quiltt-conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
-  /**
-   * Ping and API key introspection are answered before Fastify's pipeline when nothing else needs it
-   * (see http/hot-path.ts). On by default, off while responses are validated; tests turn it off to
-   * compare the two paths.
-   */
-  hotPath?: boolean
 }
 
 export interface Emulator {
@@ -82,7 +76,6 @@ export interface Emulator {
   control: Control
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
-  hotPath: HotPath
 }
 
 declare module 'fastify' {
@@ -110,20 +103,15 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     throw err
   }
 
-  const hotPath = createHotPath({
-    answers: { ping: pingAnswer(services), introspectApiKey: introspectApiKeyAnswer(services) },
-    control,
-    clock,
-    cors: corsHeaders(options.corsOrigins),
-    enabled: (options.hotPath ?? true) && !options.validateResponses
-  })
-
   const app = Fastify({
     logger: options.logger ?? false,
     logController: new RequestLogController(),
     // close() must not wait on keep-alive or preconnected sockets (browsers hold both open): an
     // emulator that is told to stop, in a CLI or in a test suite's teardown, stops at once.
     forceCloseConnections: true,
+    // Every server Fastify makes, the extra ones for a host name such as localhost included, builds its
+    // requests with this class: it serves an unknown `Expect` like any request (http/expectations.ts).
+    http: { IncomingMessage: EmulatorRequest },
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
@@ -136,21 +124,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, hotPath })
-  hotPath.attach(app, Boolean(options.logger))
-  // Node answers an `Expect:` other than 100-continue with a bare 417 of its own (no body, no CORS)
-  // unless someone listens; the request is served as any other instead, as Rails' servers do. On the
-  // server Fastify made and on the extra ones it binds for a host name such as localhost.
-  const serveAnyExpectation = (server: HttpServer): void => {
-    server.on('checkExpectation', (req, res) => { server.emit('request', req, res) })
-  }
-  serveAnyExpectation(app.server)
-  app.addHook('onListen', async function () {
-    const bindings = Object.getOwnPropertySymbols(this).find(s => s.description === 'fastify.serverBindings')
-    for (const server of (bindings ? (this as unknown as Record<symbol, HttpServer[]>)[bindings] : undefined) ?? []) {
-      if (server.listenerCount('checkExpectation') === 0) serveAnyExpectation(server)
-    }
-  })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control })
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every

@@ -1,15 +1,18 @@
+// The quiltt-mock command: flags to buildApp, the logger, listening, the banner, signals; `verify` is loaded only when asked for.
 import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from './app.js'
 import { type Config, ConfigError, exposureWarning, helpText, readConfig, usePrettyLogs } from './config.js'
 import { ValidationError } from './errors.js'
+import { stdoutByTurn } from './http/logging.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
-  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) return { level: config.logLevel }
+  // JSON lines (a file, a pipe, a CI log): the lines of an event-loop turn go out in one write.
+  if (!usePrettyLogs(config.logFormat, process.stdout.isTTY === true)) return { level: config.logLevel, stream: stdoutByTurn() }
   // In the main thread (not a pino transport worker): nothing to resolve at run time, nothing lost at exit.
   // Loaded only for a terminal: it was an eighth of the module loading at start.
   const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
-  const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId,req,res,responseTime', sync: true })
+  const stream = pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId,req,res,method,url,statusCode,responseTime', sync: true })
   return { level: config.logLevel, stream }
 }
 

@@ -1,3 +1,4 @@
+// The CLI's flags and environment variables: parsing, defaults, --help text and the warning for an exposed emulator.
 import { resolve } from 'node:path'
 import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
 import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from './services/journal.js'

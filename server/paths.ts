@@ -1,3 +1,4 @@
+// Where the package's own files are (openapi.yaml, fixtures, dist), from a checkout or an installed package.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -1,3 +1,4 @@
+// Injected randomness: the OS source (or a seeded one in tests) and every kind of id made from it.
 import { randomBytes } from 'node:crypto'
 import { customRandom } from 'nanoid'
 

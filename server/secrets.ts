@@ -1,3 +1,4 @@
+// SHA-256 digests of secrets and a constant-time comparison of two secrets.
 import { hash, timingSafeEqual } from 'node:crypto'
 
 /**

@@ -1,3 +1,4 @@
+// The YAML parser, loaded on first use (only YAML fixtures and a checkout without the spec snapshot need it).
 import { createRequire } from 'node:module'
 
 type Yaml = typeof import('yaml')

@@ -1,3 +1,4 @@
+// Runs the built CLI as a user would: the paths of the build, and commands and servers in their own processes.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -10,11 +11,14 @@ import { DEFAULT } from './helper.js'
 
 assertBuilt()
 
-// The bin keeps V8's compiled code of the bundled CLI in <tmpdir>/quiltt-mock-code-cache-<uid>,
-// written two seconds after a start that found none (or one V8 rejected).
+// The bin keeps V8's compiled code of the bundled CLI between runs: on Node 22 and later through
+// Node's own module.enableCompileCache(); on Node 20 in <tmpdir>/quiltt-mock-code-cache-<uid>
+// (bin/code-cache.cjs), written two seconds after a start that found none (or one V8 rejected).
 const uid = process.getuid?.()
 const cacheDirIn = (tmp: string): string => join(tmp, `quiltt-mock-code-cache${uid === undefined ? '' : `-${uid}`}`)
 const cacheFiles = (tmp: string): string[] => existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter(f => f.endsWith('.bin')) : []
+const require = createRequire(import.meta.url)
+const { KEEP } = require('../bin/code-cache.cjs') as { KEEP: number }
 
 // As a user runs it: outside tap's coverage and preloads, with its temporary folder in `tmp`.
 const { NODE_V8_COVERAGE: _coverage, NODE_OPTIONS: _options, ...userEnv } = process.env
@@ -60,9 +64,26 @@ async function identify (url: string, email: string): Promise<number> {
   return res.status
 }
 
-t.test('a first start writes the cache, the next start uses it, and a cache V8 rejects is written again', async t => {
+// Which of the two this Node takes; the tests check that one (each Node in CI checks its own).
+const nodeKeepsIt = typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function'
+
+t.test('the compiled code is kept between runs: by Node itself on Node 22 and later, by the bin on Node 20 (written, used, rejected and written again, pruned)', async t => {
   const tmp = mkdtempSync(join(tmpdir(), 'qm-code-cache-'))
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
+  if (nodeKeepsIt) {
+    const server = await start(tmp)
+    t.equal(await identify(server.url, 'node@example.com'), 201)
+    await server.stop()
+    t.ok(existsSync(join(tmp, 'node-compile-cache')), "Node's compile cache is in the temporary folder")
+    t.notOk(existsSync(cacheDirIn(tmp)), 'no folder of our own')
+    return
+  }
+  // Caches of earlier builds (KEEP + 1 of them, oldest first) and a partial file left by a process that died writing one.
+  mkdirSync(cacheDirIn(tmp), { mode: 0o700 })
+  const old = Array.from({ length: KEEP + 1 }, (_, i) => `${String(i).padStart(40, '0')}.bin`)
+  old.forEach((name, i) => { writeFileSync(join(cacheDirIn(tmp), name), 'old'); utimesSync(join(cacheDirIn(tmp), name), 1000 + i, 1000 + i) })
+  writeFileSync(join(cacheDirIn(tmp), `${old[0]}.12345`), 'partial')
+  utimesSync(join(cacheDirIn(tmp), `${old[0]}.12345`), 1000, 1000)
 
   const first = await start(tmp)
   t.equal(verdict(first), 'none', 'no cache at first')
@@ -70,9 +91,11 @@ t.test('a first start writes the cache, the next start uses it, and a cache V8 r
   await until(() => first.stderr().includes(': written'), 'the first run wrote its cache')
   await first.stop()
   const files = cacheFiles(tmp)
-  t.equal(files.length, 1, 'one cache file')
-  const file = join(cacheDirIn(tmp), files[0]!)
-  t.ok(readFileSync(file).length > 100_000, 'with compiled code in it')
+  t.equal(files.length, KEEP, `the ${KEEP} newest caches are kept`)
+  t.strictSame(files.filter(f => old.includes(f)).sort(), old.slice(-(KEEP - 1)), 'the newest of the old ones stay')
+  t.notOk(readdirSync(cacheDirIn(tmp)).some(f => f.endsWith('.12345')), 'the partial file is gone')
+  const file = join(cacheDirIn(tmp), files.find(f => !old.includes(f))!)
+  t.ok(readFileSync(file).length > 100_000, 'the new one has compiled code in it')
 
   const second = await start(tmp)
   t.equal(verdict(second), 'used', 'the second start uses it')
@@ -89,18 +112,19 @@ t.test('a first start writes the cache, the next start uses it, and a cache V8 r
   t.notSame(readFileSync(file), garbage, 'with compiled code again')
 })
 
-t.test('a cache folder other users can write to is not used', async t => {
+t.test('a cache folder other users can write to is never read', async t => {
   if (uid === undefined) { t.pass('no user ids on this platform'); return }
   const tmp = mkdtempSync(join(tmpdir(), 'qm-code-cache-'))
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
   mkdirSync(cacheDirIn(tmp))
   chmodSync(cacheDirIn(tmp), 0o777)
-  // Planted where the bin would look: it must not even be read (V8 would say 'rejected').
+  // Planted where the Node 20 bin would look: it must not even be read (V8 would say 'rejected').
   const source = readFileSync(join(ROOT, 'dist', 'quiltt-mock.cjs'), 'utf8')
   const key = createHash('sha1').update(source).update(`${process.version} ${process.arch}`).digest('hex')
   writeFileSync(join(cacheDirIn(tmp), `${key}.bin`), Buffer.alloc(4096, 7))
   const server = await start(tmp)
-  t.match(verdict(server), /^not used/, 'the folder is not used')
+  if (nodeKeepsIt) t.match(server.stderr(), /^(?![^]*code cache)/, 'Node keeps its own: the folder is not even looked at')
+  else t.match(verdict(server), /^not used/, 'the folder is not used')
   t.equal((await fetch(`${server.url}/emulator/v1/health`)).status, 200, 'the emulator still starts')
   await server.stop()
 })

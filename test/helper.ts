@@ -1,3 +1,4 @@
+// How tests build the emulator (build(t): app.inject, every answer checked against openapi.yaml) and the default fixture's names.
 import type { Test } from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { type AppOptions, buildApp } from '../server/app.js'

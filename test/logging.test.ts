@@ -67,3 +67,21 @@ t.test('the child is made on the first enabled call, with the same bindings', as
   t.match(out[1], { reqId: 'req-test', msg: 'also shown', level: 40 })
   t.match(log.child({ extra: 1 }), { info: Function })
 })
+
+t.test('off a terminal, the lines of one event-loop turn are written together, at once, and the rest at exit', async t => {
+  // In a child process: these lines go to its standard output, which here is a pipe this test reads.
+  const { spawn } = await import('node:child_process')
+  const script = `
+    import { stdoutByTurn } from './server/http/logging.ts'
+    const out = stdoutByTurn()
+    out.write('{"n":1}\\n'); out.write('{"n":2}\\n')
+    process.stdin.once('data', () => { out.write('{"n":3}\\n'); process.exit(0) })`
+  const child = spawn(process.execPath, ['--import', './test/ts-loader.mjs', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  let out = ''
+  const exited = new Promise(resolve => child.once('close', resolve))
+  await new Promise<void>(resolve => child.stdout.on('data', d => { out += String(d); if (out.includes('"n":2')) resolve() }))
+  t.equal(out, '{"n":1}\n{"n":2}\n', 'both lines of the first turn, in order, while the process runs on')
+  child.stdin.end('go')
+  await exited
+  t.equal(out, '{"n":1}\n{"n":2}\n{"n":3}\n', 'a line logged just before exit is written too')
+})

@@ -1,3 +1,4 @@
+// Runs the CLI from the sources (tsx) in its own process, for tests of what a process does (crashes, races).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { Test } from 'tap'

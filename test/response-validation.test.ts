@@ -43,7 +43,7 @@ t.test('a response that breaks the document becomes a 500 naming the problem, an
   t.equal(mismatches[0]?.statusCode, 200)
 })
 
-t.test('without the option nothing is checked (the hot path has no hook)', async t => {
+t.test('without the option nothing is checked (no hook at all)', async t => {
   const { app } = await build(t, { validateResponses: false })
   breakEnvironmentList(app)
   const res = await app.inject({ url: '/emulator/v1/environments' })

@@ -52,11 +52,9 @@ t.test('the official SDK signs up, logs in, pings and revokes against the emulat
     t.equal(jwt!.claims.eid, DEFAULT.environmentId)
   }
 
-  const served = app.emulator.hotPath.served
   const ping = await auth.ping(token)
   t.equal(ping.status, 200, 'ping a live session')
   t.equal((ping.data as { token: string }).token, token)
-  t.equal(app.emulator.hotPath.served, served + 1, "the SDK's ping took the hot path (server/http/hot-path.ts)")
 
   const revoke = await auth.revoke(token)
   t.equal(revoke.status, 204, 'revoke')

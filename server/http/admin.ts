@@ -1,3 +1,4 @@
+// --admin-token: the check every /emulator/ route but health gets.
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
 import { errors } from '../errors.js'
 import { safeEqual } from '../secrets.js'

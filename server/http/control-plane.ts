@@ -1,3 +1,4 @@
+// Where the control plane meets the request lifecycle: the journal's capture, faults, the fixtures' YAML and body limit.
 import type { IncomingHttpHeaders } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'

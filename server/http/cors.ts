@@ -1,3 +1,4 @@
+// CORS for browser apps: the headers on every answer, and preflights.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** What a page may read from a response besides the CORS-safelisted headers. */
@@ -7,10 +8,7 @@ const EXPOSED = CORS_EXPOSED_HEADERS.join(', ')
 const METHODS = CORS_METHODS.join(', ')
 const MAX_AGE = '600'
 
-/**
- * The CORS headers of an answer other than a preflight, by the request's Origin. Shared by the hook
- * below and the hot path (hot-path.ts), so both paths answer with the same headers in the same order.
- */
+/** The CORS headers of an answer other than a preflight, by the request's Origin. */
 export type CorsHeaders = (origin: string | undefined) => Readonly<Record<string, string>>
 
 export function corsHeaders (origins: string[] = ['*']): CorsHeaders {

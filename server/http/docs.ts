@@ -1,3 +1,4 @@
+// /docs: swagger-ui's page and files, and openapi.yaml as JSON and YAML.
 import { createReadStream, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

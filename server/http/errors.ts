@@ -1,3 +1,4 @@
+// Failures as answers in Quiltt's shapes: Fastify's errors, the body parsers, the not-found handler, and what Node's HTTP parser rejects.
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import sjson from 'secure-json-parse'

@@ -1,3 +1,4 @@
+// Registers every operation of openapi.yaml with its handler by operationId; a handler or an operation without the other stops the start.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
 import { loadSpec } from '../openapi/spec.js'
 

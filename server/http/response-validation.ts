@@ -1,3 +1,4 @@
+// Test-only: every answer checked against openapi.yaml (status, declared headers, JSON body) before it is sent.
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -127,7 +128,7 @@ export function checkResponse (spec: ResponseSpec | undefined, status: number, h
  * Checks every response against openapi.yaml (status, declared headers, JSON body) before it is
  * sent, and turns a mismatch into a 500 that names the problems, so no test can pass on a response
  * the document does not describe. Test-only: `buildApp({ validateResponses })` registers it, and
- * without that option the hot path has no hook at all.
+ * without that option requests pay for no hook at all.
  */
 export function useResponseValidation (app: FastifyInstance, ids: Ids, onMismatch?: OnResponseMismatch): void {
   const byId = new Map(loadSpec().operations.map(o => [o.operationId, o.responses]))

@@ -1,3 +1,4 @@
+// Fastify's response serializers, compiled on a route's first answer rather than at start.
 import { createRequire } from 'node:module'
 import { SCHEMA_FORMATS } from '../openapi/formats.js'
 

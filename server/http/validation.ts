@@ -1,3 +1,4 @@
+// Request validation from the spec's schemas (Ajv, loaded on first use) and Quiltt's 422 field map from its errors.
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify'

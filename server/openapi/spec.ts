@@ -1,3 +1,4 @@
+// openapi.yaml read once: the document and its operations with their route schemas, from the build's JSON snapshot when it matches.
 import { createHash } from 'node:crypto'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,3 +1,4 @@
+// Routes: the emulator clock (GET and POST /emulator/v1/clock).
 import type { Handlers } from '../http/operations.js'
 import type { Control } from '../services/control.js'
 

@@ -1,3 +1,4 @@
+// Routes: the control plane's resources together (fixtures, clock, request journal, faults).
 import type { Handlers } from '../http/operations.js'
 import type { Control } from '../services/control.js'
 import type { Services } from '../services/index.js'

@@ -1,3 +1,4 @@
+// Routes: environments (GET, POST /emulator/v1/environments; PATCH, DELETE /emulator/v1/environments/{environmentId}).
 import type { Services } from '../services/index.js'
 import type { Handlers } from '../http/operations.js'
 

@@ -1,3 +1,4 @@
+// Routes: faults (GET, POST, DELETE /emulator/v1/faults; DELETE /emulator/v1/faults/{faultId}).
 import type { Handlers } from '../http/operations.js'
 import type { Control } from '../services/control.js'
 

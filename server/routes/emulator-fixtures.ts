@@ -1,3 +1,4 @@
+// Routes: seeding in bulk (POST /emulator/v1/fixtures).
 import type { Handlers } from '../http/operations.js'
 import { parseFixtureDocument } from '../services/fixtures.js'
 import type { Services } from '../services/index.js'

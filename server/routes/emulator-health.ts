@@ -1,3 +1,4 @@
+// Routes: GET /emulator/v1/health.
 import type { Handlers } from '../http/operations.js'
 
 export function emulatorHealthRoutes (version: string): Handlers {

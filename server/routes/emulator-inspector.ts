@@ -1,3 +1,4 @@
+// Routes: the inspector page at /.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Handlers } from '../http/operations.js'

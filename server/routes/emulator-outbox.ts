@@ -1,3 +1,4 @@
+// Routes: what was sent (GET /emulator/v1/environments/{environmentId}/passcodes and /messages).
 import type { Services } from '../services/index.js'
 import type { Handlers } from '../http/operations.js'
 

@@ -1,3 +1,4 @@
+// Routes: an environment's profiles with their sessions (GET /emulator/v1/environments/{environmentId}/profiles).
 import type { Services } from '../services/index.js'
 import type { Handlers } from '../http/operations.js'
 

@@ -1,3 +1,4 @@
+// Routes: Pact provider states (POST /emulator/v1/provider-states).
 import type { Handlers } from '../http/operations.js'
 import type { ProviderStateService } from '../services/provider-states.js'
 

@@ -1,3 +1,4 @@
+// Routes: the request journal (GET and DELETE /emulator/v1/requests).
 import type { Handlers } from '../http/operations.js'
 import type { Control } from '../services/control.js'
 import { parseJournalFilter } from '../services/journal.js'

@@ -1,3 +1,4 @@
+// Routes: POST /emulator/v1/reset.
 import type { Services } from '../services/index.js'
 import type { Handlers } from '../http/operations.js'
 import type { FixtureDocument } from '../services/fixtures.js'

@@ -1,3 +1,4 @@
+// Routes: POST /v1/introspect/session_token, /v1/introspect/api_key and /v1/introspect/processor_token.
 import { errors } from '../errors.js'
 import type { Services } from '../services/index.js'
 import { bearer, type Handlers } from '../http/operations.js'
@@ -14,10 +15,10 @@ export interface ApiKeyIntrospection {
   environment: { id: string, mode: string, name: string, metadata: null }
 }
 
-/** API key introspection's answer from the Authorization header: the route below and the hot path (http/hot-path.ts) both give it. */
+/** API key introspection's answer from the Authorization header. */
 export function introspectApiKeyAnswer ({ environments }: Services): (authorization: string | undefined) => ApiKeyIntrospection {
   // One frozen answer per cached key-and-environment row (store/cache.ts hands out the same frozen
-  // object until the rows change), so a caller may keep what it made of it, such as its JSON.
+  // object until the rows change): a backend introspects its key on every request it serves.
   const answers = new WeakMap<object, ApiKeyIntrospection>()
   return authorization => {
     const found = environments.authenticateApiKey(bearer(authorization))

@@ -1,3 +1,4 @@
+// Routes: Quiltt's Profiles API (/v1/profiles and /v1/profiles/{id}).
 import type { Services } from '../services/index.js'
 import { bearer, type Handlers } from '../http/operations.js'
 

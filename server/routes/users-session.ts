@@ -1,8 +1,9 @@
+// Routes: the SDK's session calls on /v1/users/session (identify, authenticate, ping, revoke).
 import type { Services } from '../services/index.js'
 import type { SessionView } from '../services/sessions.js'
 import { bearer, type Handlers } from '../http/operations.js'
 
-/** Ping's answer from the Authorization header: the route below and the hot path (http/hot-path.ts) both give it. */
+/** Ping's answer from the Authorization header, which session token introspection gives too. */
 export function pingAnswer ({ sessions }: Services): (authorization: string | undefined) => SessionView {
   return authorization => sessions.view(sessions.authenticate(bearer(authorization)))
 }

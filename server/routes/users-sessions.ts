@@ -1,3 +1,4 @@
+// Routes: issuing a session with an API key (POST /v1/users/sessions).
 import type { Services } from '../services/index.js'
 import { bearer, type Handlers } from '../http/operations.js'
 

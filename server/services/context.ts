@@ -1,3 +1,4 @@
+// What every service is built from: the store, the clock, the id source.
 import type { Clock } from '../clock.js'
 import type { Ids } from '../random.js'
 import type { Store } from '../store/index.js'

@@ -1,3 +1,4 @@
+// The in-memory control plane (clock offset, request journal, faults), per process.
 import type { EmulatorClock } from '../clock.js'
 import type { Ids } from '../random.js'
 import { createClockService } from './emulator-clock.js'

@@ -1,3 +1,4 @@
+// The emulator clock's offset as the API shows and sets it.
 import { type EmulatorClock, toIso } from '../clock.js'
 import { FieldErrorCollector } from '../errors.js'
 import { has, isCalendarDate, isPlainObject } from './formats.js'

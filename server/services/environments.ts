@@ -1,3 +1,4 @@
+// Environments, their settings, connectors and API keys, as Quiltt and the emulator API see them.
 import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'

@@ -1,3 +1,4 @@
+// Faults: armed answers and delays for matching Quiltt requests.
 import { STATUS_CODES } from 'node:http'
 import { type Clock, toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'

@@ -1,3 +1,4 @@
+// Fixture documents: reading, checking and loading them (at start, over HTTP, on reset).
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'

@@ -1,3 +1,4 @@
+// Builds every service from one context: what routes are handed.
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
 import { createFixtureService } from './fixtures.js'

@@ -1,3 +1,4 @@
+// The request journal: the last Quiltt API requests, kept in columns, filtered and redacted on read.
 import { FieldErrorCollector } from '../errors.js'
 import { describeGraphQLRequest, GRAPHQL_PATH, type OperationNote } from '../graphql/operations.js'
 import { pathMatcher, patternProblem } from './path-pattern.js'

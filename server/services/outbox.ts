@@ -1,3 +1,4 @@
+// The passcodes and messages the real service would have sent, as the emulator API shows them.
 import { toIso } from '../clock.js'
 import type { PasscodeRow } from '../store/passcodes.js'
 import type { ServiceContext } from './context.js'

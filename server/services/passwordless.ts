@@ -1,3 +1,4 @@
+// The passwordless flow: identify (a passcode is issued) and authenticate (a passcode is exchanged for a session).
 import { errors, FieldErrorCollector, ValidationError } from '../errors.js'
 import { safeEqual } from '../secrets.js'
 import type { EnvironmentRow } from '../store/environments.js'

@@ -1,3 +1,4 @@
+// An environment's profiles with their sessions, for the emulator API and the inspector.
 import { toIso } from '../clock.js'
 import type { SessionRow } from '../store/sessions.js'
 import type { ServiceContext } from './context.js'

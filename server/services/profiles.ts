@@ -1,3 +1,4 @@
+// Profiles: Quiltt's attributes, their validation, and the Profiles API's semantics.
 import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { EnvironmentRow } from '../store/environments.js'

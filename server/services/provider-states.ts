@@ -1,3 +1,4 @@
+// Pact provider states: what each named state sets up in the emulator.
 import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector, fieldError } from '../errors.js'
 import type { EnvironmentRow, EnvironmentSettings } from '../store/environments.js'

@@ -1,3 +1,4 @@
+// Sessions: issuing (with the rate limit), checking a session token, revoking, and the session object Quiltt returns.
 import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'

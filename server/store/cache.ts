@@ -1,3 +1,4 @@
+// Rows every authenticated request reads, cached in memory and kept exact by the database's own change reports.
 import type { Db } from './db.js'
 
 const MAX_ENTRIES = 1024

@@ -1,3 +1,4 @@
+// Opens the SQLite database (settings, the native addon by path) and runs the migrations.
 import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'

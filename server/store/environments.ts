@@ -1,3 +1,4 @@
+// SQL for environments, API keys and test identities.
 import { timingSafeEqual } from 'node:crypto'
 import { secretDigest, secretDigestBase64 } from '../secrets.js'
 import type { RowCache } from './cache.js'

@@ -1,3 +1,4 @@
+// The store: every table's statements over one connection, and its transactions.
 import { createRowCaches } from './cache.js'
 import type { Db } from './db.js'
 import { type ApiKeyOwner, createEnvironmentStore } from './environments.js'

@@ -1,3 +1,4 @@
+// A JOIN's row split into one object per table.
 import type { Statement } from 'better-sqlite3'
 
 /**

@@ -1,3 +1,4 @@
+// SQL for the messages (email and SMS) the emulator would have sent.
 import type { Db } from './db.js'
 
 export interface MessageRow {

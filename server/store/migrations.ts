@@ -1,3 +1,4 @@
+// The schema, as append-only migrations numbered by PRAGMA user_version.
 import { secretDigest } from '../secrets.js'
 import type { Db } from './db.js'
 

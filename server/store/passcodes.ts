@@ -1,3 +1,4 @@
+// SQL for passcodes.
 import type { Db } from './db.js'
 
 export interface PasscodeRow {

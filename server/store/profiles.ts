@@ -1,3 +1,4 @@
+// SQL for profiles.
 import type { Db } from './db.js'
 
 export interface ProfileRow {

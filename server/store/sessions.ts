@@ -1,3 +1,4 @@
+// SQL for sessions, and a session read with its profile and environment (through the row cache).
 import type { RowCache } from './cache.js'
 import type { Db } from './db.js'
 import type { EnvironmentRow } from './environments.js'

@@ -1,3 +1,4 @@
+// Session tokens: HS512 JWTs the emulator issues, and self-signed ones (HS256 or HS512), signed and checked with an environment's signing secret.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
 /**
