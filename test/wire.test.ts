@@ -113,7 +113,7 @@ t.test('requests as clients send them on the wire get the answers the spec gives
     if (expected >= 400) t.match(body(answer), { message: String, instruction: String }, `${what}: in Quiltt's shape`)
   }
   t.match(await raw(port, ['GET /v1/users/session HTTP/1.1', `Authorization: Bearer ${token}`]),
-    /^HTTP\/1\.1 200 OK\r\naccess-control-allow-origin: \*\r\naccess-control-expose-headers: Authorization, Retry-After\r\ncontent-type: application\/json; charset=utf-8\r\ncontent-length: \d+\r\n/,
+    /^HTTP\/1\.1 200 OK\r\naccess-control-allow-origin: \*\r\naccess-control-expose-headers: Authorization, Retry-After, Current-Page, Page-Items, Total-Count, Total-Pages\r\ncontent-type: application\/json; charset=utf-8\r\ncontent-length: \d+\r\n/,
     'the CORS headers, then the content headers')
 
   const revoke = await app.inject({ method: 'DELETE', url: '/v1/users/session', headers: { authorization: `Bearer ${token}` } })
