@@ -36,13 +36,32 @@ t.test('a token signed with the signing secret is a session token for ping and i
   t.ok(JsonWebTokenParse(sign({ uid: profile.userId, exp: NOW + 60 })), 'the SDK parses a self-signed token too')
 })
 
-t.test('the emulator signs the tokens it issues with the same secret (HS512)', async t => {
+t.test('issued tokens are signed with a key derived from the secret, so none can pass as self-signed', async t => {
   const { app } = await build(t)
   const env = (await app.inject({ url: '/emulator/v1/environments' })).json().environments[0]
   t.equal(env.signingSecret, SECRET, 'the default fixture\'s documented secret')
   const { token } = (await issue(app, {})).json()
   const [h, p, sig] = token.split('.')
-  t.equal(createHmac('sha512', SECRET).update(`${h}.${p}`).digest('base64url'), sig)
+  const derived = createHmac('sha512', SECRET).update('quiltt-mock issued session tokens').digest()
+  t.equal(createHmac('sha512', derived).update(`${h}.${p}`).digest('base64url'), sig, 'HS512 with the derived key')
+  t.not(createHmac('sha512', SECRET).update(`${h}.${p}`).digest('base64url'), sig, 'not with the secret itself')
+})
+
+t.test('a revoked issued token stays revoked after its session row is gone (reset, re-seeded profile)', async t => {
+  const { app } = await build(t)
+  const url = `/emulator/v1/environments/${DEFAULT.environmentId}/profiles`
+  const token = (await app.inject({ method: 'POST', url, payload: { id: 'p_TutorialUser1', sessions: 1 } })).json().sessions[0].token
+  expectStatus(t, await app.inject({ method: 'DELETE', url: '/v1/users/session', headers: bearer(token) }), 204)
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset' }), 200)
+  expectStatus(t, await app.inject({ method: 'POST', url, payload: { id: 'p_TutorialUser1' } }), 201)
+  for (const route of [{ method: 'GET' as const, url: '/v1/users/session' }, { method: 'POST' as const, url: '/v1/introspect/session_token' }]) {
+    expectStatus(t, await app.inject({ ...route, headers: bearer(token) }), 401, `${route.method} ${route.url}`)
+  }
+  // Nor does a live issued token of a deleted profile come back when the id is seeded again.
+  const live = (await app.inject({ method: 'POST', url, payload: { id: 'p_TutorialUser2', sessions: 1 } })).json().sessions[0].token
+  expectStatus(t, await app.inject({ method: 'DELETE', url: '/v1/profiles/p_TutorialUser2', headers: bearer(DEFAULT.secret) }), 204)
+  expectStatus(t, await app.inject({ method: 'POST', url, payload: { id: 'p_TutorialUser2' } }), 201)
+  expectStatus(t, await ping(app, live), 401, 'the deleted profile\'s token')
 })
 
 t.test('eid names the environment; a uid of another environment, or of no profile, is a 401', async t => {

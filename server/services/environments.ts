@@ -1,4 +1,5 @@
 // Environments, their settings, connectors and API keys, as Quiltt and the emulator API see them.
+import { createHmac } from 'node:crypto'
 import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'
@@ -158,7 +159,17 @@ function parseTestIdentity (raw: unknown, errs: FieldErrorCollector, path: strin
 }
 
 export function createEnvironmentService ({ store, clock, ids }: ServiceContext) {
-  const keys = new Map<string, Buffer>()
+  // Both keys of a signing secret, made once per secret (a recreated environment never sees a stale one).
+  const keys = new Map<string, { selfSigned: Buffer, issued: Buffer }>()
+  function keysOf (secret: string): { selfSigned: Buffer, issued: Buffer } {
+    let found = keys.get(secret)
+    if (!found) {
+      const selfSigned = Buffer.from(secret, 'utf8')
+      found = { selfSigned, issued: createHmac('sha512', selfSigned).update('quiltt-mock issued session tokens').digest() }
+      keys.set(secret, found)
+    }
+    return found
+  }
 
   function view (row: EnvironmentRow, apiKey: ApiKeyRow | undefined = store.environments.apiKeyOf(row.id)): EnvironmentView {
     return {
@@ -271,14 +282,18 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       return found
     },
 
-    /**
-     * The HMAC key of the environment's signing secret (its UTF-8 bytes), made once per secret: the
-     * tokens the emulator issues and self-signed ones are both signed with it.
-     */
+    /** The HMAC key of self-signed session tokens: the environment's signing secret, its UTF-8 bytes. */
     signingKey (row: EnvironmentRow): Buffer {
-      let key = keys.get(row.signing_secret)
-      if (!key) { key = Buffer.from(row.signing_secret, 'utf8'); keys.set(row.signing_secret, key) }
-      return key
+      return keysOf(row.signing_secret).selfSigned
+    },
+
+    /**
+     * The HMAC key of the session tokens the emulator issues: derived from the signing secret, and never
+     * the secret itself, so that an issued token can never pass as a self-signed one (a revoked one
+     * whose session row a reset removed would otherwise come back to life).
+     */
+    issuedKey (row: EnvironmentRow): Buffer {
+      return keysOf(row.signing_secret).issued
     },
 
     testPasscode: (environmentId: string, username: string): string | undefined =>

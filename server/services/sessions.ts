@@ -136,7 +136,7 @@ export function createSessionService (
       iat,
       nbf: iat,
       exp
-    }, environments.signingKey(environment))
+    }, environments.issuedKey(environment))
     return { session, token, view: view(environment, profile, session.id, session.expires_at, token) }
   }
 
@@ -199,15 +199,16 @@ export function createSessionService (
       const known = verified.get(token)
       const claims = known?.claims ?? decodeUnverified(token)
       const found = claims === undefined ? undefined : store.sessions.withOwners(claims.jti)
-      if (!claims || !found || found.environment.id !== claims.eid) {
+      const key = found === undefined ? undefined : environments.issuedKey(found.environment)
+      const issued = claims !== undefined && found !== undefined && key !== undefined && found.environment.id === claims.eid &&
+        (known?.key === key || verifySignature(token, key))
+      if (!issued) {
         const selfSigned = authenticateSelfSigned(token)
         if (!selfSigned) throw errors.sessionNotAuthenticated()
         return selfSigned
       }
       const { environment, session, profile } = found
-      const key = environments.signingKey(environment)
       if (known?.key !== key) {
-        if (!verifySignature(token, key)) throw errors.sessionNotAuthenticated()
         if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!)
         verified.set(token, { claims, key })
       }
