@@ -61,3 +61,18 @@ t.test('resetting one environment leaves the others, the clock, faults and journ
 
   expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: { environmentId: 'env_missing' } }), 404)
 })
+
+t.test('a startup environment keeps the credentials it was given on every reset, the generated ones too', async t => {
+  const { app } = await build(t, { fixtures: { environments: [{ name: 'Mine' }] } })
+  const credentials = async () => {
+    const [env] = (await app.inject({ url: '/emulator/v1/environments' })).json().environments
+    return { id: env.id, clientId: env.clientId, apiKey: env.apiKey, signingSecret: env.signingSecret }
+  }
+  const before = await credentials()
+  t.match(before, { clientId: /\S/, apiKey: { id: /^api_/, secret: /^sk_/ }, signingSecret: /^[0-9A-Za-z]{64}$/ })
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset' }), 200)
+  t.strictSame(await credentials(), before, 'a full reset')
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: { environmentId: before.id } }), 200)
+  t.strictSame(await credentials(), before, 'a reset of that environment')
+  expectStatus(t, await issue(app, {}, before.apiKey.secret), 201, 'the secret a test read before the resets still works')
+})

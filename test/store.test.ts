@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import t from 'tap'
 import { buildApp } from '../server/app.js'
 import { migrations } from '../server/store/migrations.js'
@@ -13,6 +14,28 @@ t.test('a fresh database migrates to the latest user_version; running again is a
   t.equal(db.pragma('user_version', { simple: true }), migrations.length)
   t.equal(migrate(db), migrations.length)
   t.equal(db.pragma('foreign_keys', { simple: true }), 1)
+})
+
+t.test('migration 3 moves a database of the previous schema to Quiltt\'s current session format and the documented secrets', async t => {
+  const path = join(mkdtempSync(join(tmpdir(), 'qm-')), 'v2.db')
+  const old = new Database(path)
+  for (const step of migrations.slice(0, 2)) typeof step === 'string' ? old.exec(step) : step(old)
+  old.pragma('user_version = 2')
+  const insert = old.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_key, rate_limits,
+    user_id_format, passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES (?, 'x', 'SANDBOX', 'email', 1, ?, 'YWJj+/==', 1, ?, 600, 86400, 0, ?)`)
+  insert.run(DEFAULT.environmentId, DEFAULT.clientId, 'uuid', 1)
+  insert.run('env_mine', 'mine', 'profileId', 2)
+  old.close()
+  const app = await buildApp({ db: path })
+  t.teardown(() => app.close())
+  const environments = (await app.inject({ url: '/emulator/v1/environments' })).json().environments as Array<{ id: string, sessionFormat: string, signingSecret: string }>
+  t.strictSame(environments.map(e => [e.id, e.sessionFormat, e.signingSecret]), [
+    [DEFAULT.environmentId, 'current', 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000'],
+    ['env_mine', 'current', 'YWJj+/==']
+  ], 'every environment answers Quiltt\'s current shape; the bundled one has the documented secret, others keep theirs')
+  const signup = await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: DEFAULT.clientId, email: 'after@example.com' } } })
+  expectStatus(t, signup, 201, 'and it serves')
+  t.match(signup.json().userId, /^p_/)
 })
 
 t.test('a database from a newer quiltt-mock is refused with a clear message', async t => {

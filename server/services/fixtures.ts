@@ -20,6 +20,7 @@ export interface LoadedEnvironment {
   id: string
   clientId: string
   apiKey: { id: string, secret: string }
+  signingSecret: string
   profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }>
 }
 
@@ -162,11 +163,35 @@ export function createFixtureService (
       id: row.id,
       clientId: row.client_id,
       apiKey: { id: apiKey.id, secret: apiKey.secret },
+      signingSecret: row.signing_secret,
       profiles: env.profiles.map(p => {
         const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch, p.id))
         const made = Array.from({ length: p.sessions }, () => sessions.start(row, profile, 'fixture'))
         return { id: profile.id, uuid: profile.uuid, sessions: made.map(s => ({ id: s.session.id, token: s.token })) }
       })
+    }
+  }
+
+  /**
+   * A startup environment as it will be reloaded: with the credentials it has now wherever its fixture
+   * leaves them to be generated, so a reset never hands a test suite a new secret it did not ask for.
+   */
+  function withCurrentCredentials (env: EnvironmentFixture): EnvironmentFixture {
+    const row = store.environments.byId(env.input.id!)
+    if (!row) return env
+    const apiKey = store.environments.apiKeyOf(row.id)
+    const { input } = env
+    return {
+      ...env,
+      input: {
+        ...input,
+        clientId: input.clientId ?? row.client_id,
+        signingSecret: input.signingSecret ?? row.signing_secret,
+        apiKey: {
+          ...(input.apiKey?.id ?? apiKey?.id ? { id: input.apiKey?.id ?? apiKey!.id } : {}),
+          ...(input.apiKey?.secret ?? apiKey?.secret ? { secret: input.apiKey?.secret ?? apiKey!.secret } : {})
+        }
+      }
     }
   }
 
@@ -207,15 +232,17 @@ export function createFixtureService (
     reset (doc: FixtureDocument, environmentId?: string): void {
       store.transaction(() => {
         if (environmentId === undefined) {
+          const reloaded = doc.environments.map(withCurrentCredentials)
           store.wipe()
-          doc.environments.forEach(loadEnvironment)
+          reloaded.forEach(loadEnvironment)
           return
         }
         const fixture = doc.environments.find(e => e.input.id === environmentId)
         const { seq } = environments.require(environmentId)
         if (fixture) {
+          const reloaded = withCurrentCredentials(fixture)
           environments.delete(environmentId)
-          loadEnvironment(fixture)
+          loadEnvironment(reloaded)
           // Re-created, it keeps its place: the first environment stays the default one.
           store.environments.setSeq(environmentId, seq)
         } else {

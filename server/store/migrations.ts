@@ -122,8 +122,9 @@ export const migrations: Migration[] = [
   //   'legacy' the seed guide's {id, expiration, userId (UUID), token}. Every environment moves to
   //   'current', the new default.
   // - the per-environment key becomes a signing *secret*, a string users see and sign their own
-  //   (self-signed) session tokens with; its bytes are the secret's UTF-8. Tokens signed before this
-  //   step no longer verify.
+  //   (self-signed) session tokens with; issued tokens are signed with a key derived from it. Tokens
+  //   signed before this step no longer verify. The bundled fixtures' environments, kept as they are
+  //   in a file database, get the secrets the README documents.
   // - self-signed tokens have no session row, so their revocations are kept here, by token id (`jti`,
   //   or the token's SHA-256 when it has none), until they would have expired anyway.
   // - a self-signed token may name its profile by UUID without naming the environment.
@@ -131,6 +132,9 @@ export const migrations: Migration[] = [
   ALTER TABLE environments ADD COLUMN session_format TEXT NOT NULL DEFAULT 'current' CHECK (session_format IN ('current', 'legacy'));
   ALTER TABLE environments DROP COLUMN user_id_format;
   ALTER TABLE environments RENAME COLUMN signing_key TO signing_secret;
+  -- The bundled fixtures' environments get the secrets the README documents, as a new database would.
+  UPDATE environments SET signing_secret = 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000' WHERE id = 'env_0mockDefaultEnvironment';
+  UPDATE environments SET signing_secret = 'ss_sandbox_quilttsms1_000000000000000000000000000000000000000000' WHERE id = 'env_0mockPhoneEnvironment';
 
   CREATE TABLE revoked_tokens (
     environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
