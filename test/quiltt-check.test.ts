@@ -250,13 +250,13 @@ t.test('a request Quiltt\'s schema rejects conflicts when the pact expects succe
 t.test('operations Quiltt\'s document does not describe are not checked, and say why', async t => {
   const check = checkPactAgainstQuiltt(v3(
     { method: 'GET', path: '/emulator/v1/health', status: 200 },
-    { method: 'POST', path: '/v1/users/session', body: { session: { clientId: 'quilttmock', email: 'a@example.com' } }, status: 201, resBody: { id: 'x' } },
+    { method: 'POST', path: '/v1/users/session', body: { session: { clientId: 'quilttmock', email: 'a@example.com' } }, status: 202 },
     { method: 'POST', path: '/v1/graphql', body: { query: '{ profile { id } }' }, status: 200 },
     { method: 'GET', path: '/v1/profiles/p_1', status: 200, resBody: [] }
   ))
   t.strictSame(check.interactions.map(i => [i.checked, i.reason ?? i.operation]), [
     [false, 'the emulator\'s own API, not Quiltt\'s'],
-    [false, 'Quiltt\'s document describes /v1/users/session only for DELETE'],
+    [false, 'Quiltt\'s document does not describe POST /v1/users/session; only its 201 body, a UserSession, is checked'],
     [false, 'Quiltt\'s document does not describe /v1/graphql'],
     [true, 'GET /v1/profiles/{id}']
   ])
@@ -339,4 +339,23 @@ t.test('the report: per interaction the finding, where, what each side says, the
 t.test('checkPactAgainstQuiltt refuses what is not a pact', async t => {
   t.throws(() => checkPactAgainstQuiltt({ hello: 'world' }), /not a pact: it has no "interactions" array/)
   t.throws(() => checkPactAgainstQuiltt('{"interactions": ['), SyntaxError)
+})
+
+t.test('identify, authenticate and ping are checked for their success body, Quiltt\'s UserSession, and nothing else', async t => {
+  const sdk = { 'Content-Type': 'application/json' }
+  const identifyBody = { session: { clientId: 'quilttmock', email: 'x@example.com' } }
+  const passwordless = (method: string, status: number, resBody?: unknown, headers: Record<string, string> = sdk): Http =>
+    ({ method, path: '/v1/users/session', headers, body: method === 'GET' ? undefined : identifyBody, status, ...(resBody === undefined ? {} : { resBody }), rules: like })
+  const legacy = checkPactAgainstQuiltt(v3(passwordless('POST', 201, legacySession), passwordless('PUT', 201, legacySession), passwordless('GET', 200, legacySession, { Authorization: 'Bearer aaa.bbb.ccc' })))
+  t.strictSame(legacy.interactions.map(i => [i.operation, i.checked]), [['POST /v1/users/session', true], ['PUT /v1/users/session', true], ['GET /v1/users/session', true]])
+  for (const i of legacy.interactions) {
+    t.ok(i.findings.some(f => f.kind === 'conflict' && f.path === '$.id'), `${i.operation}: the legacy id is a conflict`)
+  }
+  const current = checkPactAgainstQuiltt(v3(passwordless('POST', 201, { token: 'aaa.bbb.ccc' }), passwordless('GET', 200, currentSession, { Authorization: 'Bearer aaa.bbb.ccc' })))
+  t.strictSame(findings(current), [], 'the SDK\'s {token} and Quiltt\'s current session: nothing to report, no Authorization asked of identify')
+  const accepted = checkPactAgainstQuiltt(v3(passwordless('POST', 202), passwordless('PUT', 401, { message: 'x', instruction: 'y' })))
+  t.strictSame(accepted.interactions.map(i => [i.checked, i.reason]), [
+    [false, 'Quiltt\'s document does not describe POST /v1/users/session; only its 201 body, a UserSession, is checked'],
+    [false, 'Quiltt\'s document does not describe PUT /v1/users/session; only its 201 body, a UserSession, is checked']
+  ], 'other statuses are not checked: Quiltt documents nothing of them')
 })

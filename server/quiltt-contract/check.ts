@@ -99,6 +99,22 @@ export function summarize (interactions: InteractionCheck[]): CheckSummary {
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
+/**
+ * The passwordless operations (identify, authenticate, ping) are not in Quiltt's document, but their
+ * success bodies are the same UserSession (DESIGN.md section 1; the emulator's suite holds its own
+ * answers to it too): those bodies are checked against it, and nothing else of these interactions.
+ */
+const SESSION_ANSWERS: Record<string, { status: number, security: Json[] }> = {
+  POST: { status: 201, security: [] },
+  PUT: { status: 201, security: [] },
+  GET: { status: 200, security: [{ SessionTokenBearerAuth: [] }] }
+}
+
+function sessionAnswer (method: string, { status, security }: { status: number, security: Json[] }): DocumentedOperation {
+  const body = { content: { 'application/json': { schema: { $ref: '#/components/schemas/UserSession' } } } }
+  return { method, path: '/v1/users/session', operation: { security, responses: { [status]: body } } }
+}
+
 function checkInteraction (facts: QuilttFacts, it: PactInteraction): InteractionCheck {
   const base = {
     index: it.index,
@@ -112,13 +128,19 @@ function checkInteraction (facts: QuilttFacts, it: PactInteraction): Interaction
   if (it.type !== undefined && it.type !== 'Synchronous/HTTP') return skip(`a ${it.type} interaction: Quiltt's document describes HTTP only`)
   if (!it.method || !it.path) return skip('it has no request method and path')
   const lookup = findOperation(facts, it.method, it.path)
-  if (!lookup.found) {
-    if (it.path.startsWith('/emulator/')) return skip('the emulator\'s own API, not Quiltt\'s')
-    return skip(lookup.pathMethods.length > 0
-      ? `Quiltt's document describes ${it.path} only for ${lookup.pathMethods.join(', ')}`
-      : `Quiltt's document does not describe ${it.path}`)
+  let op = lookup.found
+  if (!op) {
+    const session = /^\/v1\/users\/session\/?$/.test(it.path) ? SESSION_ANSWERS[it.method.toUpperCase()] : undefined
+    if (session && acceptedStatus(it).accepts(session.status)) op = sessionAnswer(it.method.toUpperCase(), session)
+    else if (session) return skip(`Quiltt's document does not describe ${it.method.toUpperCase()} /v1/users/session; only its ${session.status} body, a UserSession, is checked`)
+    else if (it.path.startsWith('/emulator/')) return skip('the emulator\'s own API, not Quiltt\'s')
+    else {
+      const pathMethods = 'pathMethods' in lookup ? lookup.pathMethods : []
+      return skip(pathMethods.length > 0
+        ? `Quiltt's document describes ${it.path} only for ${pathMethods.join(', ')}`
+        : `Quiltt's document does not describe ${it.path}`)
+    }
   }
-  const op = lookup.found
   const { findings: responseFindings, success } = checkResponse(facts, it, op)
   const findings = [...checkRequest(facts, it, op, success), ...responseFindings]
   return { ...base, operation: `${op.method} ${op.path}`, checked: true, findings }
