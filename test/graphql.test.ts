@@ -390,3 +390,20 @@ t.test('the journal names each operation, and faults apply to /v1/graphql as to 
   const other = (await app.inject({ url: '/emulator/v1/requests?path=/v1/users/sessions' })).json().requests as Array<Record<string, unknown>>
   t.notOk('graphql' in other[0]!, 'other paths have no graphql field')
 })
+
+t.test('profileUpdate refuses metadata a JSON body could not carry (a __proto__ key), as the REST Profiles API does', async t => {
+  const { app } = await build(t)
+  const { token, profileId } = await session(app, { email: 'proto@example.com' })
+  for (const literal of ['{__proto__: {polluted: 1}, ok: 1}', '{ok: {constructor: {prototype: {x: 1}}}}']) {
+    const res = await gql(app, { query: `mutation { profileUpdate(input: {metadata: ${literal}}) { success errors { message path } } }` }, bearer(token))
+    expectStatus(t, res, 200)
+    t.strictSame(res.json().data.profileUpdate, {
+      success: false,
+      errors: [{ message: 'metadata must not have a __proto__ key, or a constructor key holding a prototype', path: ['metadata'] }]
+    }, literal)
+  }
+  const stored = await app.inject({ url: `/v1/profiles/${profileId}`, headers: bearer(DEFAULT.secret) })
+  t.equal(stored.json().metadata, null, 'nothing was written')
+  const fine = await gql(app, { query: 'mutation { profileUpdate(input: {metadata: {constructor: "a name", ok: 1}}) { success } }' }, bearer(token))
+  t.equal(fine.json().data.profileUpdate.success, true, 'a plain constructor key is fine, as in a JSON body')
+})

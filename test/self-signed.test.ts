@@ -34,6 +34,8 @@ t.test('a token signed with the signing secret is a session token for ping and i
     }
   }
   t.ok(JsonWebTokenParse(sign({ uid: profile.userId, exp: NOW + 60 })), 'the SDK parses a self-signed token too')
+  const lowerTyp = sign({ uid: profile.userId, exp: NOW + 60 }, { header: { alg: 'HS256', typ: 'jwt' } })
+  expectStatus(t, await ping(app, lowerTyp), 200, 'typ is case-insensitive (RFC 7519)')
 })
 
 t.test('issued tokens are signed with a key derived from the secret, so none can pass as self-signed', async t => {

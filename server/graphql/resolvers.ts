@@ -21,9 +21,13 @@ const noList = (): never[] => []
  * path is the input field's, the message names the field, so a UI can show it as it comes. A message
  * that is already a full sentence (Quiltt's `Email is not a valid email address`) is kept as it is.
  */
+/** Whether a message already starts with its field's name, as Quiltt's `Email is not a valid email address` does. */
+const namesItsField = (field: string, message: string): boolean =>
+  message.toLowerCase().startsWith(`${field.split('.').at(-1)!.toLowerCase()} `)
+
 export function payloadErrors (err: ValidationError): MutationError[] {
   return Object.entries(err.fields).flatMap(([field, messages]) =>
-    messages.map(message => ({ message: /^[A-Z]/.test(message) ? message : `${field} ${message}`, path: field.split('.') })))
+    messages.map(message => ({ message: namesItsField(field, message) ? message : `${field} ${message}`, path: field.split('.') })))
 }
 
 /**

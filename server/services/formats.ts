@@ -50,3 +50,23 @@ export function nestsAtMost (value: unknown, max: number): boolean {
   }
   return true
 }
+
+/**
+ * Whether a parsed JSON value holds what a JSON body may not (secure-json-parse refuses it at every
+ * route): a `__proto__` key, or a `constructor` key whose value has a `prototype` key, at any depth.
+ * GraphQL's JSON scalar can carry either, so its input is held to the same rule. Iterative, as nestsAtMost.
+ */
+export function hasPrototypeKeys (value: unknown): boolean {
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (v === null || typeof v !== 'object') continue
+    for (const key of Object.keys(v)) {
+      const child = (v as Record<string, unknown>)[key]
+      if (key === '__proto__') return true
+      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) return true
+      stack.push(child)
+    }
+  }
+  return false
+}

@@ -4,7 +4,7 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { ServiceContext } from './context.js'
-import { EMAIL_INVALID, has, isCalendarDate, isE164, isEmail, isPlainObject, isProfileId, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
+import { EMAIL_INVALID, has, hasPrototypeKeys, isCalendarDate, isE164, isEmail, isPlainObject, isProfileId, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
 
 /** Quiltt's Profile (2026-04-01): `at` is when the profile last changed. */
 export interface ProfileView {
@@ -114,6 +114,9 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
       const n = Object.keys(metadata).length
       if (n < 1 || n > 50) errs.add(at('metadata'), 'must have between 1 and 50 keys')
       else if (!nestsAtMost(metadata, METADATA_MAX_DEPTH)) errs.add(at('metadata'), `is nested too deeply (at most ${METADATA_MAX_DEPTH} levels)`)
+      // A JSON body with such a key is refused whole (secure-json-parse); GraphQL's JSON scalar can
+      // still carry one, and the two APIs must agree on what a profile may hold.
+      else if (hasPrototypeKeys(metadata)) errs.add(at('metadata'), 'must not have a __proto__ key, or a constructor key holding a prototype')
       else patch.metadata = JSON.stringify(metadata)
     }
   }

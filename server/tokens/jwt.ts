@@ -92,7 +92,8 @@ export function decodeSelfSigned (token: string): { alg: HmacAlgorithm, claims: 
   if (!header || !Object.keys(header).every(k => HEADER_KEYS.has(k))) return undefined
   const alg = header.alg
   if (alg !== 'HS256' && alg !== 'HS512') return undefined
-  if (!optional(header.typ, v => v === 'JWT')) return undefined
+  // RFC 7519 recommends "JWT" in upper case and says the value is case-insensitive.
+  if (!optional(header.typ, v => typeof v === 'string' && v.toUpperCase() === 'JWT')) return undefined
   const c = parsePart(payloadPart)
   if (!c || !isShortString(c.uid) || !isNumber(c.exp)) return undefined
   if (!optional(c.iat, isNumber) || !optional(c.nbf, isNumber) || !optional(c.jti, isShortString) || !optional(c.eid, isShortString)) return undefined
