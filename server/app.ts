@@ -32,6 +32,7 @@ import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
+import { createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
@@ -91,7 +92,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   const control = createControl({ clock, ids }, { journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE })
   const db = openDatabase(options.db ?? ':memory:')
   const store = createStore(db)
-  const services = createServices({ store, clock, ids })
+  const changes = createChanges()
+  const services = createServices({ store, clock, ids, changes })
 
   let startup: FixtureDocument
   try {
@@ -155,7 +157,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...emulatorOutboxRoutes(services),
     ...emulatorResetRoutes(services, startup, () => control.reset()),
     ...emulatorControlRoutes(services, control),
-    ...emulatorProviderStateRoutes(createProviderStateService({ store, clock, ids }, services, startup))
+    ...emulatorProviderStateRoutes(createProviderStateService({ store, clock, ids, changes }, services, startup))
   })
 
   await app.ready()
