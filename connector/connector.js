@@ -128,6 +128,8 @@
       if (typeof data.url === 'string' && /^https?:/.test(data.url)) window.open(data.url, '_blank', 'noopener')
       return
     }
+    // After an error the page keeps showing why until the user closes it; then it asks to be removed.
+    if (data.type === 'Close') { close(connector); return }
     const known = MESSAGES[data.type]
     if (!known) return
     const metadata = { connectorId: connector.id }
@@ -135,7 +137,7 @@
     if (data.connectorSession && typeof data.connectorSession.id === 'string') metadata.connectorSession = { id: data.connectorSession.id }
     if (typeof data.reason === 'string') metadata.reason = data.reason // why it failed, for a developer: the emulator's addition to Quiltt's metadata
     connector.metadata = metadata
-    if (data.type !== 'Load') close(connector)
+    if (data.type === 'ExitSuccess' || data.type === 'ExitAbort') close(connector)
     emit(connector, known[0], known[1], metadata)
   })
 

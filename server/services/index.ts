@@ -1,4 +1,6 @@
 // Builds every service from one context: what routes are handed.
+import { ApiError } from '../errors.js'
+import { type BankData, createConnectorService } from './connector.js'
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
 import { createFixtureService } from './fixtures.js'
@@ -8,6 +10,11 @@ import { createPasswordlessService } from './passwordless.js'
 import { createProfileSessionsService } from './profile-sessions.js'
 import { createProfileService } from './profiles.js'
 import { createSessionService } from './sessions.js'
+
+// Until the bank data (connections, institutions) lands, the Connector says it cannot end in a connection.
+const noBankData = (): BankData => {
+  throw new ApiError(501, 'Not Implemented', 'Connections and institutions arrive with the bank data: this build of quiltt-mock has none.')
+}
 
 export function createServices (ctx: ServiceContext) {
   const environments = createEnvironmentService(ctx)
@@ -21,7 +28,8 @@ export function createServices (ctx: ServiceContext) {
     outbox: createOutboxService(ctx, environments),
     profileSessions: createProfileSessionsService(ctx, environments, profiles),
     fixtures: createFixtureService(ctx, environments, profiles, sessions),
-    graphql: createGraphQLService(ctx, environments, profiles, sessions)
+    graphql: createGraphQLService(ctx, environments, profiles, sessions),
+    connector: createConnectorService(ctx, environments, sessions, noBankData)
   }
 }
 

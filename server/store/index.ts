@@ -1,5 +1,6 @@
 // The store: every table's statements over one connection, and its transactions.
 import { createRowCaches } from './cache.js'
+import { createConnectorSessionStore } from './connector-sessions.js'
 import type { Db } from './db.js'
 import { type ApiKeyOwner, createEnvironmentStore } from './environments.js'
 import { createMessageStore } from './messages.js'
@@ -10,7 +11,7 @@ import { createSessionStore, type SessionOwners } from './sessions.js'
 
 export function createStore (db: Db) {
   const wipe = db.prepare('DELETE FROM environments')
-  const clear = ['messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
+  const clear = ['connector_sessions', 'messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
   // One transaction function for every caller: better-sqlite3 builds a wrapper per db.transaction()
   // call, which showed in profiles of the write paths. Nested calls still become savepoints.
   // IMMEDIATE takes the write lock before the first read, so a check-then-write (is this UUID free?
@@ -25,6 +26,7 @@ export function createStore (db: Db) {
     passcodes: createPasscodeStore(db),
     messages: createMessageStore(db),
     revokedTokens: createRevokedTokenStore(db),
+    connectorSessions: createConnectorSessionStore(db),
     /** Runs `fn` in one transaction: it all lands, or nothing does. */
     transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
     /** Deletes everything; ON DELETE CASCADE takes every table with the environments. */
