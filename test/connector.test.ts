@@ -2,7 +2,7 @@
 // make (test/connector-browser.test.ts drives it in Chromium).
 import vm from 'node:vm'
 import t from 'tap'
-import { build } from './helper.js'
+import { bearer, build, DEFAULT } from './helper.js'
 
 // The methods @quiltt/react calls on window.Quiltt (ConnectorSDK in @quiltt/core/src/api/browser.ts).
 const CALLBACKS = ['Event', 'Open', 'Load', 'Exit', 'ExitSuccess', 'ExitAbort', 'ExitError'].flatMap(n => [`on${n}`, `off${n}`])
@@ -51,4 +51,97 @@ t.test('GET /v1/connector.js answers the script, on any host, with the SDK\'s qu
   t.not(Quiltt.connect!('rbemt34osd', {}), connector, 'resetConnector forgets it')
   t.throws(() => Quiltt.connect!(''), /connectorId is required/)
   t.strictSame(errors, [])
+})
+
+async function sessionToken (app: Awaited<ReturnType<typeof build>>['app'], email: string): Promise<{ token: string, userId: string }> {
+  const res = await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: bearer(DEFAULT.secret), payload: { email } })
+  return res.json() as { token: string, userId: string }
+}
+
+t.test('Connector sessions: started for the token\'s profile, ended once, as the environment\'s connector setting says', async t => {
+  const { app, clock } = await build(t)
+  const { token, userId } = await sessionToken(app, 'flow@example.com')
+  const start = (connectorId: string, auth: Record<string, string>, payload: Record<string, unknown> = {}) =>
+    app.inject({ method: 'POST', url: `/connector/${encodeURIComponent(connectorId)}/sessions`, headers: auth, payload })
+  const finish = (id: string, auth: Record<string, string>, payload: Record<string, unknown>, connectorId = 'rbemt34osd') =>
+    app.inject({ method: 'POST', url: `/connector/${connectorId}/sessions/${id}`, headers: auth, payload })
+
+  const page = await app.inject({ url: '/connector/rbemt34osd?token=x&mode=INLINE' })
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-type'], 'text/html')
+  t.match(page.body, 'Select your institution')
+
+  t.equal((await start('rbemt34osd', {})).statusCode, 401, 'no token: nobody to record it for')
+  t.match((await start('rbemt34osd', bearer('not.a.token'))).json(), { message: 'Not Authenticated' })
+
+  const opened = await start('rbemt34osd', bearer(token), { mode: 'MODAL', institution: 'Mock' })
+  t.equal(opened.statusCode, 201)
+  const session = opened.json() as Record<string, unknown>
+  t.match(session, { connectorId: 'rbemt34osd', profileId: userId, environmentId: DEFAULT.environmentId, flow: 'connect', mode: 'MODAL', institution: 'Mock', status: 'open', reason: null, connectionId: null, connector: { outcome: 'success', auto: false } })
+
+  const unknown = (await start('no such connector', bearer(token))).json() as Record<string, unknown>
+  t.match(unknown, { status: 'errored', reason: /^Not Found: No Connector has the id `no such connector`/ }, 'an unknown connector id is an errored session, with its reason')
+
+  const other = await sessionToken(app, 'other@example.com')
+  t.equal((await finish(session.id as string, bearer(other.token), { action: 'close' })).statusCode, 404, 'another profile cannot end it')
+  t.equal((await finish(session.id as string, bearer(token), { action: 'close' }, 'another')).statusCode, 404, 'nor through another connector id')
+  t.equal((await finish(session.id as string, bearer(token), { action: 'jump' })).statusCode, 422)
+  const closed = await finish(session.id as string, bearer(token), { action: 'close' })
+  t.match(closed.json(), { status: 'aborted', reason: null })
+  const again = await finish(session.id as string, bearer(token), { action: 'connect' })
+  t.equal(again.statusCode, 409, 'a session ends once')
+  t.match(again.json(), { message: 'Conflict', instruction: /has already ended \(aborted\)/ })
+
+  // connector.outcome "error" and "abort": a connect ends that way.
+  t.equal((await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { connector: { outcome: 'error' } } })).statusCode, 200)
+  const s2 = (await start('rbemt34osd', bearer(token))).json() as { id: string, connector: unknown }
+  t.strictSame(s2.connector, { outcome: 'error', auto: false })
+  t.match((await finish(s2.id, bearer(token), { action: 'connect', institution: 'First Platypus Bank' })).json(),
+    { status: 'errored', institution: 'First Platypus Bank', connectionId: null, reason: /First Platypus Bank could not be connected: this environment's connector.outcome is "error"/ })
+  await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { connector: { outcome: 'abort' } } })
+  const s3 = (await start('rbemt34osd', bearer(token))).json() as { id: string }
+  t.match((await finish(s3.id, bearer(token), { action: 'connect' })).json(), { status: 'aborted', connectionId: null })
+
+  // The token expires while the page is open: the session ends errored, and the page gets the 401.
+  const s4 = (await start('rbemt34osd', bearer(token))).json() as { id: string }
+  clock.advance(86_400_000)
+  t.equal((await finish(s4.id, bearer(token), { action: 'connect' })).statusCode, 401)
+
+  const list = await app.inject({ url: `/emulator/v1/environments/${DEFAULT.environmentId}/connector-sessions` })
+  const sessions = (list.json() as { connectorSessions: Array<{ id: string, status: string, reason: string | null }> }).connectorSessions
+  t.strictSame(sessions.map(s => s.status), ['errored', 'aborted', 'errored', 'errored', 'aborted'], 'newest first, each with how it ended')
+  t.match(sessions[0]!.reason, /^Not Authenticated/)
+  t.equal(sessions[0]!.id, s4.id)
+  t.equal((await app.inject({ url: '/emulator/v1/environments/env_nope/connector-sessions' })).statusCode, 404)
+})
+
+t.test('the connector setting: defaults, PATCH keeps what is not sent, POST and fixtures take it, bad values are 422s', async t => {
+  const { app } = await build(t, { fixtures: { environments: [{ id: 'env_connectorFixture', connector: { outcome: 'abort', auto: true } }] } })
+  const env = (id: string) => app.inject({ url: '/emulator/v1/environments' }).then(r => (r.json() as { environments: Array<{ id: string, connector: unknown }> }).environments.find(e => e.id === id)!)
+  t.strictSame((await env('env_connectorFixture')).connector, { outcome: 'abort', auto: true }, 'from the fixture')
+  const created = await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: {} })
+  t.strictSame((created.json() as { connector: unknown }).connector, { outcome: 'success', auto: false }, 'the default')
+  const id = (created.json() as { id: string }).id
+  const patch = (payload: unknown) => app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${id}`, payload: payload as Record<string, unknown> })
+  t.strictSame((await patch({ connector: { auto: true } })).json().connector, { outcome: 'success', auto: true })
+  t.strictSame((await patch({ connector: { outcome: 'error' } })).json().connector, { outcome: 'error', auto: true }, 'auto stays')
+  const bad = await patch({ connector: { outcome: 'maybe', auto: 'yes', speed: 1 } })
+  t.equal(bad.statusCode, 422)
+  t.strictSame(bad.json(), { 'connector.outcome': ['must be one of: success, abort, error'], 'connector.auto': ['must be a boolean'], 'connector.speed': ['is not a known field (outcome, auto)'] })
+  t.equal((await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { connector: 'auto' } })).statusCode, 422)
+  t.strictSame((await env(id)).connector, { outcome: 'error', auto: true }, 'nothing written by a refused PATCH')
+})
+
+t.test('the SDK-only REST calls: their errors', async t => {
+  const { app } = await build(t)
+  const { token } = await sessionToken(app, 'sdk@example.com')
+  const get = (url: string, auth: Record<string, string> = bearer(token)) => app.inject({ url, headers: auth })
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/institutions?term=bank', {})).statusCode, 401)
+  t.equal((await get('/v1/sdk/connectors/not%20one/institutions?term=bank')).statusCode, 404)
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/institutions')).statusCode, 400, 'no term')
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/resolvable?mock=x', {})).statusCode, 401)
+  t.equal((await get('/v1/sdk/connectors/not%20one/resolvable?mock=x')).statusCode, 404)
+  t.match((await get('/v1/sdk/connectors/rbemt34osd/resolvable')).json(), { message: 'Bad Request', instruction: /exactly one provider id/ })
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/resolvable?mock=x&plaid=y')).statusCode, 400)
+  t.strictSame((await get('/v1/sdk/connectors/rbemt34osd/resolvable?plaid=ins_1')).json(), { resolvable: false }, 'only MOCK institutions exist here')
 })
