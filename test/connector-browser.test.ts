@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { CHROMIUM_CANDIDATES, findChromium, launchChromium } from '../scripts/chromium.js'
 import { type RunningEmulator, startEmulator } from '../server/index.js'
-import { routeQuilttToEmulator } from '../server/playwright.js'
+import { routeQuilttToEmulator } from '../server/drop-in/playwright.js'
 import { DEFAULT } from './helper.js'
 
 const executable = findChromium()
