@@ -4,11 +4,14 @@
 // quiltt-mock/playwright helper that answers Quiltt's own hosts from the emulator.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { build as esbuild } from 'esbuild'
 import type { BrowserContext, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { CHROMIUM_CANDIDATES, findChromium, launchChromium } from '../scripts/chromium.js'
 import { type RunningEmulator, startEmulator } from '../server/index.js'
 import { routeQuilttToEmulator } from '../server/drop-in/playwright.js'
+import { ROOT } from '../server/paths.js'
 import { DEFAULT } from './helper.js'
 
 const executable = findChromium()
@@ -56,6 +59,21 @@ async function open (page: Page, connectorId: string, token: string | null, opti
     connector.open()
   }, { connectorId, token, options, how })
 }
+
+async function setConnector (emulator: RunningEmulator, connector: { outcome?: string, auto?: boolean }): Promise<void> {
+  const res = await fetch(`${emulator.url}/emulator/v1/environments/${DEFAULT.environmentId}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ connector })
+  })
+  if (res.status !== 200) throw new Error(`PATCH connector answered ${res.status}`)
+}
+
+async function graphql (emulator: RunningEmulator, token: string, query: string, variables: Record<string, unknown>): Promise<any> {
+  const res = await fetch(`${emulator.url}/v1/graphql`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables })
+  })
+  return res.json()
+}
+const CONNECTION = 'query ($id: ID!) { connection(id: $id) { id status institution { name } accounts { id } } }'
 
 const eventsOf = (page: Page) => page.evaluate(() => (window as unknown as { events: Event[] }).events)
 const waitForEvent = (page: Page, type: string) =>
@@ -174,5 +192,118 @@ t.test('the Connector in headless Chromium', {
     const [recorded] = await connectorSessions(emulator)
     t.strictSame(navigations, ['quilttconnector://Load?', `quilttconnector://ExitAbort?profileId=${userId}&connectorSession=${recorded!.id}`])
     t.match(recorded, { mode: 'webview', status: 'aborted', profileId: userId })
+  })
+
+  // Quiltt's template, in short: QuilttButton, built for Quiltt's real hosts, run unedited against the emulator.
+  const bundle = await esbuild({
+    entryPoints: [join(ROOT, 'test', 'connector-page.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' }
+  })
+  const script = bundle.outputFiles[0]!.text
+  const app = createServer((req, res) => {
+    if (req.url === '/app.js') { res.setHeader('content-type', 'text/javascript'); res.end(script); return }
+    res.setHeader('content-type', 'text/html')
+    res.end('<!doctype html><title>Quiltt Next.js Template</title><div id="root"></div><script src="/app.js"></script>')
+  })
+  await new Promise<void>(resolve => app.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => { app.close(() => resolve()); app.closeAllConnections() }))
+  const origin = `http://localhost:${(app.address() as AddressInfo).port}`
+
+  /** The template's home page for this token, every Quiltt host answered by the emulator. */
+  async function templatePage (t: Test, token: string, query = ''): Promise<{ page: Page, requests: string[], errors: string[] }> {
+    const page = await context.newPage()
+    t.teardown(() => page.close())
+    const routing = await routeQuilttToEmulator(page, emulator.url)
+    t.teardown(() => routing.unroute())
+    const requests: string[] = []
+    const errors: string[] = []
+    page.on('request', r => requests.push(r.url()))
+    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()) })
+    await page.goto(`${origin}/${query}#${encodeURIComponent(token)}`)
+    await page.waitForFunction(() => document.querySelector('script[src*="/v1/connector.js"]')?.getAttribute('data-status') === 'ready', undefined, WAIT)
+    return { page, requests, errors }
+  }
+
+  t.test('QuilttButton with connector.auto: onExitSuccess gets a connectionId that GraphQL connection(id) returns', async t => {
+    await setConnector(emulator, { outcome: 'success', auto: true })
+    t.teardown(() => setConnector(emulator, { outcome: 'success', auto: false }))
+    const { token, userId } = await tokenFor(emulator, 'template-auto@example.com')
+    const { page, requests, errors } = await templatePage(t, token)
+    await page.getByRole('button', { name: 'Connect Account' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.textContent !== '', undefined, WAIT)
+    const connectionId = await page.getByTestId('connection').textContent()
+    t.equal(await page.getByTestId('events').textContent(), 'opened loaded exited.successful', 'in order, with no click inside the Connector')
+    const answer = await graphql(emulator, token, CONNECTION, { id: connectionId })
+    t.equal(answer.data.connection.id, connectionId, 'the connection exists for the profile')
+    t.equal(answer.data.connection.status, 'SYNCED')
+    t.ok(answer.data.connection.accounts.length > 0, 'with generated accounts')
+    const [recorded] = await connectorSessions(emulator)
+    t.match(recorded, { profileId: userId, connectionId, status: 'successful', flow: 'connect' })
+    t.ok(requests.some(u => u.startsWith('https://cdn.quiltt.io/v1/connector.js?agent=')), 'the SDK loaded connector.js from Quiltt\'s CDN host, answered by the emulator')
+    t.strictSame(requests.filter(u => !u.startsWith(origin) && !/^https:\/\/[a-z0-9.]*quiltt\.(io|app)\//.test(u)), [], 'every other request stayed on the page\'s origin')
+    t.strictSame(errors, [], 'no console error')
+  })
+
+  t.test('QuilttButton, clicked through: search, pick an institution, Continue', async t => {
+    const { token } = await tokenFor(emulator, 'template-click@example.com')
+    const { page } = await templatePage(t, token)
+    await page.getByRole('button', { name: 'Connect Account' }).click()
+    const frame = page.frameLocator('#quiltt--frame')
+    await frame.locator('#search').fill('platypus')
+    await frame.getByRole('button', { name: /First Platypus Bank/ }).waitFor(WAIT)
+    t.equal(await frame.locator('.institution').count(), 1, 'the search narrowed the list')
+    await frame.locator('#search').press('Enter') // the keyboard picks the first match
+    await frame.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.textContent !== '', undefined, WAIT)
+    const connectionId = await page.getByTestId('connection').textContent()
+    const answer = await graphql(emulator, token, CONNECTION, { id: connectionId })
+    t.equal(answer.data.connection.institution.name, 'First Platypus Bank', 'the connection is to the institution picked')
+    t.equal(await page.locator('#quiltt--frame').count(), 0, 'the modal is gone')
+  })
+
+  t.test('Reconnect of a connection in error brings it back to SYNCED with the same id; another profile\'s ends errored', async t => {
+    const { token, userId } = await tokenFor(emulator, 'template-reconnect@example.com')
+    // A connection in error, through the public APIs: seeded, then connectionSimulateError.
+    const seeded = await fetch(`${emulator.url}/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${userId}/connections`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ institution: { name: 'Mock Bank' }, generate: { accounts: 1, transactionsPerAccount: 2, seed: 7 } })
+    })
+    t.equal(seeded.status, 201)
+    const made = ((await seeded.json()) as { connection: { id: string } }).connection
+    await graphql(emulator, token, 'mutation ($id: ID!) { connectionSimulateError(input: { id: $id }) { success } }', { id: made.id })
+    t.equal((await graphql(emulator, token, CONNECTION, { id: made.id })).data.connection.status, 'ERROR_REPAIRABLE')
+    const { page } = await templatePage(t, token, `?connectionId=${made.id}`)
+    await page.getByRole('button', { name: 'Reconnect Account' }).click()
+    const frame = page.frameLocator('#quiltt--frame')
+    await frame.getByRole('button', { name: 'Reconnect' }).click()
+    await frame.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.textContent !== '', undefined, WAIT)
+    t.equal(await page.getByTestId('connection').textContent(), made.id, 'the same connectionId')
+    t.equal((await graphql(emulator, token, CONNECTION, { id: made.id })).data.connection.status, 'SYNCED')
+
+    const other = await tokenFor(emulator, 'someone-else@example.com')
+    const { page: page2 } = await appPage(context, emulator, t)
+    await open(page2, 'rbemt34osd', other.token, { connectionId: made.id }, 'reconnect')
+    await waitForEvent(page2, 'exited.errored')
+    const errored = (await eventsOf(page2)).at(-1)!
+    t.match(errored[1], { connectorId: 'rbemt34osd', profileId: other.userId, reason: new RegExp(`Connection \`${made.id}\` is not one of this Profile's connections`) })
+    t.match(await page2.frameLocator('#quiltt--frame').getByTestId('reason').textContent(), 'is not one of this Profile\'s connections')
+  })
+
+  t.test('connector.outcome error: a pick ends as exited.errored with the reason; nothing is connected', async t => {
+    await setConnector(emulator, { outcome: 'error', auto: true })
+    t.teardown(() => setConnector(emulator, { outcome: 'success', auto: false }))
+    const { page } = await appPage(context, emulator, t)
+    const { token } = await tokenFor(emulator, 'outcome-error@example.com')
+    await open(page, 'rbemt34osd', token)
+    await waitForEvent(page, 'exited.errored')
+    t.strictSame((await eventsOf(page)).map(e => e[0]), ['opened', 'loaded', 'exited.errored'])
+    t.match((await eventsOf(page))[2]![1], { reason: /connector.outcome is "error"/ })
+    t.strictSame((await graphql(emulator, token, '{ connections { id } }', {})).data.connections, [], 'no connection was made')
   })
 })
