@@ -306,4 +306,17 @@ t.test('the Connector in headless Chromium', {
     t.match((await eventsOf(page))[2]![1], { reason: /connector.outcome is "error"/ })
     t.strictSame((await graphql(emulator, token, '{ connections { id } }', {})).data.connections, [], 'no connection was made')
   })
+
+  t.test('the inspector lists the Connector sessions, with how each ended and why', async t => {
+    const page = await context.newPage()
+    t.teardown(() => page.close())
+    await page.goto(`${emulator.url}/`)
+    await page.locator('[data-testid="connector-session"]').first().waitFor(WAIT)
+    const api = await connectorSessions(emulator)
+    const statuses = await page.locator('[data-testid="connector-session"]').evaluateAll(rows => rows.map(r => r.getAttribute('data-status')))
+    t.strictSame(statuses, api.map(s => s.status), 'the API\'s sessions, newest first')
+    t.ok(statuses.includes('errored') && statuses.includes('aborted'), 'errored and aborted ones are shown')
+    t.match(await page.locator('[data-testid="connector-reason"]').allTextContents(), [/./], 'with their reasons')
+    t.equal(await page.locator('#connector-count').textContent(), String(api.length))
+  })
 })

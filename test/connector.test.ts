@@ -113,6 +113,15 @@ t.test('Connector sessions: started for the token\'s profile, ended once, as the
   t.match(sessions[0]!.reason, /^Not Authenticated/)
   t.equal(sessions[0]!.id, s4.id)
   t.equal((await app.inject({ url: '/emulator/v1/environments/env_nope/connector-sessions' })).statusCode, 404)
+
+  // The journal has the page's requests and each outcome; the token in the page's URL is not kept.
+  const journal = (await app.inject({ url: '/emulator/v1/requests' })).json() as { requests: Array<{ method: string, path: string, query: string | null, status: number, responseBody: Record<string, unknown> | null }> }
+  const ended = journal.requests.find(r => r.method === 'POST' && r.path === `/connector/rbemt34osd/sessions/${session.id as string}` && r.status === 200)
+  t.match(ended?.responseBody, { id: session.id, status: 'aborted' }, 'the journal shows how a session ended')
+  await app.inject({ url: `/connector/rbemt34osd?token=${token}&mode=MODAL` })
+  const pageRequest = ((await app.inject({ url: '/emulator/v1/requests' })).json() as typeof journal).requests.find(r => r.path === '/connector/rbemt34osd' && r.query?.includes('mode=MODAL'))
+  t.match(pageRequest?.query, /token=.+&mode=MODAL/, 'the page request is journaled')
+  t.notMatch(pageRequest?.query, token.split('.')[1]!, 'the session token in the page\'s URL is redacted')
 })
 
 t.test('the connector setting: defaults, PATCH keeps what is not sent, POST and fixtures take it, bad values are 422s', async t => {
