@@ -150,7 +150,10 @@
   }
 
   Quiltt.emulated = true
-  Quiltt.authenticate = value => { token = typeof value === 'string' && value !== '' ? value : null }
+  Quiltt.authenticate = value => {
+    token = typeof value === 'string' && value !== '' ? value : null
+    mountContainers() // a quiltt-container waits for the token: the SDK authenticates after the script loads
+  }
   Quiltt.connect = (connectorId, options) => connectorFor(connectorId, Object.assign({}, options, { connectionId: undefined }))
   Quiltt.reconnect = (connectorId, options) => connectorFor(connectorId, Object.assign({}, options))
   Quiltt.resetConnector = connectorId => {
@@ -190,7 +193,8 @@
     event.preventDefault()
     open(connectorOf(button), 'MODAL')
   })
-  const mountContainers = () => {
+  function mountContainers () {
+    if (!token) return
     for (const element of document.querySelectorAll('[quiltt-container]')) {
       // Once per element: after its flow ends, the container stays empty until the app renders a new one.
       if (element.quilttMounted || !element.getAttribute('quiltt-container')) continue

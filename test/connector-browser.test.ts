@@ -143,6 +143,27 @@ t.test('the Connector in headless Chromium', {
     t.equal(await page.frameLocator('#quiltt--frame').locator('#search').inputValue(), 'Mock', 'the institution is the first search')
   })
 
+  t.test('a quiltt-container element holds the page inline once a token is set; global callbacks hear it', async t => {
+    const { token } = await tokenFor(emulator, 'container@example.com')
+    const { page, errors } = await appPage(context, emulator, t, '<div quiltt-container="inlineconnector" style="height:640px"></div>')
+    t.equal(await page.locator('#quiltt--frame').count(), 0, 'nothing before the token: the page would only say Not Authenticated')
+    await page.evaluate(token => {
+      const w = window as unknown as { Quiltt: any, events: Event[] }
+      w.events = []
+      w.Quiltt.onEvent((type: string, metadata: Record<string, unknown>) => w.events.push([type, metadata]))
+      w.Quiltt.authenticate(token)
+    }, token)
+    const frame = page.locator('[quiltt-container] iframe#quiltt--frame')
+    await frame.waitFor(WAIT)
+    t.match(await frame.getAttribute('src'), /\/connector\/inlineconnector\?token=.*&mode=INLINE/)
+    await waitForEvent(page, 'loaded')
+    await page.frameLocator('#quiltt--frame').locator('#search').press('Escape')
+    await waitForEvent(page, 'exited.aborted')
+    t.strictSame((await eventsOf(page)).map(e => e[0]), ['opened', 'loaded', 'exited.aborted'])
+    t.equal(await page.locator('#quiltt--frame').count(), 0, 'gone after the exit, and not mounted again')
+    t.strictSame(errors, [])
+  })
+
   t.test('an app that embeds https://<connectorId>.quiltt.app (as @quiltt/vue does) gets Quiltt\'s messages from a Quiltt origin', async t => {
     const page = await context.newPage()
     t.teardown(() => page.close())

@@ -154,3 +154,21 @@ t.test('the SDK-only REST calls: their errors', async t => {
   t.equal((await get('/v1/sdk/connectors/rbemt34osd/resolvable?mock=x&plaid=y')).statusCode, 400)
   t.strictSame((await get('/v1/sdk/connectors/rbemt34osd/resolvable?plaid=ins_1')).json(), { resolvable: false }, 'only MOCK institutions exist here')
 })
+
+t.test('with the bank data: institution search, resolvable, and a connect that makes a connection GraphQL returns', async t => {
+  const { app } = await build(t)
+  const { token, userId } = await sessionToken(app, 'bank@example.com')
+  const search = await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/institutions?term=PLATYPUS', headers: bearer(token) })
+  t.equal(search.statusCode, 200)
+  t.strictSame(search.json(), [{ name: 'First Platypus Bank', logoUrl: null }], 'Quiltt\'s shape, {name, logoUrl}, case-insensitive')
+  t.ok((await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/institutions?term=', headers: bearer(token) })).json().length > 5, 'an empty term lists them all')
+  t.strictSame((await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/resolvable?mock=First%20Platypus%20Bank', headers: bearer(token) })).json(), { resolvable: true })
+  t.strictSame((await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/resolvable?mock=Nobody%20Bank', headers: bearer(token) })).json(), { resolvable: false })
+
+  const started = (await app.inject({ method: 'POST', url: '/connector/rbemt34osd/sessions', headers: bearer(token), payload: {} })).json() as { id: string }
+  const ended = (await app.inject({ method: 'POST', url: `/connector/rbemt34osd/sessions/${started.id}`, headers: bearer(token), payload: { action: 'connect', institution: 'First Platypus Bank' } })).json() as { status: string, connectionId: string, profileId: string }
+  t.match(ended, { status: 'successful', profileId: userId, connectionId: /./ })
+  const answer = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: 'query ($id: ID!) { connection(id: $id) { id status institution { name } } }', variables: { id: ended.connectionId } } })
+  t.match(answer.json(), { data: { connection: { id: ended.connectionId, status: 'SYNCED', institution: { name: 'First Platypus Bank' } } } })
+})
+
