@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js'
 import type { ProfileService, ProfileView } from '../services/profiles.js'
+import { type Bank, bankRoots } from './bank.js'
 import { schema } from './schema.js'
 import { unemulatedRoots } from './unemulated.js'
 
@@ -25,13 +26,14 @@ export function payloadErrors (err: ValidationError): MutationError[] {
 
 /**
  * The root value of one request: Query and Mutation fields, read through the same profile service as
- * the REST Profiles API, so both APIs and the inspector always show one profile. Each field reads
+ * the REST Profiles API (and the bank data services), so both APIs and the inspector always show one profile. Each field reads
  * the store anew: in a batch, a query after a mutation sees the change.
  */
-export function rootValue (profiles: ProfileService, viewer: Viewer) {
+export function rootValue (profiles: ProfileService, bank: Bank, viewer: Viewer) {
   const current = (): ProfileView => profiles.view(profiles.require(viewer.environmentId, viewer.profileId))
   return {
     ...unemulatedRoots(schema()),
+    ...bankRoots(bank, viewer, payloadErrors),
     profile: current,
     profileUpdate ({ input }: { input: Record<string, unknown> }) {
       const { clientMutationId = null, ...attributes } = input

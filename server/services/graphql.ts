@@ -2,6 +2,7 @@ import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNo
 import { ApiError, errors } from '../errors.js'
 import { maxDepthRule } from '../graphql/limits.js'
 import { operationOf, parseDocument } from '../graphql/operations.js'
+import type { Bank } from '../graphql/bank.js'
 import { rootValue, type Viewer } from '../graphql/resolvers.js'
 import { graphqlJs, schema } from '../graphql/schema.js'
 import type { ServiceContext } from './context.js'
@@ -47,7 +48,7 @@ function readsSchemaOnly (document: DocumentNode, set: SelectionSetNode, seen = 
  * operation parsed, checked against the schema and the limits, and run. Profile reads and writes go
  * through the profile service, so GraphQL and the REST Profiles API share one store.
  */
-export function createGraphQLService ({ ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService) {
+export function createGraphQLService ({ ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService, bank: Bank) {
   /**
    * `Bearer <session token>` acts for the session's profile; `Basic base64(<profileId>:<API key secret>)`
    * for that profile of the key's environment (server to server, no rate limit). Quiltt's own template
@@ -148,7 +149,7 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
       if (profileId === undefined && !prepared.every(p => 'errors' in p || p.operation === undefined || readsSchemaOnly(p.document, p.operation.selectionSet))) {
         throw errors.apiKeyReadsSchemaOnly()
       }
-      const root = profileId === undefined ? {} : rootValue(profiles, { environmentId: viewer.environmentId, profileId } satisfies Viewer)
+      const root = profileId === undefined ? {} : rootValue(profiles, bank, { environmentId: viewer.environmentId, profileId } satisfies Viewer)
       const results: ExecutionResult[] = []
       for (const [i, p] of prepared.entries()) {
         if ('errors' in p) { results.push({ errors: p.errors }); continue }

@@ -18,14 +18,16 @@ export interface TransactionRow {
   metadata: string | null
 }
 
+const OPS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
+
 /** What Quiltt's TransactionFilter (and the search argument) can ask, as SQL values. */
 export interface TransactionQuery {
   profileId: string
   accountId?: string
   accountIds?: string[]
-  amount?: Partial<Record<'gt' | 'gte' | 'lt' | 'lte', number>>
-  amountAbs?: Partial<Record<'gt' | 'gte' | 'lt' | 'lte', number>>
-  date?: Partial<Record<'gt' | 'gte' | 'lt' | 'lte', string>>
+  amount?: Partial<Record<keyof typeof OPS, number>>
+  amountAbs?: Partial<Record<keyof typeof OPS, number>>
+  date?: Partial<Record<keyof typeof OPS, string>>
   entryType?: string
   kind?: string[]
   kindNot?: string[]
@@ -34,8 +36,6 @@ export interface TransactionQuery {
   metadata?: Array<[string, string]> | null
   term?: string
 }
-
-const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
 
 export const transactionSortKey = (date: string, status: string): string => `${status === 'PENDING' ? '1' : '0'}${date}`
 
@@ -46,7 +46,8 @@ export function createTransactionStore (db: Db, pager: Pager) {
       VALUES (@id, @profile_id, @account_id, @date, @sort_key, @amount, @description, @status, @entry_type, @kind, @currency_code, @metadata)`),
     updateMetadata: db.prepare<[string | null, string, string]>('UPDATE transactions SET metadata = ? WHERE profile_id = ? AND id = ?'),
     byId: db.prepare<[string, string], TransactionRow>('SELECT * FROM transactions WHERE profile_id = ? AND id = ?'),
-    idTaken: db.prepare<[string], 1>('SELECT 1 FROM transactions WHERE id = ?').pluck(true)
+    idTaken: db.prepare<[string], 1>('SELECT 1 FROM transactions WHERE id = ?').pluck(true),
+    countOfAccount: db.prepare<[string], number>('SELECT count(*) FROM transactions WHERE account_id = ?').pluck(true)
   }
 
   function conditions (q: TransactionQuery): { where: string[], params: Record<string, unknown> } {
@@ -82,6 +83,7 @@ export function createTransactionStore (db: Db, pager: Pager) {
     updateMetadata: (profileId: string, id: string, metadata: string | null) => s.updateMetadata.run(metadata, profileId, id),
     byId: (profileId: string, id: string) => s.byId.get(profileId, id),
     idTaken: (id: string): boolean => s.idTaken.get(id) !== undefined,
+    countOfAccount: (accountId: string): number => s.countOfAccount.get(accountId)!,
     page (q: TransactionQuery, order: { desc: boolean, after?: Position, before?: Position, first?: number, last?: number }): Page<TransactionRow> {
       return pager<TransactionRow>({ table: 'transactions', key: 'sort_key', ...conditions(q), ...order })
     }
