@@ -1,7 +1,7 @@
 // Quiltt's REST operations on bank data, checked strictly against Quiltt's 2026-04-01 document by
 // build(t): transactions refresh, balance refresh (balance.created, source REFRESH), ACH numbers,
 // institutions by routing number.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Change } from '../server/services/changes.js'
 import { DEFAULT_INSTITUTIONS } from '../server/services/institutions.js'
 import { bearer, build, DEFAULT, expectStatus } from './helper.js'
@@ -9,7 +9,7 @@ import { profileOf } from './bank-seeding.test.js'
 
 const api = bearer(DEFAULT.secret)
 
-async function seeded (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function seeded (t: Test) {
   const { app, clock } = await build(t)
   const p = await profileOf(app)
   const res = await app.inject({
