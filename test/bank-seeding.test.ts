@@ -1,5 +1,7 @@
 // Seeding bank data over HTTP (POST/GET /emulator/v1/environments/{environmentId}/profiles/{profileId}/connections):
 // explicit records and the deterministic generator, bad input, events, and what deleting and resetting take with them.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import type { Change } from '../server/services/changes.js'
@@ -148,4 +150,61 @@ t.test('bank data goes with its profile, and with its environment\'s reset', asy
   t.ok(count('holdings').n > 0, 'the brokerage account holds securities')
   expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: { environmentId: DEFAULT.environmentId } }), 200)
   for (const table of ['connections', 'accounts', 'balances', 'transactions', 'holdings', 'statements']) t.equal(count(table).n, 0, `${table} cleared with the environment`)
+})
+
+t.test('the `connections` key under a fixture profile: POST /emulator/v1/fixtures, a profile added over HTTP, and a fixture file', async t => {
+  const { app } = await build(t)
+  const res = await app.inject({
+    method: 'POST',
+    url: '/emulator/v1/fixtures',
+    payload: {
+      environments: [{
+        name: 'Bank',
+        profiles: [{
+          id: 'p_1BankFixture',
+          email: 'fixture@example.com',
+          sessions: 1,
+          connections: [{ id: 'conn_1Fixture', accounts: [{ id: 'acct_1Fixture', name: 'Checking', balance: { current: 42 } }] }, { generate: { accounts: 2, transactionsPerAccount: 3, seed: 5 } }]
+        }]
+      }]
+    }
+  })
+  expectStatus(t, res, 201)
+  const env = res.json().environments[0]
+  const list = (await app.inject({ url: url('p_1BankFixture', env.id) })).json().connections
+  t.equal(list.length, 2)
+  t.match(list[0], { id: 'conn_1Fixture', accounts: [{ id: 'acct_1Fixture', balance: { current: 42 } }] })
+  t.equal(list[1].accounts.length, 2)
+  const token = env.profiles[0].sessions[0].token
+  const gql = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: '{ accounts { id } transactions { count } }' } })
+  t.match(gql.json().data, { accounts: [{ id: 'acct_1Fixture' }, {}, {}], transactions: { count: 6 } })
+
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/emulator/v1/fixtures',
+    payload: { environments: [{ name: 'Bad', profiles: [{ email: 'x@example.com', connections: [{ accounts: [{ name: 'A' }] }] }] }] }
+  })
+  expectStatus(t, bad, 422)
+  t.strictSame(bad.json(), { 'environments.0.profiles.0.connections.0.accounts[0].balance': ["can't be blank"] })
+  t.notOk((await app.inject({ url: '/emulator/v1/environments' })).json().environments.some((e: { name: string }) => e.name === 'Bad'), 'nothing half-written')
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/fixtures', payload: { environments: [{ name: 'Bad2', profiles: [{ email: 'y@example.com', connections: 'lots' }] }] } }), 422)
+
+  const added = await app.inject({ method: 'POST', url: `/emulator/v1/environments/${DEFAULT.environmentId}/profiles`, payload: { email: 'added@example.com', connections: [{ generate: { accounts: 1, transactionsPerAccount: 2 } }] } })
+  expectStatus(t, added, 201)
+  t.equal((await app.inject({ url: url(added.json().id) })).json().connections[0].accounts[0].transactionCount, 2)
+})
+
+t.test('a fixture file seeds its profiles\' connections at start, and again on reset', async t => {
+  const dir = t.testdir()
+  const file = join(dir, 'bank.json')
+  writeFileSync(file, JSON.stringify({
+    environments: [{ id: 'env_1BankFile', name: 'Bank file', clientId: 'bankfile01', profiles: [{ id: 'p_1FromFile', email: 'file@example.com', connections: [{ institution: { name: 'Juniper Trust & Savings' }, generate: { accounts: 3, transactionsPerAccount: 4, seed: 42 } }] }] }]
+  }))
+  const { app } = await build(t, { fixtures: file })
+  const first = (await app.inject({ url: url('p_1FromFile', 'env_1BankFile') })).json().connections
+  t.match(first, [{ institution: { name: 'Juniper Trust & Savings' }, accounts: [{ name: 'Everyday Checking' }, { name: 'High-Yield Savings' }, { name: 'Cash Rewards Visa' }] }])
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: { environmentId: 'env_1BankFile' } }), 200)
+  const again = (await app.inject({ url: url('p_1FromFile', 'env_1BankFile') })).json().connections
+  t.equal(again.length, 1, 'reset reloads the fixture, connections included')
+  t.strictSame(again[0].accounts.map((a: { name: string, balance: { current: number } }) => [a.name, a.balance.current]), first[0].accounts.map((a: { name: string, balance: { current: number } }) => [a.name, a.balance.current]), 'the same generated data')
 })

@@ -30,7 +30,7 @@ export function createServices (ctx: ServiceContext) {
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
     profileSessions: createProfileSessionsService(ctx, environments, profiles),
-    fixtures: createFixtureService(ctx, environments, profiles, sessions),
+    fixtures: createFixtureService(ctx, environments, profiles, sessions, connections),
     institutions,
     connections,
     accounts,
