@@ -29,7 +29,7 @@ export function createServices (ctx: ServiceContext) {
     sessions,
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
-    profileSessions: createProfileSessionsService(ctx, environments, profiles),
+    profileSessions: createProfileSessionsService(ctx, environments, profiles, connections),
     fixtures: createFixtureService(ctx, environments, profiles, sessions, connections),
     institutions,
     connections,
