@@ -103,11 +103,12 @@ export function generateAccounts (opts: { accounts: number, transactionsPerAccou
     const round = Math.floor(a / TEMPLATES.length)
     const accountNumber = digits(rand, 10)
     const transactions: SeedTransaction[] = new Array(n)
+    const dates: string[] = []
     for (let j = 0; j < n; j++) {
       const day = Math.floor((j * span) / n)
       const merchant = pick(rand, tpl.merchants)
       transactions[j] = {
-        date: isoDay(start - day * DAY),
+        date: (dates[day] ??= isoDay(start - day * DAY)),
         amount: round2(merchant.min + rand() * (merchant.max - merchant.min)),
         description: merchant.description,
         status: day <= 1 ? 'PENDING' : 'POSTED',
