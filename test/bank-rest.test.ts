@@ -101,3 +101,7 @@ t.test('GET /v1/institutions?routingNumber=: the fictional banks by their routin
   t.strictSame(app.emulator.services.institutions.search(DEFAULT.environmentId, 'platy'), [{ id: platypus.id, name: 'First Platypus Bank', logoUrl: null }])
   t.equal(app.emulator.services.institutions.search(DEFAULT.environmentId, '').length, DEFAULT_INSTITUTIONS.length)
 })
+
+t.test('the routing number docs/bank-data.md gives for First Platypus Bank is its own', async t => {
+  t.equal(DEFAULT_INSTITUTIONS.find(i => i.name === 'First Platypus Bank')!.routingNumber, '099010001')
+})

@@ -147,7 +147,7 @@ function securityOf (json: string | null) {
 }
 
 /** The GraphQL objects of one request: rows in, Quiltt's types out, relations read when asked. */
-export function bankGraph (bank: Bank, viewer: Viewer) {
+function bankGraph (bank: Bank, viewer: Viewer) {
   const { profileId } = viewer
   const connectionRows = new Map<string, ConnectionRow | undefined>()
   const connectionRow = (id: string) => {
@@ -322,7 +322,7 @@ export function bankGraph (bank: Bank, viewer: Viewer) {
   return { connection, account, transaction, holding, statement, transactionsOf, holdingsOf, statementsOf, accountsOf, connectionRow, accountRow }
 }
 
-interface MutationError { message: string, path: string[] }
+export interface MutationError { message: string, path: string[] }
 
 /** A service's refusal as a payload's `errors`: field messages at their input path; not found at `id`. */
 function refusal (err: unknown, payloadErrors: (e: ValidationError) => MutationError[]): MutationError[] {
@@ -332,7 +332,7 @@ function refusal (err: unknown, payloadErrors: (e: ValidationError) => MutationE
 }
 
 /** Query and Mutation fields over the bank data, for the viewer's profile. */
-export function bankRoots (bank: Bank, viewer: Viewer, payloadErrors: (e: ValidationError) => MutationError[]) {
+export function bankRoots (bank: Bank, viewer: Viewer, payloadErrors: (e: ValidationError) => MutationError[]): Record<string, (args: Args) => unknown> {
   const g = bankGraph(bank, viewer)
   const { environmentId, profileId } = viewer
   const idOf = (args: Args) => String(args.id)

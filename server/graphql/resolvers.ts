@@ -29,7 +29,7 @@ export function payloadErrors (err: ValidationError): MutationError[] {
  * the REST Profiles API (and the bank data services), so both APIs and the inspector always show one profile. Each field reads
  * the store anew: in a batch, a query after a mutation sees the change.
  */
-export function rootValue (profiles: ProfileService, bank: Bank, viewer: Viewer) {
+export function rootValue (profiles: ProfileService, bank: Bank, viewer: Viewer): Record<string, unknown> {
   const current = (): ProfileView => profiles.view(profiles.require(viewer.environmentId, viewer.profileId))
   return {
     ...unemulatedRoots(schema()),
