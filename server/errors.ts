@@ -109,6 +109,6 @@ export const errors = {
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
     `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
-  unknownProviderState: (name: string, known: string[]) => new ApiError(400, 'Bad Request',
-    `Unknown provider state \`${name}\`. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
+  unknownProviderState: (name: string, known: string[], hint = '') => new ApiError(400, 'Bad Request',
+    `Unknown provider state \`${name}\`${hint}. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
 }

@@ -7,6 +7,7 @@ import { createPasscodeStore } from './passcodes.js'
 import { createProfileStore } from './profiles.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore, type SessionOwners } from './sessions.js'
+import { createSnapshotStore } from './snapshots.js'
 
 export function createStore (db: Db) {
   const wipe = db.prepare('DELETE FROM environments')
@@ -25,6 +26,7 @@ export function createStore (db: Db) {
     passcodes: createPasscodeStore(db),
     messages: createMessageStore(db),
     revokedTokens: createRevokedTokenStore(db),
+    snapshots: createSnapshotStore(db),
     /** Runs `fn` in one transaction: it all lands, or nothing does. */
     transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
     /** Deletes everything; ON DELETE CASCADE takes every table with the environments. */
