@@ -7,6 +7,7 @@ import { useAdminToken } from './http/admin.js'
 import { useControlPlane } from './http/control-plane.js'
 import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
+import { useEarlyAnswers } from './http/early-answers.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
 import { EmulatorRequest } from './http/expectations.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
@@ -133,6 +134,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   // answer, errors included, carries the CORS headers a page needs to read it.
   useCors(app, options.corsOrigins)
   useQuilttErrors(app, ids)
+  useEarlyAnswers(app)
   useAdminToken(app, options.adminToken)
   useControlPlane(app, control, clock)
   if (options.validateResponses) {
