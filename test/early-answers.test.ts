@@ -14,7 +14,7 @@ type Client = (url: string, body: Buffer, file: string, headers: Record<string, 
 
 const clients: Record<string, Client> = {
   async fetch (url, body, _file, headers) {
-    const res = await fetch(url, { method: 'POST', headers, body })
+    const res = await fetch(url, { method: 'POST', headers, body: body as unknown as BodyInit })
     return { status: res.status, text: await res.text() }
   },
   async 'fetch (chunked)' (url, body, _file, headers) {

@@ -8,6 +8,10 @@ import { toFieldErrors } from './validation.js'
 
 export const BODY_LIMIT = 1024 * 1024
 
+declare module 'fastify' {
+  interface FastifyRequest { bodyText: string | undefined }
+}
+
 /**
  * The one place where failures become responses, all in Quiltt's shapes. Fastify's own errors
  * (bad JSON, wrong content type, oversized body, schema violations) are translated here; anything
@@ -18,8 +22,11 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   // on bodiless DELETE and POST requests, which Quiltt accepts.
   // JSON only: Fastify's text/plain parser would hand the services a string where Quiltt answers 415.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+  app.decorateRequest('bodyText', undefined)
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     const text = (body as string)
+    // The text as it arrived, whatever the framing: the journal keeps it (and not the parsed value).
+    req.bodyText = text
     if (text.trim() === '') { done(null, undefined); return }
     try {
       done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
