@@ -65,7 +65,19 @@ export interface AppOptions {
    * against Quiltt's own schema (http/quiltt-conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
+  /** How long a request may take to arrive whole, and its headers; tests shorten them. */
+  timeouts?: { requestMs: number, headersMs: number, checkEveryMs?: number }
 }
+
+/**
+ * A client that trickles its request (a header a minute, a body a byte at a time) would otherwise hold
+ * its connection, and what it sent, forever: Fastify turns Node's request timeout off. A whole request
+ * has a minute (the 32 MiB fixture upload included, over any link a developer has); its headers 20 s.
+ * Node checks every 5 s, so a trickler goes at most that long after its time.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000
+export const HEADERS_TIMEOUT_MS = 20_000
+const TIMEOUT_CHECK_MS = 5_000
 
 export interface Emulator {
   db: Db
@@ -114,7 +126,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     forceCloseConnections: true,
     // Every server Fastify makes, the extra ones for a host name such as localhost included, builds its
     // requests with this class: it serves an unknown `Expect` like any request (http/expectations.ts).
-    http: { IncomingMessage: EmulatorRequest },
+    http: { IncomingMessage: EmulatorRequest, connectionsCheckingInterval: options.timeouts?.checkEveryMs ?? TIMEOUT_CHECK_MS } as never,
+    requestTimeout: options.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS,
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
@@ -123,6 +136,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     frameworkErrors,
     childLoggerFactory: lazyChildLogger
   })
+  app.server.headersTimeout = options.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS
   const routes: Emulator['routes'] = []
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })

@@ -109,6 +109,8 @@ export const errors = {
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
     `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
+  graphqlTooLarge: (operations: number, maxTokens: number) => new ApiError(400, 'Bad Request',
+    `The ${operations} operations of this batch ask more than ${maxTokens.toLocaleString('en-US')} tokens in all; quiltt-mock reads at most ${maxTokens.toLocaleString('en-US')} per request. Send fewer or smaller operations, or split the batch.`),
   unknownProviderState: (name: string, known: string[], hint = '') => new ApiError(400, 'Bad Request',
     `Unknown provider state \`${name}\`${hint}. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
 }

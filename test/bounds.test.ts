@@ -54,3 +54,38 @@ t.test('revocations: the newest 10,000 per environment, and kept for 30 days pas
   store.transaction(() => { for (let i = 0; i < PRUNE_EVERY; i++) store.revokedTokens.revoke(DEFAULT.environmentId, `much-later-${i}`, now + REVOCATION_GRACE_MS + 2 * 3600_000, now + REVOCATION_GRACE_MS * 2) })
   t.equal(store.revokedTokens.isRevoked(DEFAULT.environmentId, survivor), false, 'gone 30 days after')
 })
+
+t.test('a GraphQL batch is bounded in all, not per operation: 400 before anything is parsed', async t => {
+  const { app } = await build(t)
+  const session = await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: { authorization: `Bearer ${DEFAULT.secret}` }, payload: {} })
+  const token = session.json().token as string
+  // Each operation is under the per-operation limits (5,000 tokens); fifty of them are not, together.
+  const fragments = Array.from({ length: 300 }, (_, i) => `fragment F${i} on Profile { id }`).join('\n')
+  const query = `query Q { profile { ${Array.from({ length: 300 }, (_, i) => `...F${i}`).join(' ')} } }\n${fragments}`
+  const started = Date.now()
+  const res = await app.inject({ method: 'POST', url: '/v1/graphql', headers: { authorization: `Bearer ${token}` }, payload: Array.from({ length: 50 }, () => ({ query })) })
+  t.equal(res.statusCode, 400)
+  t.match(res.json(), { message: 'Bad Request', instruction: /The 50 operations of this batch ask more than 15,000 tokens in all; quiltt-mock reads at most 15,000 per request/ })
+  t.ok(Date.now() - started < 1000, 'answered at once')
+  // One of them alone runs.
+  const one = await app.inject({ method: 'POST', url: '/v1/graphql', headers: { authorization: `Bearer ${token}` }, payload: [{ query }, { query: '{ profile { id } }' }] })
+  t.equal(one.statusCode, 200)
+})
+
+t.test('a fixture document is bounded in all: a thousand profiles with a thousand sessions each is a 422 at once, and nothing is written', async t => {
+  const { app } = await build(t)
+  const doc = { environments: [{ name: 'Flood', profiles: Array.from({ length: 1000 }, () => ({ sessions: 1000 })) }] }
+  const started = Date.now()
+  const res = await app.inject({ method: 'POST', url: '/emulator/v1/fixtures', payload: doc })
+  t.equal(res.statusCode, 422)
+  t.match(res.json().environments[0], /start 1,000,000 sessions in all \(the profiles' "sessions" added up\); a fixture document may start at most 10,000/)
+  t.ok(Date.now() - started < 1000, 'refused before any work')
+  const environments = (await app.inject({ url: '/emulator/v1/environments' })).json().environments as Array<{ name: string }>
+  t.notOk(environments.some(e => e.name === 'Flood'), 'nothing committed')
+  const many = await app.inject({ method: 'POST', url: '/emulator/v1/fixtures', payload: { environments: [{ name: 'Many', profiles: Array.from({ length: 100_001 }, () => ({})) }] } })
+  t.equal(many.statusCode, 422)
+  t.match(many.json().environments[0], /hold more than 100,000 objects/)
+  // Within the bounds, it loads.
+  const fine = await app.inject({ method: 'POST', url: '/emulator/v1/fixtures', payload: { environments: [{ name: 'Fine', profiles: [{ sessions: 2 }] }] } })
+  t.equal(fine.statusCode, 201)
+})

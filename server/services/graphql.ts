@@ -1,6 +1,6 @@
 import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode, SelectionSetNode } from 'graphql'
 import { ApiError, errors } from '../errors.js'
-import { maxDepthRule } from '../graphql/limits.js'
+import { MAX_REQUEST_TOKENS, maxDepthRule, tokensOf } from '../graphql/limits.js'
 import { operationOf, parseDocument } from '../graphql/operations.js'
 import { rootValue, type Viewer } from '../graphql/resolvers.js'
 import { graphqlJs, schema } from '../graphql/schema.js'
@@ -122,6 +122,8 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
      */
     async execute (requests: GraphQLRequest[], authorization: string | undefined, options: ExecuteOptions): Promise<ExecutionResult[]> {
       const viewer = viewerOf(authorization)
+      // One operation is bounded by the parser's own limit; a batch by its total, before any of it is parsed.
+      if (requests.length > 1 && tokensOf(requests.map(r => r.query)) > MAX_REQUEST_TOKENS) throw errors.graphqlTooLarge(requests.length, MAX_REQUEST_TOKENS)
       const prepared = requests.map(prepare)
       if (options.queriesOnly && prepared.some(p => 'document' in p && p.operation?.operation === 'mutation')) throw errors.graphqlMutationOverGet()
       const profileId = viewer.profileId
