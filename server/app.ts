@@ -37,7 +37,7 @@ import { createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
-import { type Db, openDatabase } from './store/db.js'
+import { type Db, openDatabase, useServingBusyTimeout } from './store/db.js'
 import { createStore, type Store } from './store/index.js'
 
 export interface AppOptions {
@@ -113,6 +113,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     const raw = typeof options.fixtures === 'object' ? options.fixtures : readFixtureFile(fixturesPath(options.fixtures ?? DEFAULT_FIXTURES_PATH))
     startup = withStableIds(parseFixtureDocument(raw, services.profiles))
     services.fixtures.loadMissing(startup)
+    useServingBusyTimeout(db)
   } catch (err) {
     db.close()
     throw err

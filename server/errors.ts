@@ -109,8 +109,18 @@ export const errors = {
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
     `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
+  /** Another process holds the database file's write lock past the short wait (store/db.ts). */
+  databaseBusy: () => new ApiError(503, 'Service Unavailable',
+    'The database file is busy: another quiltt-mock process on the same --db is writing (a long seed, say). Retry in a moment.',
+    { 'retry-after': '1' }),
   graphqlTooLarge: (operations: number, maxTokens: number) => new ApiError(400, 'Bad Request',
     `The ${operations} operations of this batch ask more than ${maxTokens.toLocaleString('en-US')} tokens in all; quiltt-mock reads at most ${maxTokens.toLocaleString('en-US')} per request. Send fewer or smaller operations, or split the batch.`),
   unknownProviderState: (name: string, known: string[], hint = '') => new ApiError(400, 'Bad Request',
     `Unknown provider state \`${name}\`${hint}. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
+}
+
+/** SQLite's "another connection holds the lock" (SQLITE_BUSY and its extended codes, SQLITE_LOCKED). */
+export function isDatabaseBusy (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }

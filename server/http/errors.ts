@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import sjson from 'secure-json-parse'
-import { ApiError, errors, InternalError, ValidationError } from '../errors.js'
+import { ApiError, errors, InternalError, isDatabaseBusy, ValidationError } from '../errors.js'
 import type { Ids } from '../random.js'
 import { toFieldErrors } from './validation.js'
 
@@ -60,6 +60,7 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
 
 function translate (err: FastifyError, bodyLimit: number): ApiError | ValidationError | undefined {
   if (err instanceof ApiError || err instanceof ValidationError) return err
+  if (isDatabaseBusy(err)) return errors.databaseBusy()
   if (err.validation) return new ValidationError(toFieldErrors(err.validation as Parameters<typeof toFieldErrors>[0]))
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return errors.unsupportedMediaType(String(err.message.split(': ').pop()))

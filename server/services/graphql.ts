@@ -1,5 +1,5 @@
 import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode, SelectionSetNode } from 'graphql'
-import { ApiError, errors } from '../errors.js'
+import { ApiError, errors, isDatabaseBusy } from '../errors.js'
 import { MAX_REQUEST_TOKENS, maxDepthRule, tokensOf } from '../graphql/limits.js'
 import { operationOf, parseDocument } from '../graphql/operations.js'
 import { rootValue, type Viewer } from '../graphql/resolvers.js'
@@ -106,6 +106,8 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
         const original = e.originalError
         if (e.path === undefined || original === undefined || original instanceof GraphQLError) return e
         const at = { nodes: e.nodes ?? null, path: e.path }
+        // A locked database file is the whole request's 503 (with Retry-After), as on every other route.
+        if (isDatabaseBusy(original)) throw errors.databaseBusy()
         if (original instanceof ApiError) return new GraphQLError(original.message, { ...at, extensions: { instruction: original.instruction } })
         const errorId = ids.errorId()
         options.onInternalError?.(original, errorId)

@@ -31,9 +31,11 @@ export function openDatabase (path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, ADDON === undefined ? {} : { nativeBinding: ADDON })
   if (path !== ':memory:') {
+    // At start another process may be migrating or seeding the same file: waiting for it is right.
+    // Serving, the wait is short (useServingBusyTimeout).
+    db.pragma(`busy_timeout = ${STARTUP_BUSY_TIMEOUT_MS}`)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    db.pragma('busy_timeout = 5000')
     // better-sqlite3 builds SQLite with a 16 MB page cache; an emulator's hot pages (the indexes near
     // the root, the newest rows) fit in 2 MB, and the rest comes from the OS cache. The difference
     // shows in the resident memory after the bench (README, Performance).
@@ -44,19 +46,37 @@ export function openDatabase (path: string): Db {
   return db
 }
 
+/** How long a start waits for another process holding the file's write lock. */
+export const STARTUP_BUSY_TIMEOUT_MS = 10_000
+/**
+ * How long a request's write waits for another process holding the lock (a long seed, a migration).
+ * better-sqlite3 waits synchronously, so this is how long the event loop stands still: short. Past
+ * it the request is a 503 with Retry-After (errors.databaseBusy), never a 500.
+ */
+export const SERVING_BUSY_TIMEOUT_MS = 200
+
+/** Once the emulator starts serving: a locked file is a quick 503, not a frozen event loop. */
+export function useServingBusyTimeout (db: Db): void {
+  if (!db.memory) db.pragma(`busy_timeout = ${SERVING_BUSY_TIMEOUT_MS}`)
+}
+
+/**
+ * Brings the schema up to date in one IMMEDIATE transaction that reads `user_version` inside it: two
+ * processes starting together on a new file take turns, and the second finds the schema made (it read
+ * the version outside the transaction before, and failed with "table environments already exists").
+ */
 export function migrate (db: Db): number {
-  let version = db.pragma('user_version', { simple: true }) as number
-  if (version > migrations.length) {
-    throw new Error(`The database is at schema version ${version}, newer than this quiltt-mock (${migrations.length}). Use a newer quiltt-mock or another --db.`)
-  }
-  for (; version < migrations.length; version++) {
-    const step = version + 1
-    db.transaction(() => {
+  return db.transaction((): number => {
+    let version = db.pragma('user_version', { simple: true }) as number
+    if (version > migrations.length) {
+      throw new Error(`The database is at schema version ${version}, newer than this quiltt-mock (${migrations.length}). Use a newer quiltt-mock or another --db.`)
+    }
+    for (; version < migrations.length; version++) {
       const migration = migrations[version]!
       if (typeof migration === 'string') db.exec(migration)
       else migration(db)
-      db.pragma(`user_version = ${step}`)
-    })()
-  }
-  return version
+    }
+    db.pragma(`user_version = ${version}`)
+    return version
+  }).immediate()
 }
