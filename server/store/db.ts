@@ -1,5 +1,5 @@
 // Opens the SQLite database (settings, the native addon by path) and runs the migrations.
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
@@ -28,8 +28,54 @@ const ADDON = ((): string | undefined => {
  * `:memory:` keeps nothing past the process.
  */
 export function openDatabase (path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path, ADDON === undefined ? {} : { nativeBinding: ADDON })
+  if (path === ':memory:') return prepare(new Database(path, ADDON === undefined ? {} : { nativeBinding: ADDON }), path)
+  const folder = dirname(path)
+  try {
+    makeFolder(folder)
+  } catch (err) {
+    throw new DatabaseOpenError(`--db ${path}: its folder ${folder} cannot be created (${reason(err)}). Choose another --db.`)
+  }
+  let db: Db
+  try {
+    db = new Database(path, ADDON === undefined ? {} : { nativeBinding: ADDON })
+  } catch (err) {
+    throw new DatabaseOpenError(`--db ${path} cannot be opened (${reason(err)}). Choose another --db.`)
+  }
+  try {
+    return prepare(db, path)
+  } catch (err) {
+    db.close()
+    if (err instanceof DatabaseOpenError || (err as Error).message.includes('newer than this quiltt-mock')) throw err
+    const code = (err as { code?: string }).code ?? ''
+    if (code.startsWith('SQLITE_BUSY')) throw new DatabaseOpenError(`--db ${path} is locked by another process, still after ${STARTUP_BUSY_TIMEOUT_MS / 1000} s (${reason(err)}).`)
+    const what = code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'cannot be opened' : 'cannot be written'
+    throw new DatabaseOpenError(`--db ${path} ${what} (${reason(err)}). Check its permissions, or choose another --db.`)
+  }
+}
+
+/** A database that cannot be used: the message names --db, the path and why; the start stops with it. */
+export class DatabaseOpenError extends Error {}
+
+const reason = (err: unknown): string => {
+  const e = err as { code?: string, message?: string }
+  return e.code && !String(e.message).includes(e.code) ? `${e.code}: ${e.message}` : String(e.message ?? err)
+}
+
+/**
+ * The folder and any missing parents, one level at a time: Node's own `recursive: true` loops forever
+ * under /proc (a --db under /proc hung the start with no output).
+ */
+function makeFolder (folder: string): void {
+  const missing: string[] = []
+  for (let d = folder; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d)
+    if (dirname(d) === d) break
+  }
+  for (const d of missing) mkdirSync(d)
+}
+
+/** Settings and migrations; for a file, a write at the end proves it can be written (migrate always writes). */
+function prepare (db: Db, path: string): Db {
   if (path !== ':memory:') {
     // At start another process may be migrating or seeding the same file: waiting for it is right.
     // Serving, the wait is short (useServingBusyTimeout).
