@@ -245,3 +245,11 @@ t.test('bodies kept add up to 16 MiB at most: the oldest are let go, the newest 
   const keptChars = entries.filter(e => typeof e.requestBody === 'object').length * body.length
   t.ok(keptChars <= 16 * 1024 * 1024, `kept ${keptChars} characters of bodies`)
 })
+
+t.test('signing secrets are never journaled in clear', async t => {
+  const { app } = await build(t, { validateResponses: false })
+  // Quiltt API requests only are journaled; a secret can still appear in one's body.
+  await app.inject({ method: 'POST', url: '/v1/profiles', headers: bearer(DEFAULT.secret), payload: { metadata: { signingSecret: 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000', note: 'mine is ss_sandbox_abcdefgh12345678' } } })
+  const [entry] = await journal(app)
+  t.strictSame((entry!.requestBody as { metadata: unknown }).metadata, { signingSecret: '[REDACTED]', note: 'mine is [REDACTED]' })
+})

@@ -151,3 +151,15 @@ t.test('an introspection answer is reused only while its rows are unchanged', as
   t.equal(after.environment.name, 'Renamed', 'the new name, at once')
   t.not((body(first) as { environment: { name: string } }).environment.name, 'Renamed')
 })
+
+t.test('a request target in absolute form (as sent to a proxy) is read by its path: faults apply, /emulator/ is not journaled', async t => {
+  const { app, port } = await listen(t)
+  const fault = await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'GET', path: '/v1/users/session', status: 503 } })
+  t.equal(fault.statusCode, 201)
+  const faulted = await raw(port, ['GET http://auth.quiltt.io/v1/users/session HTTP/1.1'])
+  t.equal(status(faulted), 503, 'the fault matched the path of an absolute-form target')
+  const created = await raw(port, ['POST http://auth.quiltt.io/emulator/v1/environments HTTP/1.1', 'Content-Type: application/json', 'Content-Length: 2', '\r\n{}'])
+  t.equal(status(created), 201)
+  const journal = (await app.inject({ url: '/emulator/v1/requests' })).json().requests as Array<{ path: string }>
+  t.strictSame(journal.map(e => e.path), ['/v1/users/session'], 'journaled by its path; the emulator API (and its secrets) not at all')
+})

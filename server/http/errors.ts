@@ -4,9 +4,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import sjson from 'secure-json-parse'
 import { ApiError, errors, InternalError, isDatabaseBusy, ValidationError } from '../errors.js'
 import type { Ids } from '../random.js'
+import { unrepresentable } from '../services/formats.js'
 import { toFieldErrors } from './validation.js'
 
 export const BODY_LIMIT = 1024 * 1024
+const MAYBE_UNREPRESENTABLE = /\\u[dD][89a-fA-F]|\d[eE]\+?\d{3}|\d{300}/
 
 declare module 'fastify' {
   interface FastifyRequest { bodyText: string | undefined }
@@ -28,11 +30,21 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
     // The text as it arrived, whatever the framing: the journal keeps it (and not the parsed value).
     req.bodyText = text
     if (text.trim() === '') { done(null, undefined); return }
+    let value: unknown
     try {
-      done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
+      value = sjson.parse(text, { protoAction: 'error', constructorAction: 'error' })
     } catch (err) {
       done(errors.invalidJson((err as Error).message), undefined)
+      return
     }
+    // What JSON.parse accepts but nothing can store faithfully: a lone surrogate escape, a number out
+    // of range. Looked for only when the text could hold one (a surrogate escape, a 3-digit exponent,
+    // 300 digits in a row), so ordinary bodies cost one regular expression.
+    if (MAYBE_UNREPRESENTABLE.test(text)) {
+      const found = unrepresentable(value)
+      if (found) { done(new ValidationError({ [found.path === '' ? 'base' : found.path]: [found.problem] }), undefined); return }
+    }
+    done(null, value)
   })
   // Any other type, or none: an empty body is no body (Pact's verifier and HTTP proxies send bodiless
   // POSTs chunked and without a Content-Type, which Quiltt accepts); anything else is a 415.

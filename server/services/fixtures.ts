@@ -47,7 +47,12 @@ function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: Fi
 }
 
 const isJsonPath = (path: string): boolean => /\.json$/i.test(path)
-const parseFixtureText = (path: string, text: string): unknown => isJsonPath(path) ? JSON.parse(text) : parseYaml(text)
+// A UTF-8 byte order mark (Windows editors write one) is not part of the document: the same text sent
+// over HTTP is accepted, so the file is too.
+const parseFixtureText = (path: string, text: string): unknown => {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  return isJsonPath(path) ? JSON.parse(body) : parseYaml(body)
+}
 
 /** Reads a fixture file, JSON or YAML. */
 export function readFixtureFile (path: string): unknown {

@@ -60,9 +60,9 @@ export interface JournalFilter { limit?: number, method?: string, path?: string 
 export const REDACTED = '[REDACTED]'
 // Keys whose values are credentials wherever they appear. API key secrets and session tokens only
 // travel in Authorization headers (never kept) and in these fields.
-const SECRET_KEYS = /^(token|secret|authorization|password|apikey|accesstoken|refreshtoken|clientsecret)$/i
-// A JWT, or an API key secret in the emulator's format, inside any string.
-const SECRET_VALUES = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|sk_[A-Za-z0-9_]{8,}/g
+const SECRET_KEYS = /^(token|secret|authorization|password|apikey|accesstoken|refreshtoken|clientsecret|signingsecret|admintoken)$/i
+// A JWT, or an API key secret or signing secret in the emulator's format, inside any string.
+const SECRET_VALUES = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|\b(sk|ss)_[A-Za-z0-9_]{8,}/g
 
 // Deeper than this, a journaled body is cut: copying or serialising a 10,000-deep array would
 // overflow the stack, and no person reads that far.
