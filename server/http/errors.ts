@@ -42,7 +42,7 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
     // 300 digits in a row), so ordinary bodies cost one regular expression.
     if (MAYBE_UNREPRESENTABLE.test(text)) {
       const found = unrepresentable(value)
-      if (found) { done(new ValidationError({ [found.path === '' ? 'base' : found.path]: [found.problem] }), undefined); return }
+      if (found) { done(unrepresentableError(req.routeOptions.schema?.response, found.path, found.problem), undefined); return }
     }
     done(null, value)
   })
@@ -68,6 +68,16 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
     if (apiErr instanceof ApiError) reply.headers(apiErr.headers)
     return reply.code(apiErr.statusCode).send(apiErr.toJSON())
   })
+}
+
+/**
+ * A 422 field map where the operation documents one (the field named as its service names it: inside
+ * Quiltt's `session` envelope, without it), else a 400 saying the same.
+ */
+function unrepresentableError (responses: unknown, path: string, problem: string): ApiError | ValidationError {
+  const field = path === '' ? 'base' : path.replace(/^session\./, '')
+  const documents422 = typeof responses === 'object' && responses !== null && '422' in responses
+  return documents422 ? new ValidationError({ [field]: [problem] }) : errors.badRequest(`${field === 'base' ? 'The body' : `\`${field}\``} ${problem}.`)
 }
 
 function translate (err: FastifyError, bodyLimit: number): ApiError | ValidationError | undefined {
