@@ -120,7 +120,20 @@ export const errors = {
   graphqlTooLarge: (operations: number, maxTokens: number) => new ApiError(400, 'Bad Request',
     `The ${operations} operations of this batch ask more than ${maxTokens.toLocaleString('en-US')} tokens in all; quiltt-mock reads at most ${maxTokens.toLocaleString('en-US')} per request. Send fewer or smaller operations, or split the batch.`),
   unknownProviderState: (name: string, known: string[], hint = '') => new ApiError(400, 'Bad Request',
-    `Unknown provider state \`${name}\`${hint}. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
+    `Unknown provider state \`${name}\`${hint}. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`),
+
+  // Bank data (issue 23): the instructions are Quiltt's examples from its 2026-04-01 document.
+  connectionNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a valid Connection?'),
+  accountNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a connected Account?'),
+  verifiedAccountNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a verified Account?'),
+  connectionNotActive: () => new ApiError(403, 'Forbidden', 'Connection is not active.'),
+  accountConnectionNotActive: () => new ApiError(403, 'Forbidden', 'Account does not belong to an active Connection.'),
+  achNumbersNotEnabled: () => new ApiError(403, 'Forbidden', 'Connection is not enabled with the `ACCOUNT_NUMBERS` product.'),
+  balanceRefreshUnsupported: (kind: string) => new ApiError(400, 'Bad Request', `Account provider does not support Balance Refreshes for \`${kind}\` accounts.`),
+  achNumbersUnsupportedKind: (kind: string) => new ApiError(400, 'Bad Request', `Unsupported account kind: ${kind}. Try a DEPOSITORY account.`),
+  routingNumberInvalid: () => new ApiError(400, 'Bad Request', 'Are you supplying a valid 9-digit Routing number?'),
+  /** GraphQL: a record the viewer cannot change (another profile's, or none), in a mutation's payload or as a GraphQL error. */
+  recordNotFound: (what: string) => new ApiError(404, 'Not Found', `${what} not found: is the ID one of this profile's?`)
 }
 
 /** SQLite's "another connection holds the lock" (SQLITE_BUSY and its extended codes, SQLITE_LOCKED). */

@@ -40,7 +40,8 @@ export const PROVIDER_STATES: Readonly<Record<string, readonly string[]>> = {
   'a session was revoked': PROFILE_PARAMS,
   'signups are disabled': ['environmentId'],
   'sessions are in the legacy format': ['environmentId'],
-  'the session limit is reached': PROFILE_PARAMS
+  'the session limit is reached': PROFILE_PARAMS,
+  'a profile has a connection with accounts': [...PROFILE_PARAMS, 'connectionId', 'accountId']
 }
 
 /** The problems with a state's name and params, each a sentence; none when Pact may set it up. */
@@ -70,7 +71,7 @@ export function providerStateProblems (name: string, params: unknown): string[] 
  * before the run, settings made before it (a PATCH to the legacy format) hold, and nothing is left behind.
  */
 export function createProviderStateService ({ store, clock }: ServiceContext, services: Services, startup: FixtureDocument) {
-  const { environments, profiles, sessions, passwordless } = services
+  const { environments, profiles, sessions, passwordless, connections } = services
   const fixtureIds = startup.environments.map(e => e.input.id!)
   const snapshots = new Map<string, EnvironmentSnapshot>()
 
@@ -188,6 +189,44 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
     'a session exists': params => sessionState(params, false),
 
     'a session was revoked': params => sessionState(params, true),
+
+    // Bank data (docs/bank-data.md): the profile (made as 'a profile exists' makes it) with one SYNCED
+    // MOCK connection holding a verified checking account and a savings account, each with a few
+    // transactions; a session for GraphQL. `connectionId` and `accountId` choose their ids (a pact may
+    // hard-code them); the same ids again reuse the connection.
+    'a profile has a connection with accounts' (params) {
+      const env = environmentFor(params, channelOf(params))
+      const profile = ensureProfile(env, params)
+      for (const key of ['connectionId', 'accountId'] as const) {
+        if (params[key] !== undefined && typeof params[key] !== 'string') throw fieldError(`params.${key}`, 'must be a string')
+      }
+      const connectionId = (params.connectionId as string | undefined) ?? 'conn_1PactConnection0000000'
+      const accountId = (params.accountId as string | undefined) ?? 'acct_1PactChecking00000000'
+      const existing = connections.find(env.id, profile.id, connectionId)
+      const connection = existing ?? connections.create(env.id, profile.id, {
+        id: connectionId,
+        institution: { name: 'First Platypus Bank' },
+        accounts: [
+          {
+            id: accountId, name: 'Everyday Checking', accountNumber: '30930901', balance: { current: 1520.33, available: 1490.1 },
+            transactions: [
+              { date: '2026-01-02', amount: -4.75, description: 'Corner Bean Coffee' },
+              { date: '2026-01-01', amount: 2500, description: 'Payroll Deposit - Acme Widgets Inc' }
+            ]
+          },
+          { name: 'High-Yield Savings', balance: { current: 10250 }, transactions: [{ date: '2026-01-01', amount: 12.5, description: 'Interest Payment' }] }
+        ]
+      })
+      const { session, token } = sessions.start(env, profile, 'fixture')
+      return {
+        ...profileValues(env, profile),
+        token,
+        sessionId: session.id,
+        connectionId: connection.id,
+        accountId: connection.accounts[0]!.id,
+        ...(connection.accounts[1] ? { savingsAccountId: connection.accounts[1].id } : {})
+      }
+    },
 
     'signups are disabled' (params) {
       for (const env of targetsOf(params)) store.environments.update({ ...settingsOf(env), signups_enabled: 0 })

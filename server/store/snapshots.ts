@@ -5,7 +5,10 @@ type Row = Record<string, unknown>
 
 interface TableShape {
   table: string
-  /** The column naming the environment: `id` for environments, `environment_id` for the rest. */
+  /**
+   * The column naming the owner: `id` for environments, `environment_id` for tables that carry it,
+   * `profile_id` for the rest (rows of a profile of the environments).
+   */
   scope: string
   /** The columns that identify a row (its primary key, else its rowid). */
   key: string[]
@@ -24,9 +27,10 @@ const same = (a: unknown, b: unknown): boolean =>
   Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b
 
 /**
- * Every table of environment data, found in the schema itself: the environments, and every table with
- * an `environment_id` column. That is the rule for new tables (docs/architecture.md): whatever a branch
- * adds is snapshotted and restored with no change here.
+ * Every table of environment data, found in the schema itself: the environments, every table with an
+ * `environment_id` column, and every table with a `profile_id` column (bank data hangs off profiles).
+ * That is the rule for new tables (docs/architecture.md): whatever a branch adds is snapshotted and
+ * restored with no change here.
  */
 function shapes (db: Db): TableShape[] {
   const tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all()
@@ -34,7 +38,7 @@ function shapes (db: Db): TableShape[] {
   for (const table of tables) {
     const info = db.pragma(`table_info(${quote(table)})`) as Array<{ name: string, pk: number }>
     const columns = info.map(c => c.name)
-    const scope = table === 'environments' ? 'id' : columns.includes('environment_id') ? 'environment_id' : undefined
+    const scope = table === 'environments' ? 'id' : columns.includes('environment_id') ? 'environment_id' : columns.includes('profile_id') ? 'profile_id' : undefined
     if (scope === undefined) continue
     const pk = info.filter(c => c.pk > 0).sort((a, b) => a.pk - b.pk).map(c => c.name)
     out.push({ table, scope, key: pk.length > 0 ? pk : ['rowid'], columns: pk.length > 0 ? columns : ['rowid', ...columns] })
@@ -44,9 +48,16 @@ function shapes (db: Db): TableShape[] {
 }
 
 export function createSnapshotStore (db: Db) {
-  const select = (shape: TableShape, ids: string[]): Row[] =>
-    db.prepare<string[], Row>(`SELECT ${shape.columns.map(quote).join(', ')} FROM ${quote(shape.table)}
-      WHERE ${quote(shape.scope)} IN (${ids.map(() => '?').join(', ')})`).all(...ids)
+  // A profile-scoped table's rows: those of the environments' profiles now, and of the profiles the
+  // snapshot held (a profile deleted since took its rows with it; they come back with it).
+  const select = (shape: TableShape, ids: string[], profileIds: string[] = []): Row[] => {
+    const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ')
+    const where = shape.scope === 'profile_id'
+      ? `profile_id IN (SELECT id FROM profiles WHERE environment_id IN (${marks(ids.length)}))${profileIds.length > 0 ? ` OR profile_id IN (SELECT value FROM json_each(?))` : ''}`
+      : `${quote(shape.scope)} IN (${marks(ids.length)})`
+    return db.prepare<unknown[], Row>(`SELECT ${shape.columns.map(quote).join(', ')} FROM ${quote(shape.table)} WHERE ${where}`)
+      .all(...ids, ...(shape.scope === 'profile_id' && profileIds.length > 0 ? [JSON.stringify(profileIds)] : []))
+  }
 
   return {
     /** Every row the environments own, read in one go (call inside a transaction for a consistent read). */
@@ -63,6 +74,7 @@ export function createSnapshotStore (db: Db) {
     restore (snapshot: EnvironmentSnapshot): void {
       const ids = snapshot.environmentIds
       if (ids.length === 0) return
+      const profileIds = snapshot.tables.find(t => t.shape.table === 'profiles')?.rows.map(r => String(r.id)) ?? []
       // The rows go back in table order; a reference to a row put back later in the same restore is
       // checked at commit.
       db.pragma('defer_foreign_keys = ON')
@@ -71,7 +83,7 @@ export function createSnapshotStore (db: Db) {
         const wanted = new Map(rows.map(r => [keyOf(r), r]))
         const where = shape.key.map(k => `${quote(k)} = ?`).join(' AND ')
         const del = db.prepare(`DELETE FROM ${quote(shape.table)} WHERE ${where}`)
-        const current = new Map(select(shape, ids).map(r => [keyOf(r), r]))
+        const current = new Map(select(shape, ids, profileIds).map(r => [keyOf(r), r]))
         for (const [key, row] of current) if (!wanted.has(key)) del.run(...shape.key.map(k => row[k]))
         const settable = shape.columns.filter(c => !shape.key.includes(c))
         const update = settable.length > 0
