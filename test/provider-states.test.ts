@@ -246,3 +246,18 @@ t.test('"a profile has a connection with accounts": a seeded connection, its ids
   await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'a profile has a connection with accounts', action: 'teardown' } })
   t.equal((app.emulator.db.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n, 0)
 })
+
+t.test('a developer\'s bank data survives a state that deletes its profile: teardown puts back every row, transactions too', async t => {
+  const { app } = await build(t, { validateAgainstQuiltt: undefined })
+  const mine = (await issue(app, { email: 'banker@example.com' })).json()
+  const seeded = await app.inject({ method: 'POST', url: `/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${mine.userId}/connections`, payload: { generate: { accounts: 2, transactionsPerAccount: 30 } } })
+  expectStatus(t, seeded, 201)
+  const count = (table: string): number => (app.emulator.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+  const before = ['connections', 'accounts', 'balances', 'transactions'].map(count)
+  t.ok(before[3]! >= 60, 'transactions seeded')
+  await setup(app, 'no profile exists', { email: 'banker@example.com' })
+  t.equal(count('transactions'), 0, 'gone with the profile during the interaction')
+  await setup(app, 'a profile has a connection with accounts', { email: 'state@example.com' })
+  await change(app, '', {}, 'teardown')
+  t.strictSame(['connections', 'accounts', 'balances', 'transactions'].map(count), before, 'every row back, none of the state\'s left')
+})
