@@ -21,6 +21,11 @@ export const DEFAULT_FIXTURES_PATH = join(ROOT, 'fixtures', 'default.json')
 export const EMAIL_AND_PHONE_FIXTURES_PATH = join(ROOT, 'fixtures', 'email-and-phone.json')
 /** The facts-only copy of Quiltt's published REST document (scripts/derive-quiltt-facts.ts): what `verify` checks pacts against. It ships in the package. */
 export const QUILTT_FACTS_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-openapi-2026-04-01.facts.json')
+/**
+ * Quiltt's GraphQL schema at API version 2026-04-01, what `verify` checks GraphQL interactions against:
+ * a byte-for-byte copy of the reference SDL until the served schema.graphql is the same document.
+ */
+export const QUILTT_GRAPHQL_SCHEMA_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-data-plane.reference.graphql')
 
 const BUNDLED_FIXTURES: Record<string, string> = { default: DEFAULT_FIXTURES_PATH, 'email-and-phone': EMAIL_AND_PHONE_FIXTURES_PATH }
 
