@@ -358,11 +358,20 @@ export interface Walk {
   fieldLabel?: (parts: Part[], key: string, label: string) => string | undefined
   /** What the document says of a field it forbids (default: the schema's fields); GraphQL names the selection. */
   noField?: (parts: Part[], key: string) => string | undefined
+  /**
+   * Whether a matcher's example must itself be a value the document allows (GraphQL): the consumer's
+   * own tests ran against it, so an example Quiltt could never send is a conflict even when the
+   * matcher, as the verifier applies it, could be satisfied.
+   */
+  examplesAsValues?: boolean
+  /** Which of a schema's alternatives a value can be (GraphQL: the one its `__typename` names); default all. */
+  narrow?: (value: Json, options: Part[][]) => Part[][]
 }
 
 /** `label` names the documented value in messages: `UserSession.userId`, `the 201 body`. */
 export function walk (w: Walk, value: Json, schema: Json | undefined, path: Step[], label: string): Finding[] {
-  const options = alternatives(w.facts, schema)
+  const all = alternatives(w.facts, schema)
+  const options = all.length > 1 && w.narrow ? w.narrow(value, all) : all
   return closest(options.map(parts => checkNode(w, value, parts, path, label)), options.length, 'shapes')
 }
 
@@ -397,6 +406,10 @@ function checkNode (w: Walk, value: Json, parts: Part[], path: Step[], label: st
   }
   const findings = chosen.flatMap(o => o.findings)
   if (findings.some(f => f.kind === 'conflict')) return findings
+  if (w.examplesAsValues && selected && (value === null || typeof value !== 'object') && !w.generators.select(relative, { cascade: false })) {
+    const example = literal(w, value, parts, formatPath(path), label).findings.filter(f => f.kind === 'conflict')
+    if (example.length > 0) return example.map(f => ({ ...f, expected: `${f.expected}, the example the consumer's tests ran against (${matchers.map(m => m.match).join(', ')} matcher)` }))
+  }
   const descend = chosen.map(o => o.descend).find(d => d !== 'none') ?? 'none'
   return [...findings, ...children(w, value, parts, path, label, descend)]
 }

@@ -321,7 +321,9 @@ function checkAnswer (schema: GraphQLSchema, it: PactInteraction, reads: Read[],
     generators: it.response.bodyGenerators,
     base: [],
     fieldLabel,
-    noField: (parts, key) => noField(schema, parts, key)
+    noField: (parts, key) => noField(schema, parts, key),
+    narrow,
+    examplesAsValues: true
   }
   const value = body.value!
   if (!batch) return walk(w, value, resultSchema(reads[0]?.data), [], '')
@@ -334,6 +336,20 @@ function checkAnswer (schema: GraphQLSchema, it: PactInteraction, reads: Read[],
   }
   value.slice(0, reads.length).forEach((result, i) => findings.push(...walk(w, result, resultSchema(reads[i]!.data), [i], '')))
   return findings
+}
+
+/**
+ * An abstract type's value whose `__typename` names its type is held to that type's branch (else a
+ * fragment's fields on another type could pass as this one's); without one, to any branch.
+ */
+function narrow (value: Json, options: Part[][]): Part[][] {
+  if (!isObject(value)) return options
+  const named = options.filter(parts => {
+    const properties = keyword(parts, 'properties')
+    if (!isObject(properties)) return false
+    return Object.entries(properties).some(([key, p]) => isObject(p) && p['x-graphql-typename'] === true && Array.isArray(p.enum) && typeof value[key] === 'string' && p.enum.includes(value[key]))
+  })
+  return named.length > 0 ? named : options
 }
 
 /** `Balance.current`, `Account.balance (as bal)`: a selected field, named by its type and field. */
