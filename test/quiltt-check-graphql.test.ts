@@ -276,6 +276,24 @@ t.test('what cannot be checked is a note, never a failure', async t => {
   t.match(findings(check(encoded)), [{ kind: 'undecided', at: 'response.body', documented: /base64-encoded/ }])
 })
 
+t.test('a runaway query ends in a note or a conflict, in bounded time', async t => {
+  // Each fragment selects the next one twice, under two aliases: 2^16 fields, 32 levels.
+  const levels = 16
+  const fragments = Array.from({ length: levels }, (_, i) => i % 2 === 0
+    ? `fragment F${i} on Connection { a: accounts { ...F${i + 1} } b: accounts { ...F${i + 1} } }`
+    : `fragment F${i} on Account { a: connection { ...F${i + 1} } b: connection { ...F${i + 1} } }`)
+  fragments.push(`fragment F${levels} on Connection { id }`)
+  const started = Date.now()
+  const wide = check(v3(ask(`{ connections { ...F0 } } ${fragments.join(' ')}`, { data: { connections: [] } })))
+  t.match(only(wide, 'undecided'), [{ path: '$.query', documented: 'not compared: its answer is too large for the check' }])
+  t.equal(wide.summary.conflicts, 0)
+  const cycle = check(v3(ask('{ connections { ...C } } fragment C on Connection { accounts { connection { ...C } } }', { data: { connections: [] } })))
+  t.match(only(cycle, 'conflict'), [{ path: '$.query', documented: /Cannot spread fragment "C" within itself/ }], 'a fragment cycle is the validation error it is')
+  const long = check(v3(ask(`{ ${'profile { id } '.repeat(1500)}}`, { data: {} })))
+  t.match(only(long, 'undecided'), [{ path: '$.query', expected: 'sends a query of more than 5000 tokens' }])
+  t.ok(Date.now() - started < 5000, `in ${Date.now() - started} ms`)
+})
+
 t.test('the report: GraphQL findings in the same format, naming the schema they were read against', async t => {
   const c = check(v3(ask('query AccountsQuery { accounts { id type } }', { data: { accounts: [{ id: 'acct_1', balance: { current: 1 } }] } })))
   const report = buildReport(c.document, [{ source: 'pacts/my-app-quiltt.json', check: c }], { passed: true, failedInteractions: 0 })

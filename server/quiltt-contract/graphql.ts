@@ -56,6 +56,14 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 const NO_FACTS: QuilttFacts = { 'x-facts': { source: '', sourceSha256: '', apiVersion: API_VERSION }, paths: {} }
 
 const REQUEST_FIELDS = ['query', 'operationName', 'variables', 'extensions']
+/**
+ * Bounds on what the check reads of one query, so a runaway pact (fragments that fan out, a cycle a
+ * validation error already reports) ends in a note instead of tying up `verify`: far above what an
+ * app asks (Quiltt's template's queries are under 100 tokens and 5 levels).
+ */
+const MAX_TOKENS = 5_000
+const MAX_FIELDS = 20_000
+const MAX_DEPTH = 64
 const SHAPE = 'a GraphQL request is a JSON object {query, operationName?, variables?, extensions?}, or an array of them (a batch)'
 
 /** One GraphQL request of an interaction: the whole body, one element of a batch, or GET's query string. */
@@ -190,9 +198,13 @@ function readRequest (schema: GraphQLSchema, sent: Sent, method: string): Read {
   }
   let document: DocumentNode
   try {
-    document = js.parse(query)
+    document = js.parse(query, { maxTokens: MAX_TOKENS })
   } catch (err) {
     const e = err as GraphQLError
+    if (/Document contains more th(?:an|at) \d+ tokens/.test(e.message)) {
+      read.notes.push({ kind: 'undecided', at, path: where('query'), expected: `sends a query of more than ${MAX_TOKENS} tokens`, documented: 'not compared: too large for the check' })
+      return read
+    }
     read.label = 'a query that does not parse'
     read.problems.push(problem(where('query'), `sends a query that does not parse${position(e)}`, `GraphQL's grammar: ${e.message.replace(/^Syntax Error: /, '')}`))
     return read
@@ -241,7 +253,13 @@ function readRequest (schema: GraphQLSchema, sent: Sent, method: string): Read {
   const root = op.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType()
   if (root) {
     const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === js.Kind.FRAGMENT_DEFINITION).map(f => [f.name.value, f]))
-    read.data = new Selection(schema, fragments, coerced).object(root, [op.selectionSet.selections], true, `data of ${read.label}`)
+    const selection = new Selection(schema, fragments, coerced)
+    const data = selection.object(root, [op.selectionSet.selections], true, `data of ${read.label}`, 0)
+    if (selection.exhausted) {
+      read.notes.push({ kind: 'undecided', at, path: where('query'), expected: `sends ${read.label}, selecting more than ${MAX_FIELDS} fields or ${MAX_DEPTH} levels`, documented: 'not compared: its answer is too large for the check' })
+    } else {
+      read.data = data
+    }
   }
   return read
 }
@@ -409,6 +427,10 @@ function withNull (schema: JsonObject, nullable: boolean): JsonObject {
 }
 
 class Selection {
+  private budget = MAX_FIELDS
+  /** Set when the selection went over MAX_FIELDS or MAX_DEPTH: the schema made is then incomplete. */
+  exhausted = false
+
   constructor (
     private readonly schema: GraphQLSchema,
     private readonly fragments: Map<string, FragmentDefinitionNode>,
@@ -417,13 +439,13 @@ class Selection {
   ) {}
 
   /** The schema of a value of `type`, answering the fields `nodes` select on it. */
-  output (type: GraphQLOutputType, nodes: readonly FieldNode[], nullable = true): JsonObject {
+  output (type: GraphQLOutputType, nodes: readonly FieldNode[], depth: number, nullable = true): JsonObject {
     const js = graphqlJs()
-    if (js.isNonNullType(type)) return this.output(type.ofType, nodes, false)
+    if (js.isNonNullType(type)) return this.output(type.ofType, nodes, depth, false)
     const name = `${String(type)}${nullable ? '' : '!'}`
     const orNull = nullable ? ', or null' : ''
     if (js.isListType(type)) {
-      return withNull({ type: 'array', items: this.output(type.ofType, nodes), 'x-graphql-describe': `${name} (a list${orNull})` }, nullable)
+      return withNull({ type: 'array', items: this.output(type.ofType, nodes, depth), 'x-graphql-describe': `${name} (a list${orNull})` }, nullable)
     }
     if (js.isEnumType(type)) {
       const values = type.getValues().map(v => v.name)
@@ -433,19 +455,21 @@ class Selection {
       const known = SCALARS[type.name] ?? { schema: {}, says: 'any value (a custom scalar the check does not know)' }
       return withNull({ ...known.schema, 'x-graphql-describe': `${name} (${known.says}${orNull})` }, nullable)
     }
-    return this.object(type as GraphQLNamedType, nodes.flatMap(n => n.selectionSet ? [n.selectionSet.selections] : []), nullable, name)
+    return this.object(type as GraphQLNamedType, nodes.flatMap(n => n.selectionSet ? [n.selectionSet.selections] : []), nullable, name, depth + 1)
   }
 
   /** An object, interface or union type's value; an abstract type's is one branch per shape its possible types answer. */
-  object (type: GraphQLNamedType, selections: Array<readonly SelectionNode[]>, nullable: boolean, name: string): JsonObject {
+  object (type: GraphQLNamedType, selections: Array<readonly SelectionNode[]>, nullable: boolean, name: string, depth: number): JsonObject {
     const js = graphqlJs()
+    if (depth > MAX_DEPTH) this.exhausted = true
+    if (this.exhausted) return {}
     const orNull = nullable ? ', or null' : ''
     const possible: readonly GraphQLObjectType[] = js.isAbstractType(type) ? this.schema.getPossibleTypes(type) : js.isObjectType(type) ? [type] : []
     // Possible types the selection treats alike give one branch, whose __typename is any of their names.
     const shapes = new Map<string, { schema: JsonObject, types: GraphQLObjectType[] }>()
     for (const o of possible) {
-      const schema = this.fields(o, selections)
-      const key = JSON.stringify({ ...schema, 'x-graphql-type': null })
+      const schema = this.fields(o, selections, depth)
+      const key = possible.length === 1 ? '' : JSON.stringify({ ...schema, 'x-graphql-type': null })
       const shape = shapes.get(key)
       if (shape) shape.types.push(o)
       else shapes.set(key, { schema, types: [o] })
@@ -471,7 +495,7 @@ class Selection {
   }
 
   /** The fields selected on the object type `o`, by response key (aliases), as the GraphQL spec collects them. */
-  private fields (o: GraphQLObjectType, selections: Array<readonly SelectionNode[]>): JsonObject {
+  private fields (o: GraphQLObjectType, selections: Array<readonly SelectionNode[]>, depth: number): JsonObject {
     const js = graphqlJs()
     const collected = new Map<string, FieldNode[]>()
     const visited = new Set<string>()
@@ -479,6 +503,8 @@ class Selection {
     const properties: JsonObject = {}
     const names: JsonObject = {}
     for (const [key, nodes] of collected) {
+      if (--this.budget < 0) this.exhausted = true
+      if (this.exhausted) break
       const field = nodes[0]!.name.value
       names[key] = field
       if (field === '__typename') {
@@ -491,7 +517,7 @@ class Selection {
         : undefined
       const def = meta ?? o.getFields()[field]
       // A field Quiltt's schema does not have is the request's conflict; its value is not judged again.
-      properties[key] = def ? this.output(def.type, nodes) : { 'x-graphql-describe': `not a field of ${o.name} in Quiltt's GraphQL schema` }
+      properties[key] = def ? this.output(def.type, nodes, depth) : { 'x-graphql-describe': `not a field of ${o.name} in Quiltt's GraphQL schema` }
     }
     return { type: 'object', properties, additionalProperties: false, 'x-graphql-type': o.name, 'x-graphql-fields': names }
   }
