@@ -13,8 +13,7 @@ import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
-import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
-import { useQuilttConformance } from './http/quiltt-conformance.js'
+import { type OnResponseMismatch, useQuilttConformance, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
 import { connectorRoutes } from './routes/connector.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
@@ -61,7 +60,7 @@ export interface AppOptions {
   validateResponses?: boolean | OnResponseMismatch
   /**
    * Test-only: also check every answer of an operation Quiltt's published document describes
-   * against Quiltt's own schema (http/quiltt-conformance.ts); the function hears of each mismatch.
+   * against Quiltt's own schema (contract/conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
 }

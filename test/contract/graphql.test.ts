@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { checkPactAgainstQuiltt, type Finding, type QuilttContractCheck } from '../server/index.js'
-import { ROOT } from '../server/paths.js'
-import { checkPact } from '../server/quiltt-contract/check.js'
-import { loadQuilttFacts } from '../server/quiltt-contract/facts.js'
-import { loadQuilttGraphQL, readQuilttGraphQL } from '../server/quiltt-contract/graphql.js'
-import { buildReport, formatReport } from '../server/quiltt-contract/report.js'
+import { checkPactAgainstQuiltt, type Finding, type QuilttContractCheck } from '../../server/index.js'
+import { ROOT } from '../../server/paths.js'
+import { checkPact } from '../../server/contract/check.js'
+import { loadQuilttFacts } from '../../server/contract/facts.js'
+import { loadQuilttGraphQL, readQuilttGraphQL } from '../../server/contract/graphql.js'
+import { buildReport, formatReport } from '../../server/contract/report.js'
 
 const REFERENCE = join(ROOT, 'test', 'quiltt', 'quiltt-data-plane.reference.graphql')
 const schema = readQuilttGraphQL(REFERENCE)

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { deriveFacts } from '../scripts/derive-quiltt-facts.js'
-import { checkAgainstQuiltt, loadQuilttDocument, UNDOCUMENTED_STATUSES } from '../server/http/quiltt-conformance.js'
-import { type Json, type JsonObject, loadSpec, resolve } from '../server/openapi/spec.js'
-import { QUILTT_FACTS_PATH } from '../server/paths.js'
-import { bearer, build, DEFAULT, expectStatus, issue } from './helper.js'
+import { deriveFacts } from '../../scripts/derive-quiltt-facts.js'
+import { checkAgainstQuiltt, loadQuilttDocument, UNDOCUMENTED_STATUSES } from '../../server/contract/conformance.js'
+import { type Json, type JsonObject, loadSpec, resolve } from '../../server/openapi/spec.js'
+import { QUILTT_FACTS_PATH } from '../../server/paths.js'
+import { bearer, build, DEFAULT, expectStatus, issue } from '../helper.js'
 
 const quiltt = loadQuilttDocument()
 const ours = loadSpec()

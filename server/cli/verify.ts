@@ -4,22 +4,22 @@
  * Starts an in-memory emulator on a free port with fixtures/email-and-phone.json (the default
  * environment and the phone one the public contract's phone states use), unless `--base-url` names a
  * running one. Then checks each interaction statically against Quiltt's published document, and
- * the GraphQL ones against Quiltt's GraphQL schema (quiltt-contract/), unless `--no-quiltt-check`. Exit 0 only when every interaction passes and no
- * pact conflicts with Quiltt's document; 1 when verification fails or a conflict is found; 2 when
- * the input is wrong (missing file, malformed JSON, a pact for another API, a report path that
- * cannot be written).
+ * the GraphQL ones against Quiltt's GraphQL schema (server/contract/), unless `--no-quiltt-check`.
+ * Exit 0 only when every interaction passes and no pact conflicts with Quiltt's document; 1 when
+ * verification fails or a conflict is found; 2 when the input is wrong (missing file, malformed
+ * JSON, a pact for another API, a report path that cannot be written).
  */
 import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
-import { buildApp } from './app.js'
-import { EMAIL_AND_PHONE_FIXTURES_PATH } from './paths.js'
-import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
-import { loadSpec } from './openapi/spec.js'
-import { checkPact } from './quiltt-contract/check.js'
-import { documentId, loadQuilttFacts } from './quiltt-contract/facts.js'
-import { buildReport, type CheckedPact, formatReport, type QuilttReport } from './quiltt-contract/report.js'
+import { buildApp } from '../app.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from '../paths.js'
+import { FixtureFileError, readFixturesOption } from '../services/fixtures.js'
+import { loadSpec } from '../openapi/spec.js'
+import { checkPact } from '../contract/check.js'
+import { documentId, loadQuilttFacts } from '../contract/facts.js'
+import { buildReport, type CheckedPact, formatReport, type QuilttReport } from '../contract/report.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
