@@ -89,9 +89,13 @@ export function checkGraphQLInteraction (graphql: QuilttGraphQL, it: PactInterac
   const requests = sentRequests(it)
   if ('skip' in requests) return requests
   const operation = (labels: string[]): string => `${it.method} /v1/graphql (${requests.batch ? `batch: ${labels.join(', ')}` : labels[0] ?? 'no operation'})`
-  if ('invalid' in requests) return { operation: operation([]), findings: requests.invalid }
-  const reads = requests.sent.map(sent => readRequest(graphql.schema, sent, it.method))
   const { accepts, text } = acceptedStatus(it)
+  const status: Finding[] = accepts(200) || accepts(401)
+    ? []
+    : [{ kind: 'undocumented', at: 'response.status', path: '$', expected: text, documented: 'Quiltt\'s GraphQL API answers 200 (results, with any GraphQL errors in `errors`), and 401 for credentials it does not take' }]
+  // A request that is no GraphQL request at all: a conflict where the pact expects results.
+  if ('invalid' in requests) return { operation: operation([]), findings: [...requests.invalid.filter(f => f.kind !== 'conflict' || accepts(200)), ...status] }
+  const reads = requests.sent.map(sent => readRequest(graphql.schema, sent, it.method))
   const findings: Finding[] = []
   const body = it.response.body
   const value = body.present && body.unreadable === undefined ? body.value : undefined
@@ -107,17 +111,8 @@ export function checkGraphQLInteraction (graphql: QuilttGraphQL, it: PactInterac
     findings.push(...read.notes)
     if (expectsSuccess(i)) findings.push(...read.problems)
   })
-  if (accepts(200)) {
-    findings.push(...checkAnswer(graphql.schema, it, reads, requests.batch))
-  } else if (!accepts(401)) {
-    findings.push({
-      kind: 'undocumented',
-      at: 'response.status',
-      path: '$',
-      expected: text,
-      documented: 'Quiltt\'s GraphQL API answers 200 (results, with any GraphQL errors in `errors`), and 401 for credentials it does not take'
-    })
-  }
+  if (accepts(200)) findings.push(...checkAnswer(graphql.schema, it, reads, requests.batch))
+  findings.push(...status)
   return { operation: operation(reads.map(r => r.label)), findings }
 }
 

@@ -268,6 +268,8 @@ t.test('credentials, statuses and content types', async t => {
   t.strictSame(findings(check(v3({ body: DASHBOARD, headers: { ...SESSION, 'Content-Type': 'application/graphql' }, resBody: { data: { accounts: [] } } }))), [], 'application/graphql: the body is the query')
   t.match(only(check(v3({ body: 'query=x', headers: { ...SESSION, 'Content-Type': 'application/x-www-form-urlencoded' }, resBody: { data: {} } })), 'undecided'), [{ path: 'Content-Type' }])
   t.match(only(check(v3({ body: undefined, resBody: { data: {} } })), 'conflict'), [{ at: 'request.body', path: '$', expected: 'sends no body' }])
+  const notGraphQL = check(v3({ body: 'hello', status: 400, resBody: { message: 'Bad Request', instruction: 'x' } }))
+  t.strictSame(notGraphQL.interactions[0]!.findings.map(f => [f.kind, f.at, f.expected]), [['undocumented', 'response.status', 'status 400']], 'a pact testing what a body that is no GraphQL request gets: not a conflict')
 })
 
 t.test('what cannot be checked is a note, never a failure', async t => {
