@@ -15,7 +15,9 @@ import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useQuilttConformance, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
+import { bankDataRoutes } from './routes/bank-data.js'
 import { connectorRoutes } from './routes/connector.js'
+import { emulatorConnectionRoutes } from './routes/emulator-connections.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
@@ -31,7 +33,7 @@ import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
-import { createChanges } from './services/changes.js'
+import { type Changes, createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
@@ -76,6 +78,8 @@ export interface Emulator {
   control: Control
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
+  /** Domain events, for listeners in process (the webhook service, tests). */
+  changes: Changes
 }
 
 declare module 'fastify' {
@@ -125,7 +129,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, changes })
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every
@@ -151,6 +155,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...connectorRoutes(),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
+    ...emulatorConnectionRoutes(services),
+    ...bankDataRoutes(services),
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),

@@ -63,7 +63,11 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/profiles': [401],
   'GET /v1/profiles/{id}': [401],
   'PATCH /v1/profiles/{id}': [401, 404],
-  'DELETE /v1/profiles/{id}': [401, 404]
+  'DELETE /v1/profiles/{id}': [401, 404],
+  'POST /v1/connections/{connectionId}/transactions/refresh': [401],
+  'POST /v1/accounts/{accountId}/balances/refresh': [401],
+  'GET /v1/accounts/{accountId}/ach_numbers': [401],
+  'GET /v1/institutions': [401]
 }
 const ANY_OPERATION = [400, 413, 415, 500]
 
