@@ -34,6 +34,11 @@ export interface Operation {
   url: string
   tags: string[]
   schema: RouteSchema
+  /**
+   * The request body is documented (`schema.body`) but checked by the operation's service, not by
+   * schema validation: the spec marks it `x-validated-by: service` on the requestBody.
+   */
+  bodyValidatedByService: boolean
   /** Keyed by status code as written in the document ('201', '4XX', 'default'). */
   responses: Record<string, ResponseSpec>
 }
@@ -127,6 +132,7 @@ function readOperations (document: JsonObject): Operation[] {
         url: path.replace(/\{([^}]+)\}/g, ':$1'),
         tags: (op.tags ?? []) as string[],
         schema: routeSchema(document, op, parameters, responses),
+        bodyValidatedByService: op.requestBody !== undefined && (resolve(document, op.requestBody) as JsonObject)['x-validated-by'] === 'service',
         responses
       })
     }
