@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { FixtureFileError, readFixturesOption } from '../services/fixtures.js'
 import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from '../services/journal.js'
 import { isLoopbackHost } from '../drop-in/loopback.js'
+import { readFlags } from './args.js'
 
 export interface Config {
   port: number
@@ -121,20 +122,10 @@ export function exposureWarning (config: Pick<Config, 'host' | 'adminToken'>): s
 
 /** Flags win over environment variables, which win over defaults. */
 export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
-  const given = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    const eq = arg.indexOf('=')
-    const name = eq > 0 ? arg.slice(0, eq) : arg
-    const spec = FLAGS.find(f => f.flag === name)
-    if (!spec) throw new ConfigError(`Unknown option "${arg}". Run quiltt-mock --help for the list.`)
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined) throw new ConfigError(`${name} needs a value`)
-    given.set(spec.flag, value)
-  }
+  const { values: given } = readFlags(argv, FLAGS, { allowPositionals: false, helpCommand: 'quiltt-mock', fail: m => new ConfigError(m) })
   const config = {} as Record<keyof Config, unknown>
   for (const spec of FLAGS) {
-    config[spec.key] = spec.parse(given.get(spec.flag) ?? env[spec.env] ?? spec.default)
+    config[spec.key] = spec.parse((given.get(spec.flag) as string | undefined) ?? env[spec.env] ?? spec.default)
   }
   return config as unknown as Config
 }

@@ -20,6 +20,7 @@ import { loadSpec } from '../openapi/spec.js'
 import { checkPact } from '../contract/check.js'
 import { documentId, loadQuilttFacts } from '../contract/facts.js'
 import { buildReport, type CheckedPact, formatReport, type QuilttReport } from '../contract/report.js'
+import { readFlags } from './args.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
@@ -96,17 +97,14 @@ export function verifyHelpText (): string {
 export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): VerifyOptions {
   const out: Record<string, unknown> = { sources: [] as string[] }
   for (const f of FLAGS) if (f.env && env[f.env]) out[f.key] = env[f.env]
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (!arg.startsWith('--')) { (out.sources as string[]).push(arg); continue }
-    const eq = arg.indexOf('=')
-    const name = eq > 0 ? arg.slice(0, eq) : arg
-    const flag = FLAGS.find(f => f.name === name)
-    if (!flag) throw new VerifyInputError(`Unknown option "${arg}". Run quiltt-mock verify --help for the list.`)
-    if (flag.boolean) { out[flag.key] = true; continue }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined || value === '') throw new VerifyInputError(`${name} needs a value`)
-    out[flag.key] = value
+  const { values, positionals } = readFlags(argv, FLAGS.map(f => ({ flag: f.name, boolean: f.boolean })), {
+    allowPositionals: true, helpCommand: 'quiltt-mock verify', fail: m => new VerifyInputError(m)
+  })
+  out.sources = positionals
+  for (const f of FLAGS) {
+    const value = values.get(f.name)
+    if (value === '') throw new VerifyInputError(`${f.name} needs a value`)
+    if (value !== undefined) out[f.key] = value
   }
   const options = out as unknown as VerifyOptions
   if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {

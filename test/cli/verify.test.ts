@@ -243,3 +243,11 @@ t.test('--help lists the options', async t => {
   t.equal(res.code, 0)
   for (const flag of ['--base-url', '--broker-url', '--provider-version', '--publish', '--report', '--no-quiltt-check']) t.match(res.out, flag)
 })
+
+t.test('verify reads its flags with node:util parseArgs, as the serving command does', async t => {
+  t.strictSame(parseVerifyArgs(['a.json', '--provider', 'p', 'b.json', '--enable-pending']).sources, ['a.json', 'b.json'])
+  t.throws(() => parseVerifyArgs(['--publish=yes', 'a.json']), { message: '--publish takes no value' })
+  t.throws(() => parseVerifyArgs(['--provider=', 'a.json']), { message: '--provider needs a value' })
+  t.throws(() => parseVerifyArgs(['a.json', '--provider']), { message: '--provider needs a value' })
+  t.throws(() => parseVerifyArgs(['--nope', 'a.json']), { message: 'Unknown option "--nope". Run quiltt-mock verify --help for the list.' })
+})
