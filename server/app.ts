@@ -8,6 +8,7 @@ import { useControlPlane } from './http/control-plane.js'
 import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
+import { InvalidFixturesError, ValidationError } from './errors.js'
 import { EmulatorRequest } from './http/expectations.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
@@ -101,7 +102,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     services.fixtures.loadMissing(startup)
   } catch (err) {
     db.close()
-    throw err
+    throw err instanceof ValidationError ? new InvalidFixturesError(err.fields) : err
   }
 
   const app = Fastify({

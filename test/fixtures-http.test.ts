@@ -92,7 +92,7 @@ t.test('an invalid document is a 422 naming the path of every bad value, and not
     'environments.1.passcodeTtlSeconds': ['must be a whole number of seconds from 1 to 31536000'],
     'environments.1.testIdentities.0.email': ['is invalid'],
     'environments.1.testIdentities.0.passcode': ['must be a 6-digit number'],
-    'environments.1.signupEnabled': ['is not a known field'],
+    'environments.1.signupEnabled': ['is not a known field; did you mean signupsEnabled?'],
     'environments.1.profiles.1.email': ['Email is not a valid email address'],
     'environments.1.profiles.2.nickname': ['is not a known field'],
     'environments.1.profiles.2.uuid': ['is not a valid UUID'],
