@@ -71,3 +71,13 @@ t.test('the 413, 415 and 500 examples in /docs are what the emulator answers (no
   t.strictSame({ ...internal, errorId: 'x' }, new InternalError('x').toJSON())
   t.notOk('example' in document.components.schemas.RestError.properties.message, 'no one example for every error\'s message')
 })
+
+t.test('the README\'s Quick start: the sample names no port the SDK\'s variables already give, and .quiltt-mock/ is ignored', async t => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## 1. '))
+  const login = /<!-- check-docs file=login\.mjs -->\n```js\n([\s\S]*?)```/.exec(quickStart)?.[1]
+  t.ok(login, 'the login.mjs sample is there')
+  t.notMatch(login!, /:4000/, 'login.mjs reads the emulator\'s address from QUILTT_API_DOMAIN')
+  t.match(login!, /process\.env\.QUILTT_API_DOMAIN/)
+  t.match(quickStart, /echo '\.quiltt-mock\/' >> \.gitignore/)
+})

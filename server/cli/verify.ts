@@ -9,7 +9,7 @@
  * the input is wrong (missing file, malformed JSON, a pact for another API, a report path that
  * cannot be written).
  */
-import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
@@ -151,6 +151,8 @@ function checkReportPath (path: string): void {
   }
   if (isDirectory) throw new VerifyInputError(`--report ${path} is a folder; name a file`)
   try {
+    // As `> out/dir/r.json` would not, but every report option of a test tool does: the folder is made.
+    mkdirSync(dirname(file), { recursive: true })
     accessSync(dirname(file), constants.W_OK)
   } catch (err) {
     throw new VerifyInputError(`--report ${path} cannot be written: ${(err as Error).message}`)

@@ -132,7 +132,7 @@ t.test('the Quiltt contract check runs after the replay: a conflict fails the ru
       ]
     })
   })
-  const report = join(dir, 'report.json')
+  const report = join(dir, 'out', 'ci', 'report.json') // a folder that is not there yet: verify makes it
   await shapeTheAnswer()
   const res = await run(['--base-url', base, '--report', report, join(dir, 'shaped.json')])
   t.equal(res.code, 1, 'a conflict fails the run')
@@ -207,7 +207,7 @@ t.test('wrong input is a clear message and exit code 2, before any verification'
     [['--consumer-version-selectors', '{"mainBranch":true}', '--broker-url', 'https://broker.example'], /--consumer-version-selectors must be a JSON array/],
     [['--base-url', 'http://127.0.0.1:1', join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:1 \(bad port\)\. Is it running\?/],
     [['--base-url', `http://127.0.0.1:${await freePort()}`, join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED 127\.0\.0\.1:\d+, for 0 s\)\. Is it running\?/],
-    [['--report', join(dir, 'no-such-folder', 'report.json'), join(EXAMPLES, 'my-app-v3.json')], /--report .*no-such-folder.*report\.json cannot be written/],
+    [['--report', join(dir, 'broken.json', 'report.json'), join(EXAMPLES, 'my-app-v3.json')], /--report .*broken\.json.*report\.json cannot be written/],
     [['--report', dir, join(EXAMPLES, 'my-app-v3.json')], /--report .* is a folder; name a file/],
     [['--report', join(dir, 'report.json'), '--no-quiltt-check', join(EXAMPLES, 'my-app-v3.json')], /--report writes the Quiltt contract check's findings: it cannot go with --no-quiltt-check/]
   ]
