@@ -20,7 +20,8 @@ const followLazyRequires: Plugin = {
 }
 
 // Fastify's server module loads node:https and node:http2 (with tls, a tenth of the start) for the
-// servers it makes itself; the emulator serves plain HTTP, so they are loaded only if ever used. The build stops if Fastify's source no longer reads as expected.
+// servers it makes itself; the emulator serves plain HTTP, so they are loaded only if ever used.
+// The build stops if Fastify's source no longer reads as expected.
 const FASTIFY_SERVERS = "const https = require('node:https')\nconst http2 = require('node:http2')\n"
 const lazyTlsServers: Plugin = {
   name: 'lazy-tls-servers',

@@ -1,4 +1,5 @@
-// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml); the CLI, startEmulator and the tests all build it here.
+// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml);
+// the CLI, startEmulator and the tests all build it here.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'

@@ -77,7 +77,7 @@ t.test('the types beyond the reference are the roots\' own, by Quiltt\'s names, 
 })
 
 t.test('the reference copy is the SDL block of reference/quiltt-graphql.md, as the extract script writes it', async t => {
-  const md = `# notes\n\n\`\`\`graphql\ntype A { b: B! }\n\`\`\`\n\nmore prose\n`
+  const md = '# notes\n\n```graphql\ntype A { b: B! }\n```\n\nmore prose\n'
   t.equal(extractSdl(md), 'type A { b: B! }\n')
   t.throws(() => extractSdl('no block'), /found 0/)
   t.match(readFileSync(REFERENCE_PATH, 'utf8'), /^# source: quiltt-graphql\.md\n# sourceSha256: [0-9a-f]{64}\n/)

@@ -4,8 +4,16 @@ import { readConfig } from '../server/cli/config.js'
 import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes } from './helper.js'
 
 interface Entry {
-  id: number, at: string, method: string, path: string, query: string | null, status: number, durationMs: number,
-  requestBody: unknown, responseBody: unknown, faultId?: string
+  id: number,
+  at: string,
+  method: string,
+  path: string,
+  query: string | null,
+  status: number,
+  durationMs: number,
+  requestBody: unknown,
+  responseBody: unknown,
+  faultId?: string
 }
 const journal = async (app: FastifyInstance, query = ''): Promise<Entry[]> => {
   const res = await app.inject({ url: `/emulator/v1/requests${query}` })

@@ -292,7 +292,9 @@ export interface Io { out: (text: string) => void, err: (text: string) => void }
 export const REACHABLE_WITHIN_MS = 15_000
 
 /** The `verify` subcommand: returns the exit code. */
-export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}): Promise<number> {
+export async function runVerify (
+  argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { io.out(verifyHelpText()); return 0 }
   let app: FastifyInstance | undefined
   try {

@@ -49,7 +49,6 @@ export function loadQuilttDocument (): QuilttDocument {
 /** Fastify's form of a path (`/v1/profiles/:id`), to find the operation a route serves. */
 const routeUrl = (path: string): string => path.replace(/\{([^}]+)\}/g, ':$1')
 
-
 /**
  * Statuses the emulator answers that Quiltt's document does not list for the operation: the
  * emulator's own choices (README, "Differences"), always in Quiltt's error shapes. Any operation may

@@ -99,4 +99,3 @@ function servedDocument (): JsonObject {
   const here = { url: '..', description: 'this emulator: the origin serving these docs' }
   return { ...document, servers: [here, ...((document.servers ?? []) as Json[])] }
 }
-

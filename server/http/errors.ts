@@ -19,7 +19,7 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   // JSON only: Fastify's text/plain parser would hand the services a string where Quiltt answers 415.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-    const text = (body as string)
+    const text = body as string
     if (text.trim() === '') { done(null, undefined); return }
     try {
       done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
@@ -66,8 +66,16 @@ function translate (err: FastifyError, bodyLimit: number): ApiError | Validation
 }
 
 const httpMessage = (status: number): string => ({
-  400: 'Bad Request', 401: 'Not Authenticated', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  408: 'Request Timeout', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large'
+  400: 'Bad Request',
+  401: 'Not Authenticated',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large'
 } as Record<number, string>)[status] ?? 'Bad Request'
 
 /**

@@ -107,8 +107,10 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
 
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
+    /* eslint-disable camelcase -- the store's column names */
     const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds } = env
     return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds }
+    /* eslint-enable camelcase */
   }
 
   const states: Record<string, Handler> = {

@@ -31,7 +31,8 @@ function cli (args: string[]): Promise<{ code: number | null, stdout: string, st
 }
 
 /** runVerify in this process, with what it writes captured. */
-async function run (args: string[], env: NodeJS.ProcessEnv = {}, options: { reachableWithinMs?: number } = {}): Promise<{ code: number, out: string, err: string }> {
+type Ran = { code: number, out: string, err: string }
+async function run (args: string[], env: NodeJS.ProcessEnv = {}, options: { reachableWithinMs?: number } = {}): Promise<Ran> {
   let out = ''
   let err = ''
   const code = await runVerify(args, { out: s => { out += s }, err: s => { err += s } }, env, options)

@@ -35,7 +35,10 @@ t.test('the derivation keeps facts and drops prose', async t => {
       '/x': {
         summary: 'prose',
         post: {
-          operationId: 'x', summary: 'prose', description: 'prose', tags: ['T'],
+          operationId: 'x',
+          summary: 'prose',
+          description: 'prose',
+          tags: ['T'],
           responses: { 201: { description: 'Created', content: { 'application/json': { example: { a: 1 }, schema: { $ref: '#/components/schemas/X' } } } } }
         }
       }
