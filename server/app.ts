@@ -8,6 +8,7 @@ import { useAdminToken } from './http/admin.js'
 import { useControlPlane } from './http/control-plane.js'
 import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
+import { useEarlyAnswers } from './http/early-answers.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
 import { InvalidFixturesError, ValidationError } from './errors.js'
 import { EmulatorRequest } from './http/expectations.js'
@@ -17,7 +18,9 @@ import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useQuilttConformance, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
+import { bankDataRoutes } from './routes/bank-data.js'
 import { connectorRoutes } from './routes/connector.js'
+import { emulatorConnectionRoutes } from './routes/emulator-connections.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
@@ -33,11 +36,11 @@ import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
-import { createChanges } from './services/changes.js'
+import { type Changes, createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
-import { type Db, openDatabase } from './store/db.js'
+import { type Db, openDatabase, useServingBusyTimeout } from './store/db.js'
 import { createStore, type Store } from './store/index.js'
 
 export interface AppOptions {
@@ -65,7 +68,19 @@ export interface AppOptions {
    * against Quiltt's own schema (contract/conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
+  /** How long a request may take to arrive whole, and its headers; tests shorten them. */
+  timeouts?: { requestMs: number, headersMs: number, checkEveryMs?: number }
 }
+
+/**
+ * A client that trickles its request (a header a minute, a body a byte at a time) would otherwise hold
+ * its connection, and what it sent, forever: Fastify turns Node's request timeout off. A whole request
+ * has a minute (the 32 MiB fixture upload included, over any link a developer has); its headers 20 s.
+ * Node checks every 5 s, so a trickler goes at most that long after its time.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000
+export const HEADERS_TIMEOUT_MS = 20_000
+const TIMEOUT_CHECK_MS = 5_000
 
 export interface Emulator {
   db: Db
@@ -78,6 +93,8 @@ export interface Emulator {
   control: Control
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
+  /** Domain events, for listeners in process (the webhook service, tests). */
+  changes: Changes
 }
 
 declare module 'fastify' {
@@ -101,6 +118,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     const raw = typeof options.fixtures === 'object' ? options.fixtures : readFixtureFile(fixturesPath(options.fixtures ?? DEFAULT_FIXTURES_PATH))
     startup = withStableIds(parseFixtureDocument(raw, services.profiles))
     services.fixtures.loadMissing(startup)
+    useServingBusyTimeout(db)
   } catch (err) {
     db.close()
     throw err instanceof ValidationError ? new InvalidFixturesError(err.fields) : err
@@ -114,7 +132,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     forceCloseConnections: true,
     // Every server Fastify makes, the extra ones for a host name such as localhost included, builds its
     // requests with this class: it serves an unknown `Expect` like any request (http/expectations.ts).
-    http: { IncomingMessage: EmulatorRequest },
+    http: { IncomingMessage: EmulatorRequest, connectionsCheckingInterval: options.timeouts?.checkEveryMs ?? TIMEOUT_CHECK_MS } as never,
+    requestTimeout: options.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS,
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
@@ -123,17 +142,19 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     frameworkErrors,
     childLoggerFactory: lazyChildLogger
   })
+  app.server.headersTimeout = options.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS
   const routes: Emulator['routes'] = []
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, changes })
   app.addHook('onClose', async () => { db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every
   // answer, errors included, carries the CORS headers a page needs to read it.
   useCors(app, options.corsOrigins)
   useQuilttErrors(app, ids)
+  useEarlyAnswers(app)
   useAdminToken(app, options.adminToken)
   useControlPlane(app, control, clock)
   if (options.validateResponses) {
@@ -153,6 +174,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...connectorRoutes(),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
+    ...emulatorConnectionRoutes(services),
+    ...bankDataRoutes(services),
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),

@@ -55,11 +55,14 @@ export interface Ids {
   signingSecret(): string
   errorId(): string
   passcode(): string
+  /** A bank record's id, as Quiltt's examples: `conn_`, `acct_`, `bal_`, `txn_`, `hld_`, `stmt_`, then `1` and 21 base62 characters. */
+  bankRecord(prefix: 'conn' | 'acct' | 'bal' | 'txn' | 'hld' | 'stmt'): string
 }
 
 /** Id formats follow Quiltt's examples: env_ + 22, api_ + 23, p_ + 22 base62 chars, short lowercase connector ids. */
 export function createIds (random: RandomSource = cryptoRandom): Ids {
   const gen = (alphabet: string, size: number) => customRandom(alphabet, size, (n) => random.bytes(n))
+  const base62x21 = gen(BASE62, 21)
   const base62x22 = gen(BASE62, 22)
   const base62x23 = gen(BASE62, 23)
   const base62x40 = gen(BASE62, 40)
@@ -82,6 +85,7 @@ export function createIds (random: RandomSource = cryptoRandom): Ids {
     // 64 characters: RFC 7518 wants an HS512 key at least as long as its 512-bit hash.
     signingSecret: base62x64,
     errorId: uuid,
+    bankRecord: prefix => `${prefix}_1${base62x21()}`,
     passcode () {
       // Rejection sampling keeps the six digits uniform.
       for (;;) {

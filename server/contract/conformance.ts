@@ -52,7 +52,7 @@ const routeUrl = (path: string): string => path.replace(/\{([^}]+)\}/g, ':$1')
 /**
  * Statuses the emulator answers that Quiltt's document does not list for the operation: the
  * emulator's own choices (README, "Differences"), always in Quiltt's error shapes. Any operation may
- * also answer the framework's 400, 413, 415 and 500.
+ * also answer the framework's 400, 413, 415 and 500, and 503 when another process holds the database file's lock.
  */
 export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/users/sessions': [404, 429],
@@ -60,9 +60,13 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/profiles': [401],
   'GET /v1/profiles/{id}': [401],
   'PATCH /v1/profiles/{id}': [401, 404],
-  'DELETE /v1/profiles/{id}': [401, 404]
+  'DELETE /v1/profiles/{id}': [401, 404],
+  'POST /v1/connections/{connectionId}/transactions/refresh': [401],
+  'POST /v1/accounts/{accountId}/balances/refresh': [401],
+  'GET /v1/accounts/{accountId}/ach_numbers': [401],
+  'GET /v1/institutions': [401]
 }
-const ANY_OPERATION = [400, 413, 415, 500]
+const ANY_OPERATION = [400, 413, 415, 500, 503]
 
 /**
  * What is wrong with one answer in Quiltt's terms; `undefined` when Quiltt's document has nothing

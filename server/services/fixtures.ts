@@ -11,8 +11,10 @@ import { ENVIRONMENT_INPUT_FIELDS, type EnvironmentInput, type EnvironmentServic
 import { isPlainObject } from './formats.js'
 import { type ProfilePatch, parseProfileAttributes, type ProfileService, type ProfileView } from './profiles.js'
 import type { SessionService } from './sessions.js'
+import type { ConnectionService } from './connections.js'
 
-interface ProfileFixture { id?: string, uuid?: string, patch: ProfilePatch, sessions: number, path: string }
+/** `connections`: seeding bodies (as POST .../connections takes them), checked when the profile is loaded. */
+interface ProfileFixture { id?: string, uuid?: string, patch: ProfilePatch, sessions: number, connections: unknown[], path: string }
 interface EnvironmentFixture { input: EnvironmentInput, profiles: ProfileFixture[], path: string }
 export interface FixtureDocument { environments: EnvironmentFixture[] }
 
@@ -30,9 +32,18 @@ export interface SeededProfile extends ProfileView {
 }
 
 const MAX_SESSIONS_PER_PROFILE = 1000
+/**
+ * What one fixture document may make in all, checked before anything is parsed further or written:
+ * every object in it (environments, profiles, whatever a later kind of fixture adds) and every session
+ * its profiles start. One 18 KB document asking a thousand profiles for a thousand sessions each held
+ * the process for 37 seconds.
+ */
+export const MAX_FIXTURE_OBJECTS = 100_000
+export const MAX_FIXTURE_SESSIONS = 10_000
 // A misspelt key would otherwise be ignored and leave a setting at its default without a word.
 const ENVIRONMENT_KEYS = new Set([...ENVIRONMENT_INPUT_FIELDS, 'profiles'])
-const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions'])
+const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions', 'connections'])
+const MAX_CONNECTIONS_PER_PROFILE = 20
 
 /** The known key `key` is most likely a misspelling of: the same but for case, or at most two edits away. */
 export function closestKey (key: string, known: Iterable<string>): string | undefined {
@@ -69,7 +80,12 @@ function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: Fi
 }
 
 const isJsonPath = (path: string): boolean => /\.json$/i.test(path)
-const parseFixtureText = (path: string, text: string): unknown => isJsonPath(path) ? JSON.parse(text) : parseYaml(text)
+// A UTF-8 byte order mark (Windows editors write one) is not part of the document: the same text sent
+// over HTTP is accepted, so the file is too.
+const parseFixtureText = (path: string, text: string): unknown => {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  return isJsonPath(path) ? JSON.parse(body) : parseYaml(body)
+}
 
 /** Reads a fixture file, JSON or YAML. */
 export function readFixtureFile (path: string): unknown {
@@ -118,6 +134,7 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
     if (!meant.has('environments') || raw.environments !== undefined) errs.add('environments', 'must be an array of environments')
     throw new ValidationError(errs.fields)
   }
+  checkDocumentCost(raw)
   const environments = raw.environments.map((env, i): EnvironmentFixture => {
     const path = `environments.${i}.`
     const input = parseEnvironmentInput(env, errs, path)
@@ -136,13 +153,36 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
   return { environments }
 }
 
+/** The whole document's cost, before its parts are checked one by one: a 422 at `environments` naming the bound. */
+function checkDocumentCost (raw: Record<string, unknown>): void {
+  let objects = 0
+  let sessions = 0
+  // Iterative, so a deeply nested document cannot overflow the stack here.
+  const stack: unknown[] = [raw]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v !== 'object' || v === null) continue
+    if (++objects > MAX_FIXTURE_OBJECTS) break
+    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue }
+    for (const x of Object.values(v)) stack.push(x)
+  }
+  for (const env of raw.environments as unknown[]) {
+    const list = isPlainObject(env) && Array.isArray(env.profiles) ? env.profiles : []
+    for (const p of list) if (isPlainObject(p) && typeof p.sessions === 'number' && p.sessions > 0) sessions += p.sessions
+  }
+  const problems: string[] = []
+  if (objects > MAX_FIXTURE_OBJECTS) problems.push(`hold more than ${MAX_FIXTURE_OBJECTS.toLocaleString('en-US')} objects (environments, profiles and what they hold); a fixture document may hold at most that: split it into several`)
+  if (sessions > MAX_FIXTURE_SESSIONS) problems.push(`start ${sessions.toLocaleString('en-US')} sessions in all (the profiles' "sessions" added up); a fixture document may start at most ${MAX_FIXTURE_SESSIONS.toLocaleString('en-US')}`)
+  if (problems.length > 0) throw new ValidationError({ environments: problems })
+}
+
 /**
  * One profile of a fixture document (or of a seeding request), every bad value reported at
  * `prefix` + field: its attributes, an optional chosen `id` (`p_...`) and `uuid`, and how many
  * sessions to start for it.
  */
 function parseFixtureProfile (p: unknown, errs: FieldErrorCollector, prefix: string, profiles: ProfileService): ProfileFixture {
-  if (!isPlainObject(p)) { errs.add(prefix.slice(0, -1) || 'base', 'must be an object'); return { patch: {}, sessions: 0, path: prefix } }
+  if (!isPlainObject(p)) { errs.add(prefix.slice(0, -1) || 'base', 'must be an object'); return { patch: {}, sessions: 0, connections: [], path: prefix } }
   unknownKeys(p, PROFILE_KEYS, errs, prefix)
   const own = new FieldErrorCollector()
   const uuid = profiles.parseNewUuid(p, own)
@@ -152,11 +192,16 @@ function parseFixtureProfile (p: unknown, errs: FieldErrorCollector, prefix: str
   if (typeof sessions !== 'number' || !Number.isInteger(sessions) || sessions < 0 || sessions > MAX_SESSIONS_PER_PROFILE) {
     errs.add(`${prefix}sessions`, `must be a whole number from 0 to ${MAX_SESSIONS_PER_PROFILE}`)
   }
+  const connections = p.connections ?? []
+  if (!Array.isArray(connections) || connections.length > MAX_CONNECTIONS_PER_PROFILE) {
+    errs.add(`${prefix}connections`, `must be an array of at most ${MAX_CONNECTIONS_PER_PROFILE} connections (docs/bank-data.md)`)
+  }
   return {
     ...(id ? { id } : {}),
     ...(uuid ? { uuid } : {}),
     patch: parseProfileAttributes(p, errs, prefix),
     sessions: typeof sessions === 'number' && Number.isInteger(sessions) ? sessions : 0,
+    connections: Array.isArray(connections) ? connections : [],
     path: prefix
   }
 }
@@ -187,8 +232,14 @@ export function createFixtureService (
   { store }: ServiceContext,
   environments: EnvironmentService,
   profiles: ProfileService,
-  sessions: SessionService
+  sessions: SessionService,
+  connections: ConnectionService
 ) {
+  /** A fixture profile's `connections`, each as the seeding route takes it; a problem names its place. */
+  const seedConnections = (environmentId: string, profileId: string, fixture: ProfileFixture): void => {
+    fixture.connections.forEach((body, k) => atPath(`${fixture.path}connections.${k}.`, () => connections.create(environmentId, profileId, body)))
+  }
+
   function loadEnvironment (env: EnvironmentFixture): LoadedEnvironment {
     const row = atPath(env.path, () => environments.create(env.input))
     const apiKey = store.environments.apiKeyOf(row.id)!
@@ -199,6 +250,7 @@ export function createFixtureService (
       signingSecret: row.signing_secret,
       profiles: env.profiles.map(p => {
         const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch, p.id))
+        seedConnections(row.id, profile.id, p)
         const made = Array.from({ length: p.sessions }, () => sessions.start(row, profile, 'fixture'))
         return { id: profile.id, uuid: profile.uuid, sessions: made.map(s => ({ id: s.session.id, token: s.token })) }
       })
@@ -248,6 +300,7 @@ export function createFixtureService (
           if (username && store.profiles.byUsername(environment.id, channel, username)) throw errors.usernameNotAvailable(channel)
         }
         const profile = profiles.create(environment, fixture.uuid, fixture.patch, fixture.id)
+        seedConnections(environment.id, profile.id, fixture)
         const made = Array.from({ length: fixture.sessions }, () => sessions.start(environment, profile, 'fixture'))
         return { ...profiles.view(profile), sessions: made.map(s => ({ id: s.session.id, token: s.token, expiresAt: toIso(s.session.expires_at) })) }
       })

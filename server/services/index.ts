@@ -1,27 +1,43 @@
 // Builds every service from one context: what routes are handed.
+import { createAccountService } from './accounts.js'
+import { createConnectionService } from './connections.js'
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
 import { createFixtureService } from './fixtures.js'
 import { createGraphQLService } from './graphql.js'
+import { createHoldingService } from './holdings.js'
+import { createInstitutionService } from './institutions.js'
 import { createOutboxService } from './outbox.js'
 import { createPasswordlessService } from './passwordless.js'
 import { createProfileSessionsService } from './profile-sessions.js'
 import { createProfileService } from './profiles.js'
 import { createSessionService } from './sessions.js'
+import { createStatementService } from './statements.js'
+import { createTransactionService } from './transactions.js'
 
 export function createServices (ctx: ServiceContext) {
   const environments = createEnvironmentService(ctx)
   const profiles = createProfileService(ctx)
   const sessions = createSessionService(ctx, environments, profiles)
+  const institutions = createInstitutionService(ctx)
+  const connections = createConnectionService(ctx, environments, profiles, institutions)
+  const accounts = createAccountService(ctx)
+  const bank = { connections, accounts, transactions: createTransactionService(ctx), holdings: createHoldingService(ctx), statements: createStatementService(ctx) }
   return {
     environments,
     profiles,
     sessions,
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
-    profileSessions: createProfileSessionsService(ctx, environments, profiles),
-    fixtures: createFixtureService(ctx, environments, profiles, sessions),
-    graphql: createGraphQLService(ctx, environments, profiles, sessions)
+    profileSessions: createProfileSessionsService(ctx, environments, profiles, connections),
+    fixtures: createFixtureService(ctx, environments, profiles, sessions, connections),
+    institutions,
+    connections,
+    accounts,
+    transactions: bank.transactions,
+    holdings: bank.holdings,
+    statements: bank.statements,
+    graphql: createGraphQLService(ctx, environments, profiles, sessions, bank)
   }
 }
 

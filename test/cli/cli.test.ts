@@ -208,3 +208,20 @@ t.test('flags are read with node:util parseArgs: the last one wins, and every mi
   t.throws(() => readConfig(['-p', '4000'], {}), { message: 'Unknown option "-p". Run quiltt-mock --help for the list.' })
   t.throws(() => readConfig(['--port'], {}), { message: '--port needs a value' })
 })
+
+t.test('beyond loopback with --admin-token, the published default credentials are still named, with how to replace them', async t => {
+  const server = await startServer('node', [BIN, '--port', '0', '--host', '0.0.0.0', '--db', ':memory:', '--admin-token', 'admin-secret-1234'])
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const { stderr } = await server.stop()
+  t.notMatch(stderr, /without --admin-token/)
+  t.match(stderr, new RegExp(`WARNING: listening on 0\\.0\\.0\\.0 with published credentials: clientId ${DEFAULT.clientId} \\(App Secret ${DEFAULT.secret}, signing secret ss_sandbox_quilttmock_0+\\)`))
+  t.match(stderr, /start with --fixtures <your file>, giving each environment its own apiKey\.secret and signingSecret/)
+  // Your own credentials: nothing to warn about.
+  const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-own-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'own.json')
+  writeFileSync(file, JSON.stringify({ environments: [{ name: 'Own' }] }))
+  const own = await startServer('node', [BIN, '--port', '0', '--host', '0.0.0.0', '--db', ':memory:', '--admin-token', 'admin-secret-1234', '--fixtures', file])
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.notMatch((await own.stop()).stderr, /WARNING/)
+})
