@@ -1,4 +1,5 @@
-// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml); the CLI, startEmulator and the tests all build it here.
+// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml);
+// the CLI, startEmulator and the tests all build it here.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -9,6 +10,7 @@ import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
 import { useEarlyAnswers } from './http/early-answers.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
+import { InvalidFixturesError, ValidationError } from './errors.js'
 import { EmulatorRequest } from './http/expectations.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
@@ -119,7 +121,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     useServingBusyTimeout(db)
   } catch (err) {
     db.close()
-    throw err
+    throw err instanceof ValidationError ? new InvalidFixturesError(err.fields) : err
   }
 
   const app = Fastify({

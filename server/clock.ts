@@ -25,6 +25,10 @@ export class EmulatorClock implements Clock {
     this.#offsetMs += ms
   }
 
+  setOffset (ms: number): void {
+    this.#offsetMs = ms
+  }
+
   set (epochMs: number): void {
     this.#offsetMs = epochMs - this.base.now()
   }

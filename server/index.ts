@@ -41,7 +41,10 @@ export interface StartEmulatorOptions {
   host?: string
   /** A SQLite file, or ':memory:' (the default). */
   db?: string
-  /** A fixture file (JSON or YAML), `'email-and-phone'` (the bundled one with a phone-login environment too), or a fixture document; default: the bundled fixtures/default.json. */
+  /**
+   * A fixture file (JSON or YAML), `'email-and-phone'` (the bundled one with a phone-login environment
+   * too), or a fixture document; default: the bundled fixtures/default.json.
+   */
   fixtures?: string | Record<string, unknown>
   /** Origins allowed by CORS; default any. */
   corsOrigins?: string[]

@@ -23,7 +23,8 @@ t.test('inspector and API docs in headless Chromium', {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
 
   /** A fresh emulator and page; every request the page makes is recorded. */
-  async function open (t: Test, clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))): Promise<{ emulator: RunningEmulator, page: Page, clock: ManualClock, requests: string[] }> {
+  type Opened = { emulator: RunningEmulator, page: Page, clock: ManualClock, requests: string[] }
+  async function open (t: Test, clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))): Promise<Opened> {
     const emulator = await startEmulator({ clock, ...WITH_PHONE })
     const page = await context.newPage()
     const requests: string[] = []

@@ -5,7 +5,7 @@ import { buildApp, VERSION } from '../app.js'
 import { type Config, ConfigError, exposureWarning, helpText, type PublishedCredentials, readConfig, usePrettyLogs } from './config.js'
 import { DEFAULT_FIXTURES_PATH, EMAIL_AND_PHONE_FIXTURES_PATH } from '../paths.js'
 import { readFixtureFile } from '../services/fixtures.js'
-import { ValidationError } from '../errors.js'
+import { InvalidFixturesError } from '../errors.js'
 import { stdoutByTurn } from '../http/logging.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
@@ -130,9 +130,8 @@ run.catch((err: unknown) => {
     process.stderr.write(`quiltt-mock: ${err.message}\n`)
     process.exit(2)
   }
-  if (err instanceof ValidationError) {
-    const lines = Object.entries(err.fields).map(([field, msgs]) => `  ${field}: ${msgs.join(', ')}`)
-    process.stderr.write(`quiltt-mock: the fixtures are invalid:\n${lines.join('\n')}\n`)
+  if (err instanceof InvalidFixturesError) {
+    process.stderr.write(`quiltt-mock: ${err.message}\n`)
     process.exit(2)
   }
   const e = err as { code?: string, message?: string }

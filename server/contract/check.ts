@@ -14,7 +14,7 @@
  */
 import {
   allowedTypes, allowedValues, alternatives, deref, describeSchema, documentId, findOperation, jsonTypeOf, keyword, loadQuilttFacts,
-  type DocumentedOperation, type DocumentId, type Json, type JsonObject, type Part, type QuilttFacts
+  SESSION_ANSWERS, SESSION_PATH, USER_SESSION_REF, type DocumentedOperation, type DocumentId, type Json, type JsonObject, type Part, type QuilttFacts
 } from './facts.js'
 import { FORMATS, fullMatch, literalRegex, pactMatcherRegex, pactRegex, regexOverlaps, SCALARS, SEMVER } from './formats.js'
 import { checkGraphQLInteraction, GRAPHQL_PATH, loadQuilttGraphQL, type QuilttGraphQL } from './graphql.js'
@@ -112,20 +112,10 @@ export function summarize (interactions: InteractionCheck[]): CheckSummary {
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/**
- * The passwordless operations (identify, authenticate, ping) are not in Quiltt's document, but their
- * success bodies are the same UserSession (DESIGN.md section 1; the emulator's suite holds its own
- * answers to it too): those bodies are checked against it, and nothing else of these interactions.
- */
-const SESSION_ANSWERS: Record<string, { status: number, security: Json[] }> = {
-  POST: { status: 201, security: [] },
-  PUT: { status: 201, security: [] },
-  GET: { status: 200, security: [{ SessionTokenBearerAuth: [] }] }
-}
-
+// A passwordless interaction, checked as the UserSession its success answers (facts.ts' SESSION_ANSWERS) and nothing else.
 function sessionAnswer (method: string, { status, security }: { status: number, security: Json[] }): DocumentedOperation {
-  const body = { content: { 'application/json': { schema: { $ref: '#/components/schemas/UserSession' } } } }
-  return { method, path: '/v1/users/session', operation: { security, responses: { [status]: body } } }
+  const body = { content: { 'application/json': { schema: { $ref: USER_SESSION_REF } } } }
+  return { method, path: SESSION_PATH, operation: { security, responses: { [status]: body } } }
 }
 
 function checkInteraction (facts: QuilttFacts, it: PactInteraction, graphql: () => QuilttGraphQL): InteractionCheck {

@@ -23,6 +23,19 @@ export interface QuilttFacts {
   security?: Array<Record<string, Json>>
 }
 
+/**
+ * The passwordless operations (identify, authenticate, ping) are not in Quiltt's document, but their
+ * success bodies are its UserSession (DESIGN.md section 1). The pact check and the conformance of the
+ * emulator's own answers both hold them to it, from this one list: method, success status, security.
+ */
+export const SESSION_PATH = '/v1/users/session'
+export const SESSION_ANSWERS: Record<string, { status: number, security: Json[] }> = {
+  POST: { status: 201, security: [] },
+  PUT: { status: 201, security: [] },
+  GET: { status: 200, security: [{ SessionTokenBearerAuth: [] }] }
+}
+export const USER_SESSION_REF = '#/components/schemas/UserSession'
+
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 let cached: QuilttFacts | undefined

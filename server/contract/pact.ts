@@ -255,11 +255,16 @@ function matcher (m: Record<string, unknown>): Matcher {
   // eachValue's and eachKey's own rules are matchers too.
   if (Array.isArray(m.rules)) m = { ...m, rules: m.rules.filter(isObject).map(matcher) }
   if (typeof m.match === 'string') return { ...m, match: m.match === 'datetime' ? 'timestamp' : m.match }
-  const kind = typeof m.regex === 'string' ? 'regex'
-    : typeof m.timestamp === 'string' || typeof m.datetime === 'string' ? 'timestamp'
-      : typeof m.date === 'string' ? 'date'
-        : typeof m.time === 'string' ? 'time'
-          : m.min !== undefined || m.max !== undefined ? 'type'
+  const kind = typeof m.regex === 'string'
+    ? 'regex'
+    : typeof m.timestamp === 'string' || typeof m.datetime === 'string'
+      ? 'timestamp'
+      : typeof m.date === 'string'
+        ? 'date'
+        : typeof m.time === 'string'
+          ? 'time'
+          : m.min !== undefined || m.max !== undefined
+            ? 'type'
             : 'equality'
   return { ...m, match: kind }
 }

@@ -15,8 +15,8 @@ export const QUILTT_VERSION = '2026-04-01'
 
 type GraphQLJs = typeof import('graphql')
 
-// graphql-js is loaded, and the schema built, on the first GraphQL request: loading the package was
-// 150 ms, more than the whole rest of the start. One instance for all callers: graphql-js refuses
+// graphql-js is loaded, and the schema built, on the first GraphQL request: loading the package
+// outweighs the rest of the start (docs/performance.md). One instance for all callers: graphql-js refuses
 // objects made by another copy of itself.
 let js: GraphQLJs | undefined
 let built: GraphQLSchema | undefined

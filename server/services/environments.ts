@@ -275,7 +275,8 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
         if (FIXED_FIELDS.includes(k)) errs.add(k, 'cannot be changed: create another environment for other credentials')
         else if (!SETTINGS_FIELDS.includes(k) && !Object.hasOwn(RETIRED_FIELDS, k)) errs.add(k, 'is not a known field')
       }
-      const input = parseEnvironmentInput(Object.fromEntries(Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k) || Object.hasOwn(RETIRED_FIELDS, k))), errs)
+      const settings = Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k) || Object.hasOwn(RETIRED_FIELDS, k))
+      const input = parseEnvironmentInput(Object.fromEntries(settings), errs)
       errs.throwIfAny()
       store.transaction(() => {
         store.environments.update({

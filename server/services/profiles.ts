@@ -118,8 +118,7 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
       // still carry one, and the two APIs must agree on what a profile may hold.
       else if (hasPrototypeKeys(metadata)) errs.add(at('metadata'), 'must not have a __proto__ key, or a constructor key holding a prototype')
       // GraphQL's JSON scalar reads a literal 1e400 as Infinity, which JSON.stringify would store as null.
-      else if (unrepresentable(metadata)) { const u = unrepresentable(metadata)!; errs.add(at(u.path === '' ? 'metadata' : `metadata.${u.path}`), u.problem) }
-      else patch.metadata = JSON.stringify(metadata)
+      else if (unrepresentable(metadata)) { const u = unrepresentable(metadata)!; errs.add(at(u.path === '' ? 'metadata' : `metadata.${u.path}`), u.problem) } else patch.metadata = JSON.stringify(metadata)
     }
   }
   return patch
@@ -196,8 +195,14 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
         id: id ?? ids.profileId(),
         environment_id: environment.id,
         uuid: uuid ?? ids.uuid(),
-        email: null, phone: null, name: null, first_name: null, last_name: null,
-        date_of_birth: null, address: null, metadata: null,
+        email: null,
+        phone: null,
+        name: null,
+        first_name: null,
+        last_name: null,
+        date_of_birth: null,
+        address: null,
+        metadata: null,
         ...patch,
         created_at: now,
         updated_at: now

@@ -200,6 +200,15 @@ t.test('readConfig: flags win over the environment; origins are normalised', asy
   t.equal(readConfig(['--log-format=json'], { QUILTT_MOCK_LOG_FORMAT: 'pretty' }).logFormat, 'json')
 })
 
+t.test('flags are read with node:util parseArgs: the last one wins, and every mistake is named', async t => {
+  t.equal(readConfig(['--port', '5000', '--port=5001'], {}).port, 5001)
+  t.equal(readConfig(['--journal-size=-1', '--journal-size', '3'], {}).journalSize, 3)
+  t.throws(() => readConfig(['--journal-size', '-1'], {}), { message: '--journal-size needs a value; one that starts with a dash is written --journal-size=<value>' })
+  t.throws(() => readConfig(['4000'], {}), { message: 'Unexpected argument "4000": quiltt-mock takes options only. Run quiltt-mock --help for the list.' })
+  t.throws(() => readConfig(['-p', '4000'], {}), { message: 'Unknown option "-p". Run quiltt-mock --help for the list.' })
+  t.throws(() => readConfig(['--port'], {}), { message: '--port needs a value' })
+})
+
 t.test('beyond loopback with --admin-token, the published default credentials are still named, with how to replace them', async t => {
   const server = await startServer('node', [BIN, '--port', '0', '--host', '0.0.0.0', '--db', ':memory:', '--admin-token', 'admin-secret-1234'])
   await new Promise(resolve => setTimeout(resolve, 300))

@@ -15,7 +15,18 @@ const UUID_REGEX = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 const AUTH = { Authorization: 'Bearer sk_sandbox_quilttmock_0000000000000000000000', 'Content-Type': 'application/json' }
 
 type Rules = Record<string, unknown>
-interface Http { method: string, path: string, headers?: Record<string, string>, body?: unknown, status?: number, resHeaders?: Record<string, string>, resBody?: unknown, rules?: Rules, headerRules?: Rules, states?: string[] }
+interface Http {
+  method: string,
+  path: string,
+  headers?: Record<string, string>,
+  body?: unknown,
+  status?: number,
+  resHeaders?: Record<string, string>,
+  resBody?: unknown,
+  rules?: Rules,
+  headerRules?: Rules,
+  states?: string[]
+}
 
 /** A v3 pact with these interactions. */
 function v3 (...interactions: Http[]): unknown {
