@@ -26,6 +26,9 @@ import type { PasscodeView } from './services/outbox.js'
 
 export { buildApp, intercept, VERSION }
 export { checkPactAgainstQuiltt } from './quiltt-contract/check.js'
+export { verifyWebhook, webhookSignature } from './webhook-signature.js'
+export type { VerifyWebhookOptions, VerifyWebhookResult, WebhookHeaders } from './webhook-signature.js'
+export type { WebhookDeliveryView, WebhookEvent, WebhookPayload, WebhookSubscriptionView } from './services/webhooks.js'
 export type { CheckSummary, Finding, FindingKind, InteractionCheck, Location, QuilttContractCheck } from './quiltt-contract/check.js'
 export type { DocumentId } from './quiltt-contract/facts.js'
 export type { AppOptions, Clock, EnvironmentView, Interception, InterceptOptions, PasscodeView }

@@ -5,7 +5,7 @@ import { buildApp } from '../server/app.js'
 import { bearer, build, DEFAULT, expectStatus } from './helper.js'
 
 interface Loaded {
-  environments: Array<{ id: string, clientId: string, apiKey: { id: string, secret: string }, signingSecret: string, profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }> }>
+  environments: Array<{ id: string, clientId: string, apiKey: { id: string, secret: string }, signingSecret: string, webhookSecret: string, profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }> }>
 }
 
 const load = (app: Awaited<ReturnType<typeof build>>['app'], payload: unknown, headers: Record<string, string> = {}) =>

@@ -63,7 +63,12 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/profiles': [401],
   'GET /v1/profiles/{id}': [401],
   'PATCH /v1/profiles/{id}': [401, 404],
-  'DELETE /v1/profiles/{id}': [401, 404]
+  'DELETE /v1/profiles/{id}': [401, 404],
+  'GET /v1/webhooks/subscriptions': [401, 422],
+  'POST /v1/webhooks/subscriptions': [401],
+  'GET /v1/webhooks/subscriptions/{id}': [401, 404],
+  'PATCH /v1/webhooks/subscriptions/{id}': [401, 404],
+  'DELETE /v1/webhooks/subscriptions/{id}': [401, 404]
 }
 const ANY_OPERATION = [400, 413, 415, 500]
 

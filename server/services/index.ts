@@ -1,6 +1,7 @@
 // Builds every service from one context: what routes are handed.
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
+import { createEventTriggers } from './event-triggers.js'
 import { createFixtureService } from './fixtures.js'
 import { createGraphQLService } from './graphql.js'
 import { createOutboxService } from './outbox.js'
@@ -8,20 +9,25 @@ import { createPasswordlessService } from './passwordless.js'
 import { createProfileSessionsService } from './profile-sessions.js'
 import { createProfileService } from './profiles.js'
 import { createSessionService } from './sessions.js'
+import { createWebhookService, type WebhookServiceOptions } from './webhooks.js'
 
-export function createServices (ctx: ServiceContext) {
+export function createServices (ctx: ServiceContext, webhookOptions: WebhookServiceOptions = { hostPolicy: { hosts: [] }, onPending: () => {} }) {
+  // First: it listens to the changes the others publish.
+  const webhooks = createWebhookService(ctx, webhookOptions)
   const environments = createEnvironmentService(ctx)
   const profiles = createProfileService(ctx)
   const sessions = createSessionService(ctx, environments, profiles)
   return {
     environments,
     profiles,
+    webhooks,
     sessions,
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
     profileSessions: createProfileSessionsService(ctx, environments, profiles),
     fixtures: createFixtureService(ctx, environments, profiles, sessions),
-    graphql: createGraphQLService(ctx, environments, profiles, sessions)
+    graphql: createGraphQLService(ctx, environments, profiles, sessions),
+    eventTriggers: createEventTriggers(ctx, environments, profiles, webhooks)
   }
 }
 

@@ -7,10 +7,11 @@ import { createPasscodeStore } from './passcodes.js'
 import { createProfileStore } from './profiles.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore, type SessionOwners } from './sessions.js'
+import { createWebhookStore } from './webhooks.js'
 
 export function createStore (db: Db) {
   const wipe = db.prepare('DELETE FROM environments')
-  const clear = ['messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
+  const clear = ['webhook_deliveries', 'webhook_events', 'webhook_subscriptions', 'messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
   // One transaction function for every caller: better-sqlite3 builds a wrapper per db.transaction()
   // call, which showed in profiles of the write paths. Nested calls still become savepoints.
   // IMMEDIATE takes the write lock before the first read, so a check-then-write (is this UUID free?
@@ -25,6 +26,7 @@ export function createStore (db: Db) {
     passcodes: createPasscodeStore(db),
     messages: createMessageStore(db),
     revokedTokens: createRevokedTokenStore(db),
+    webhooks: createWebhookStore(db),
     /** Runs `fn` in one transaction: it all lands, or nothing does. */
     transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
     /** Deletes everything; ON DELETE CASCADE takes every table with the environments. */

@@ -1,0 +1,76 @@
+// Events on demand (POST /emulator/v1/environments/{environmentId}/events), as `stripe trigger` does:
+// `{"type", ...the record's id}` records the event for a record that exists, and its deliveries.
+import { errors, FieldErrorCollector } from '../errors.js'
+import type { Change, ChangeType } from './changes.js'
+import type { ServiceContext } from './context.js'
+import type { EnvironmentService } from './environments.js'
+import { has, isPlainObject } from './formats.js'
+import type { ProfileService } from './profiles.js'
+import { EVENT_TYPES, SUBSCRIBABLE_TYPES, type WebhookEvent, type WebhookService } from './webhooks.js'
+
+/**
+ * How a kind of record is found by the id a trigger names: the change it would publish (without its
+ * type and metadata), or undefined when no such record is in the environment.
+ */
+export interface RecordSource {
+  /** The body field that names the record: `profileId`, `connectionId`, ... */
+  idField: string
+  /** The record's name in a 404 (`Connection`). */
+  kind: string
+  find: (environmentId: string, id: string) => Omit<Change, 'type' | 'metadata'> | undefined
+}
+
+const KINDS = ['profile', 'connection', 'account', 'balance', 'statement'] as const
+type Kind = typeof KINDS[number]
+
+export function createEventTriggers ({ store }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, webhooks: WebhookService) {
+  const sources: Partial<Record<Kind, RecordSource>> = {
+    profile: {
+      idField: 'profileId',
+      kind: 'Profile',
+      find (environmentId, id) {
+        const row = profiles.find(environmentId, id)
+        if (!row) return undefined
+        const record = profiles.view(row)
+        return { environmentId, profile: { id: record.id, uuid: record.uuid, metadata: record.metadata }, record: record as unknown as Record<string, unknown> }
+      }
+    }
+  }
+
+  return {
+    /** Adds the records another part of the emulator keeps (connections, accounts, balances, statements). */
+    addSource (kind: Kind, source: RecordSource): void { sources[kind] = source },
+
+    fire (environmentId: string, raw: unknown): WebhookEvent {
+      environments.require(environmentId)
+      const body = isPlainObject(raw) ? raw : {}
+      const errs = new FieldErrorCollector()
+      const type = body.type
+      if (type === undefined) errs.add('type', `can't be blank: name an event type such as profile.created`)
+      else if (typeof type !== 'string' || !EVENT_TYPES.includes(type as ChangeType)) {
+        errs.add('type', typeof type === 'string' && SUBSCRIBABLE_TYPES.includes(type)
+          ? `${JSON.stringify(type)} is a scope a subscription may list, not an event: name one of ${EVENT_TYPES.join(', ')}`
+          : `is not an event type: use one of ${EVENT_TYPES.join(', ')}`)
+      }
+      errs.throwIfAny()
+      const kind = (type as string).split('.')[0] as Kind
+      const source = sources[kind]
+      if (!source) {
+        errs.add('type', `${kind} events need ${kind} records, which this build of quiltt-mock does not keep`)
+        errs.throwIfAny()
+      }
+      const id = body[source!.idField]
+      if (typeof id !== 'string' || id === '') errs.add(source!.idField, `can't be blank: name the ${source!.kind.toLowerCase()} the event is about`)
+      const metadata = has(body, 'metadata') ? body.metadata : undefined
+      if (metadata !== undefined && !isPlainObject(metadata)) errs.add('metadata', 'must be an object')
+      errs.throwIfAny()
+      return store.transaction(() => {
+        const found = source!.find(environmentId, id as string)
+        if (!found) throw errors.recordNotFound(source!.kind, id as string)
+        return webhooks.record({ ...found, type: type as ChangeType, ...(metadata ? { metadata: metadata as Record<string, unknown> } : {}) })
+      })
+    }
+  }
+}
+
+export type EventTriggers = ReturnType<typeof createEventTriggers>
