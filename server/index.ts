@@ -58,6 +58,8 @@ export interface StartEmulatorOptions {
    * host names (e.g. `['cdn.quiltt.io']`). Undone by close(). Default false.
    */
   intercept?: boolean | { hosts?: string[] }
+  /** Hosts besides loopback that webhook subscriptions may deliver to (`--webhook-hosts`); `['*']` for any. Default none. */
+  webhookHosts?: string[]
 }
 
 /** A passcode as GET /emulator/v1/environments/{environmentId}/passcodes lists it, with its environment. */
@@ -93,6 +95,7 @@ export async function startEmulator (options: StartEmulatorOptions = {}): Promis
     ...(options.fixtures === undefined ? {} : { fixtures: options.fixtures }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.webhookHosts === undefined ? {} : { webhookHosts: options.webhookHosts }),
     logger: options.logger ?? false
   })
   const host = options.host ?? '127.0.0.1'
