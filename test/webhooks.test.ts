@@ -4,6 +4,7 @@ import { verifyWebhook, webhookSignature } from '../server/index.js'
 import { resolve as resolveRef, type JsonObject } from '../server/openapi/spec.js'
 import { checkResponse } from '../server/http/response-validation.js'
 import { loadQuilttDocument } from '../server/http/quiltt-conformance.js'
+import { readConfig } from '../server/config.js'
 import { bearer, build, DEFAULT, expectStatus } from './helper.js'
 import { type Received, startReceiver } from './webhook-receiver.js'
 
@@ -318,4 +319,54 @@ t.test('verifyWebhook: the receiver\'s check, window included', async t => {
   // The formula, spelt out: base64(HMAC-SHA256(secret, "1" + timestamp + body)).
   const { createHmac } = await import('node:crypto')
   t.equal(headers['Quiltt-Signature'], createHmac('sha256', SECRET).update(`1${ts}${body}`).digest('base64'))
+})
+
+t.test('a change that rolls back records no event and no delivery', async t => {
+  const { app } = await build(t)
+  await subscribe(app, { name: 'x', targetUrl: 'http://127.0.0.1:9/x', eventTypes: ['profile'] })
+  const { store, services } = app.emulator
+  const env = services.environments.require(DEFAULT.environmentId)
+  const before = services.webhooks.events(env.id).length
+  t.throws(() => store.transaction(() => {
+    services.profiles.create(env, undefined, { email: 'rolled@example.com' })
+    throw new Error('later in the same transaction')
+  }), /later in the same transaction/)
+  t.equal(services.webhooks.events(env.id).length, before, 'no event')
+  t.strictSame(await deliveries(app), [], 'no delivery')
+})
+
+t.test('--webhook-hosts and QUILTT_MOCK_WEBHOOK_HOSTS', async t => {
+  t.strictSame(readConfig([], {}).webhookHosts, [], 'loopback only by default')
+  t.strictSame(readConfig(['--webhook-hosts', 'App, receiver.internal'], {}).webhookHosts, ['app', 'receiver.internal'])
+  t.strictSame(readConfig([], { QUILTT_MOCK_WEBHOOK_HOSTS: '*' }).webhookHosts, ['*'])
+  t.strictSame(readConfig(['--webhook-hosts=[fd00::1]'], {}).webhookHosts, ['fd00::1'])
+  t.throws(() => readConfig(['--webhook-hosts', 'https://app:3000'], {}), /--webhook-hosts takes host names such as receiver.internal \(no scheme, port or path\), or \*, got "https:\/\/app:3000"/)
+})
+
+t.test('a disabled subscription holds its deliveries until enabled; a new targetUrl takes the retries', async t => {
+  const { app } = await build(t)
+  const broken = await startReceiver(t, (_r, res) => { res.writeHead(500).end() })
+  const fixed = await startReceiver(t)
+  const sub = (await subscribe(app, { name: 'x', targetUrl: broken.url, eventTypes: ['profile.created'] })).json()
+  const first = broken.next()
+  const profile = await createProfile(app)
+  await first
+  await settle(app)
+
+  const patch = (body: Record<string, unknown>) => app.inject({ method: 'PATCH', url: `/v1/webhooks/subscriptions/${sub.id}`, headers: auth, payload: body })
+  expectStatus(t, await patch({ disabled: true, targetUrl: fixed.url }), 200)
+  await advance(app, 10)
+  await settle(app)
+  t.equal(fixed.received.length, 0, 'disabled: the due retry is held')
+  t.equal(broken.received.length, 1)
+  t.match((await deliveries(app))[0], { state: 'pending' })
+  await createProfile(app)
+  await settle(app)
+  t.equal((await deliveries(app)).length, 1, 'no delivery is made for a disabled subscription')
+
+  const arrived = fixed.next()
+  expectStatus(t, await patch({ disabled: false }), 200)
+  t.equal((await arrived).body.events[0]!.record.id, profile.id, 'enabled again: the held retry goes to the new URL')
+  await settle(app)
+  t.match((await deliveries(app))[0], { state: 'delivered', attempts: [{ statusCode: 500 }, { statusCode: 200 }] })
 })
