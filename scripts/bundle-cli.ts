@@ -1,7 +1,7 @@
-// Bundles the compiled CLI (dist/server/cli.js) into one CommonJS file, dist/quiltt-mock.cjs, which
+// Bundles the compiled CLI (dist/server/cli/cli.js) into one CommonJS file, dist/quiltt-mock.cjs, which
 // bin/quiltt-mock.cjs runs. Loading ~300 ES modules one by one was a third of the cold start on a
 // 2-core VM (README, Performance); one minified script is read and compiled in one go.
-// The library entry points (dist/server/index.js, register.js) stay ES modules.
+// The library entry points (dist/server/index.js, drop-in/register.js, drop-in/next-loader.js) stay ES modules.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build, type Plugin } from 'esbuild'
@@ -36,7 +36,7 @@ const lazyTlsServers: Plugin = {
 }
 
 await build({
-  entryPoints: [join(ROOT, 'dist', 'server', 'cli.js')],
+  entryPoints: [join(ROOT, 'dist', 'server', 'cli', 'cli.js')],
   outfile: join(ROOT, 'dist', 'quiltt-mock.cjs'),
   bundle: true,
   platform: 'node',

@@ -13,8 +13,7 @@ import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
 import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
-import { type OnResponseMismatch, useResponseValidation } from './http/response-validation.js'
-import { useQuilttConformance } from './http/quiltt-conformance.js'
+import { type OnResponseMismatch, useQuilttConformance, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
 import { connectorRoutes } from './routes/connector.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
@@ -36,7 +35,7 @@ import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
 import { createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
-import { createDispatcher, type Dispatcher } from './services/webhook-delivery.js'
+import { createDispatcher, type Dispatcher } from './webhooks/delivery.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
 import { type Db, openDatabase } from './store/db.js'
@@ -64,7 +63,7 @@ export interface AppOptions {
   validateResponses?: boolean | OnResponseMismatch
   /**
    * Test-only: also check every answer of an operation Quiltt's published document describes
-   * against Quiltt's own schema (http/quiltt-conformance.ts); the function hears of each mismatch.
+   * against Quiltt's own schema (contract/conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
   /**

@@ -109,6 +109,10 @@ export const errors = {
     `Is \`${method} ${url}\` a route of this API? The routes are listed at /docs/json.`),
   invalidJson: (detail: string) => new ApiError(400, 'Bad Request', `Is the request body valid JSON? ${detail}`),
   badRequest: (detail: string) => new ApiError(400, 'Bad Request', detail),
+  // What Node's HTTP parser rejects before Fastify sees the request (http/errors.ts, clientErrorHandler).
+  requestTimeout: () => new ApiError(408, 'Request Timeout', 'The request did not arrive in time. Send it again.'),
+  headersTooLarge: () => new ApiError(431, 'Request Header Fields Too Large', 'Headers are limited to 16 KiB in all. Is a token or a cookie oversized?'),
+  notHttp: () => new ApiError(400, 'Bad Request', 'The request is not valid HTTP/1.1.'),
   unsupportedMediaType: (type: string) => new ApiError(415, 'Unsupported Media Type',
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',

@@ -20,17 +20,17 @@
 import type { FastifyInstance } from 'fastify'
 import { type AppOptions, buildApp, VERSION } from './app.js'
 import type { Clock } from './clock.js'
-import { type Interception, intercept, type InterceptOptions } from './intercept.js'
+import { type Interception, intercept, type InterceptOptions } from './drop-in/intercept.js'
 import type { EnvironmentView } from './services/environments.js'
 import type { PasscodeView } from './services/outbox.js'
 
 export { buildApp, intercept, VERSION }
-export { checkPactAgainstQuiltt } from './quiltt-contract/check.js'
-export { verifyWebhook, webhookSignature } from './webhook-signature.js'
-export type { VerifyWebhookOptions, VerifyWebhookResult, WebhookHeaders } from './webhook-signature.js'
+export { checkPactAgainstQuiltt } from './contract/check.js'
+export type { CheckSummary, Finding, FindingKind, InteractionCheck, Location, QuilttContractCheck } from './contract/check.js'
+export type { DocumentId } from './contract/facts.js'
+export { verifyWebhook, webhookSignature } from './webhooks/signature.js'
+export type { VerifyWebhookOptions, VerifyWebhookResult, WebhookHeaders } from './webhooks/signature.js'
 export type { WebhookDeliveryView, WebhookEvent, WebhookPayload, WebhookSubscriptionView } from './services/webhooks.js'
-export type { CheckSummary, Finding, FindingKind, InteractionCheck, Location, QuilttContractCheck } from './quiltt-contract/check.js'
-export type { DocumentId } from './quiltt-contract/facts.js'
 export type { AppOptions, Clock, EnvironmentView, Interception, InterceptOptions, PasscodeView }
 export type { MessageView } from './services/outbox.js'
 export type { ProfileWithSessions, InspectedSession } from './services/profile-sessions.js'

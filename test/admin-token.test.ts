@@ -1,5 +1,6 @@
 import t from 'tap'
-import { exposureWarning, isLoopbackHost, readConfig } from '../server/config.js'
+import { exposureWarning, readConfig } from '../server/cli/config.js'
+import { isLoopbackHost } from '../server/drop-in/loopback.js'
 import { loadSpec } from '../server/openapi/spec.js'
 import { bearer, build, DEFAULT, expectStatus, identify, issue } from './helper.js'
 import { startCli } from './process-helper.js'

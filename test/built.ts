@@ -6,7 +6,7 @@ import { ROOT } from '../server/paths.js'
 
 /** What `npm ci` (prepare) and `npm test` (pretest) build, and what users run. */
 export const BIN = join(ROOT, 'bin', 'quiltt-mock.cjs')
-export const BUILT = [join(ROOT, 'dist', 'quiltt-mock.cjs'), ...['index.js', 'register.js'].map(f => join(ROOT, 'dist', 'server', f))]
+export const BUILT = [join(ROOT, 'dist', 'quiltt-mock.cjs'), ...['index.js', 'drop-in/register.js'].map(f => join(ROOT, 'dist', 'server', f))]
 
 export function assertBuilt (): void {
   const missing = BUILT.filter(f => !existsSync(f))

@@ -7,7 +7,7 @@
 import t from 'tap'
 import { buildApp } from '../server/app.js'
 import { EMAIL_AND_PHONE_FIXTURES_PATH } from '../server/paths.js'
-import { resolveSources, verifyPacts } from '../server/verify.js'
+import { resolveSources, verifyPacts } from '../server/cli/verify.js'
 import { PACT_DIR } from '../contracts/support.js'
 
 t.test('the emulator honours every committed contract', async t => {

@@ -4,7 +4,7 @@
 // quiltt-mock/register preload, so api.localhost resolves to loopback.
 import type { IncomingHttpHeaders } from 'node:http'
 import t from 'tap'
-import '../server/register.js'
+import '../server/drop-in/register.js'
 import { buildApp } from '../server/app.js'
 import { DEFAULT } from './helper.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { readConfig } from '../server/config.js'
+import { readConfig } from '../server/cli/config.js'
 import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes } from './helper.js'
 
 interface Entry {

@@ -18,7 +18,7 @@ export interface EmulatorProcess {
  * once it prints `listening on <url>`. The process is SIGKILLed when the test ends, if still alive.
  */
 export function startCli (t: Test, args: string[]): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', '0', '--log-level', 'warn', ...args],
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'cli', 'cli.ts'), '--port', '0', '--log-level', 'warn', ...args],
     // No coverage from these processes: tap merges coverage of a file by its URL before applying source maps, and
     // tsx compiles server/*.ts differently from the suite's ts-node, so merged they made covered lines look uncovered.
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' } })

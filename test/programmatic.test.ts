@@ -78,7 +78,7 @@ t.test('options: fixtures document, a busy port is an error', async t => {
 t.test('the README example: the official SDK in-process, logged in with a passcode read from the emulator', async t => {
   const emulator = await startEmulator()
   t.teardown(() => emulator.close())
-  await import('../server/register.js') // what `node --import quiltt-mock/register` does
+  await import('../server/drop-in/register.js') // what `node --import quiltt-mock/register` does
   process.env.QUILTT_API_DOMAIN = `localhost:${emulator.port}`
   process.env.QUILTT_API_INSECURE = 'true'
   const { AuthAPI } = await import('@quiltt/core/api/rest') // after the env vars: the SDK reads them once, at import

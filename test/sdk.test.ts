@@ -2,7 +2,7 @@
 // DESIGN section 3 describes: QUILTT_API_DOMAIN=localhost:<port>, QUILTT_API_INSECURE=true, and the
 // quiltt-mock/register preload so that auth.localhost resolves to loopback.
 import t from 'tap'
-import '../server/register.js'
+import '../server/drop-in/register.js'
 import { JsonWebTokenParse, type PrivateClaims } from '@quiltt/core/auth'
 import { buildApp } from '../server/app.js'
 import { DEFAULT } from './helper.js'

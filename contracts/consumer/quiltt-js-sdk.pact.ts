@@ -4,7 +4,7 @@
  * calls `auth.<domain>`: so the mock server's port is chosen first, the preload maps `auth.localhost`
  * to loopback, and the SDK is imported after.
  */
-import '../../server/register.js'
+import '../../server/drop-in/register.js'
 import t from 'tap'
 import { MatchersV3, PactV4 } from '@pact-foundation/pact'
 import { DEFAULT, EXAMPLE_TOKEN, freePort, freshPact, oneConnectionPerRequest, PACT_DIR, PROVIDER, restError, settled, stateBearer, token, untilPortFree } from '../support.js'

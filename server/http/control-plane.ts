@@ -6,7 +6,7 @@ import sjson from 'secure-json-parse'
 import { parseYaml } from '../yaml.js'
 import type { Clock } from '../clock.js'
 import { errors } from '../errors.js'
-import { REDIRECTED_FROM_HEADER } from '../redirect-header.js'
+import { REDIRECTED_FROM_HEADER } from '../drop-in/redirect-header.js'
 import type { Control } from '../services/control.js'
 import { BODY_LIMIT } from './errors.js'
 import { exemptFromResponseValidation } from './response-validation.js'
@@ -21,7 +21,7 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 // never journaled, never faulted.
 const NOT_QUILTT = /^\/((emulator|docs)(\/|\?|$)|$|\?)/
 
-/** The origin a client redirected by quiltt-mock/register addressed (server/intercept.ts), if it was. */
+/** The origin a client redirected by quiltt-mock/register addressed (server/drop-in/intercept.ts), if it was. */
 export function redirectedFrom (headers: IncomingHttpHeaders): string | undefined {
   const value = headers[REDIRECTED_FROM_HEADER]
   return typeof value === 'string' ? value : undefined

@@ -77,15 +77,12 @@ const httpMessage = (status: number): string => ({
  */
 export function clientErrorHandler (err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
-  const [status, reason, body] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'Request Timeout', { message: 'Request Timeout', instruction: 'The request did not arrive in time. Send it again.' }]
-      : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', { message: 'Request Header Fields Too Large', instruction: 'Headers are limited to 16 KiB in all. Is a token or a cookie oversized?' }]
-        : [400, 'Bad Request', { message: 'Bad Request', instruction: 'The request is not valid HTTP/1.1.' }]
-  const text = JSON.stringify(body)
+  const error = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? errors.requestTimeout()
+    : err.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : errors.notHttp()
+  const text = JSON.stringify(error)
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`)
+    socket.write(`HTTP/1.1 ${error.statusCode} ${error.message}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`)
   }
   socket.destroy(err)
 }

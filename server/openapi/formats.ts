@@ -1,4 +1,4 @@
-import { isCalendarDate, isEmail } from '../services/formats.js'
+import { isCalendarDate, isEmail, isUuid } from '../services/formats.js'
 
 /**
  * The formats openapi.yaml and Quiltt's published document use, for Ajv (which ships none without
@@ -6,7 +6,7 @@ import { isCalendarDate, isEmail } from '../services/formats.js'
  * `oneOf` answer (a session in either format) against each branch to pick the one to write.
  */
 export const SCHEMA_FORMATS = {
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  uuid: isUuid,
   'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
   date: isCalendarDate,
   email: isEmail,

@@ -26,7 +26,7 @@ export interface JournalCapture {
   responseBody: unknown
   responseType: string | undefined
   faultId: string | undefined
-  /** The Quiltt-Mock-Redirected-From header: the origin a redirected client addressed (server/intercept.ts). */
+  /** The Quiltt-Mock-Redirected-From header: the origin a redirected client addressed (server/drop-in/intercept.ts). */
   redirectedFrom: string | undefined
 }
 

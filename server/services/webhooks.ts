@@ -1,6 +1,7 @@
 // Webhooks: Quiltt's subscriptions (/v1/webhooks/subscriptions), the events every change is recorded
 // as, and the pending deliveries those events make; the sending itself is webhook-delivery.ts.
 import { toIso } from '../clock.js'
+import { isLoopbackHost } from '../drop-in/loopback.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { EnvironmentRow } from '../store/environments.js'
 import type { AttemptRow, EventRow, SubscriptionRow } from '../store/webhooks.js'
@@ -81,11 +82,6 @@ export interface WebhookHostPolicy {
   hosts: readonly string[]
 }
 
-const LOOPBACK = (host: string): boolean => {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h)
-}
-
 /**
  * Why a target URL may not be used, or undefined when it may. Quiltt takes HTTPS only; the emulator
  * also takes http:// to this machine, and (so that it never posts data to a stranger because a
@@ -97,7 +93,7 @@ export function targetUrlProblem (raw: string, policy: WebhookHostPolicy): strin
   try { url = new URL(raw) } catch { return 'Target URL is not a valid HTTPS URL' }
   if (raw.length > 2048) return 'Target URL is too long (maximum is 2048 characters)'
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Target URL is not a valid HTTPS URL'
-  const loopback = LOOPBACK(url.hostname)
+  const loopback = isLoopbackHost(url.hostname)
   const named = policy.hosts.includes('*') || policy.hosts.includes(url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase())
   if (!loopback && !named) {
     return `Target URL host ${url.hostname} is not this machine: quiltt-mock delivers to loopback hosts (127.0.0.1, localhost) only, unless started with --webhook-hosts ${url.hostname} (or QUILTT_MOCK_WEBHOOK_HOSTS)`

@@ -1,17 +1,17 @@
 /**
- * Test-only: every answer of an operation that Quiltt's published REST document describes is checked
- * against Quiltt's own schema for its status (the facts-only copy under test/quiltt/), strictly:
- * `additionalProperties: false` holds, formats are checked, required headers must be there. The
- * passwordless operations are not in Quiltt's document, but their session answers are the same
- * UserSession (DESIGN.md section 1), so those bodies are checked against it too.
+ * Response conformance to Quiltt's document: every answer of an operation that Quiltt's published REST
+ * document describes is checked against Quiltt's own schema for its status (the facts-only copy under
+ * test/quiltt/), strictly: `additionalProperties: false` holds, formats are checked, required headers
+ * must be there. The passwordless operations are not in Quiltt's document, but their session answers
+ * are the same UserSession (DESIGN.md section 1), so those bodies are checked against it too.
  *
- * `buildApp({ validateAgainstQuiltt })` registers it; test/helper.ts turns it on for every app a
- * test builds, beside the check against openapi.yaml.
+ * Pure (no Fastify): the test-only hook that applies it to every answer is `useQuilttConformance` in
+ * http/response-validation.ts, which `buildApp({ validateAgainstQuiltt })` registers; test/helper.ts
+ * turns it on for every app a test builds, beside the check against openapi.yaml.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type JsonObject, resolve, type ResponseSpec, responseSpecs } from '../openapi/spec.js'
-import { type DocumentId, documentId, loadQuilttFacts } from '../quiltt-contract/facts.js'
-import { checkResponse, isExemptFromResponseValidation, responseFor, type OnResponseMismatch } from './response-validation.js'
+import { type DocumentId, documentId, loadQuilttFacts } from './facts.js'
+import { checkResponse, responseFor } from '../openapi/response-check.js'
 
 export interface QuilttOperation {
   method: string
@@ -31,7 +31,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch']
 
 let cached: QuilttDocument | undefined
 
-/** Quiltt's document (facts only: quiltt-contract/facts.ts reads it), its operations' responses resolved. */
+/** Quiltt's document (facts only: contract/facts.ts reads it), its operations' responses resolved. */
 export function loadQuilttDocument (): QuilttDocument {
   if (cached) return cached
   const facts = loadQuilttFacts()
@@ -94,24 +94,4 @@ export function checkAgainstQuiltt (method: string, url: string, status: number,
   const shape = status === 422 ? 'ValidationErrors' : 'RestError'
   const json = resolve(quiltt.document, { $ref: `#/components/schemas/${shape}` }) as JsonObject
   return checkResponse({ json, hasContent: true, headers: [] }, status, headers, payload)
-}
-
-/** Calls `onMismatch` with every answer Quiltt's document rules out. It never changes an answer. */
-export function useQuilttConformance (app: FastifyInstance, onMismatch: OnResponseMismatch): void {
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const url = req.routeOptions.url
-    if (req.method === 'HEAD' || url === undefined || isExemptFromResponseValidation(req)) return payload
-    const problems = checkAgainstQuiltt(req.method, url, reply.statusCode, reply.getHeaders(), payload)
-    if (problems && problems.length > 0) {
-      onMismatch({
-        method: req.method,
-        url: req.url,
-        operationId: req.routeOptions.config.operationId,
-        statusCode: reply.statusCode,
-        problems: problems.map(p => `Quiltt's document: ${p}`),
-        body: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload.toString() : ''
-      })
-    }
-    return payload
-  })
 }

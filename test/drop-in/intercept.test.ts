@@ -5,10 +5,11 @@ import net from 'node:net'
 import tls from 'node:tls'
 import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
-import { currentInterception, intercept, isLoopbackHost, parseRedirect, REDIRECTED_FROM_HEADER } from '../server/intercept.js'
-import { startEmulator } from '../server/index.js'
-import nextLoader, { rewriteQuilttUrls } from '../server/next-loader.js'
-import { build, DEFAULT } from './helper.js'
+import { currentInterception, intercept, parseRedirect, REDIRECTED_FROM_HEADER } from '../../server/drop-in/intercept.js'
+import { isLoopbackHost } from '../../server/drop-in/loopback.js'
+import { startEmulator } from '../../server/index.js'
+import nextLoader, { rewriteQuilttUrls } from '../../server/drop-in/next-loader.js'
+import { build, DEFAULT } from '../helper.js'
 
 interface Seen { method: string, url: string, headers: http.IncomingHttpHeaders, body: Buffer }
 

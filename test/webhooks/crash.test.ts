@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { verifyWebhook } from '../server/index.js'
-import { DEFAULT } from './helper.js'
-import { startCli } from './process-helper.js'
-import { startReceiver } from './webhook-receiver.js'
+import { verifyWebhook } from '../../server/index.js'
+import { DEFAULT } from '../helper.js'
+import { startCli } from '../process-helper.js'
+import { startReceiver } from './receiver.js'
 
 // Nothing lost: deliveries are pending in SQLite until a receiver takes them, so a process killed
 // with SIGKILL while one was in flight (and others waited behind it) sends them all when it comes

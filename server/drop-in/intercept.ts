@@ -31,6 +31,7 @@ import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
 import tls from 'node:tls'
+import { isLoopbackHost } from './loopback.js'
 import { REDIRECTED_FROM_HEADER } from './redirect-header.js'
 
 /** The hosts redirected by default. */
@@ -66,18 +67,7 @@ interface State { stack: Redirect[], originals: Originals | undefined }
 const STATE_KEY = Symbol.for('quiltt-mock.intercept')
 const state: State = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= { stack: [], originals: undefined }) as State
 
-const LOOPBACK = new net.BlockList()
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
-LOOPBACK.addAddress('::1', 'ipv6')
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
-
-/** Whether a URL's host name is this machine: `localhost`, `*.localhost`, 127.0.0.0/8 or ::1. */
-export function isLoopbackHost (hostname: string): boolean {
-  const name = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  if (name === 'localhost' || name.endsWith('.localhost')) return true
-  const family = net.isIP(name)
-  return family !== 0 && LOOPBACK.check(name, family === 4 ? 'ipv4' : 'ipv6')
-}
 
 /** Checks an emulator URL and host list, and says what is wrong in words a user can act on. */
 export function parseRedirect ({ url, hosts = [], allowRemote = false }: InterceptOptions): Redirect {

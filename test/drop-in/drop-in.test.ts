@@ -1,9 +1,9 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { startEmulator } from '../server/index.js'
-import { assertBuilt, run } from './built.js'
-import { DEFAULT } from './helper.js'
+import { startEmulator } from '../../server/index.js'
+import { assertBuilt, run } from '../built.js'
+import { DEFAULT } from '../helper.js'
 
 assertBuilt()
 

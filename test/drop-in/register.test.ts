@@ -1,7 +1,7 @@
 import t from 'tap'
-import { startEmulator } from '../server/index.js'
-import { assertBuilt, run } from './built.js'
-import { DEFAULT } from './helper.js'
+import { startEmulator } from '../../server/index.js'
+import { assertBuilt, run } from '../built.js'
+import { DEFAULT } from '../helper.js'
 
 assertBuilt()
 

@@ -1,7 +1,8 @@
 // The CLI's flags and environment variables: parsing, defaults, --help text and the warning for an exposed emulator.
 import { resolve } from 'node:path'
-import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
-import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from './services/journal.js'
+import { FixtureFileError, readFixturesOption } from '../services/fixtures.js'
+import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from '../services/journal.js'
+import { isLoopbackHost } from '../drop-in/loopback.js'
 
 export interface Config {
   port: number
@@ -125,12 +126,6 @@ export const FLAGS: FlagSpec[] = [
     }
   }
 ]
-
-/** Whether a --host value only accepts connections from this machine. */
-export function isLoopbackHost (host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h) || /^(0{1,4}:){7}0{0,3}1$/.test(h)
-}
 
 /** The warning printed when the control API is reachable from other machines without a token, if it is. */
 export function exposureWarning (config: Pick<Config, 'host' | 'adminToken'>): string | undefined {

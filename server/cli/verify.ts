@@ -4,7 +4,7 @@
  * Starts an in-memory emulator on a free port with fixtures/email-and-phone.json (the default
  * environment and the phone one the public contract's phone states use), unless `--base-url` names a
  * running one. Then checks each interaction statically against Quiltt's published document
- * (quiltt-contract/), unless `--no-quiltt-check`. Exit 0 only when every interaction passes and no
+ * (server/contract/), unless `--no-quiltt-check`. Exit 0 only when every interaction passes and no
  * pact conflicts with Quiltt's document; 1 when verification fails or a conflict is found; 2 when
  * the input is wrong (missing file, malformed JSON, a pact for another API, a report path that
  * cannot be written).
@@ -13,13 +13,13 @@ import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
-import { buildApp } from './app.js'
-import { EMAIL_AND_PHONE_FIXTURES_PATH } from './paths.js'
-import { FixtureFileError, readFixturesOption } from './services/fixtures.js'
-import { loadSpec } from './openapi/spec.js'
-import { checkPact } from './quiltt-contract/check.js'
-import { documentId, loadQuilttFacts } from './quiltt-contract/facts.js'
-import { buildReport, type CheckedPact, formatReport, type QuilttReport } from './quiltt-contract/report.js'
+import { buildApp } from '../app.js'
+import { EMAIL_AND_PHONE_FIXTURES_PATH } from '../paths.js'
+import { FixtureFileError, readFixturesOption } from '../services/fixtures.js'
+import { loadSpec } from '../openapi/spec.js'
+import { checkPact } from '../contract/check.js'
+import { documentId, loadQuilttFacts } from '../contract/facts.js'
+import { buildReport, type CheckedPact, formatReport, type QuilttReport } from '../contract/report.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const

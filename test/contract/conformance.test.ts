@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { deriveFacts } from '../scripts/derive-quiltt-facts.js'
-import { checkAgainstQuiltt, loadQuilttDocument, UNDOCUMENTED_STATUSES } from '../server/http/quiltt-conformance.js'
-import { type Json, type JsonObject, loadSpec, resolve } from '../server/openapi/spec.js'
-import { QUILTT_FACTS_PATH } from '../server/paths.js'
-import { bearer, build, DEFAULT, expectStatus, issue } from './helper.js'
+import { deriveFacts } from '../../scripts/derive-quiltt-facts.js'
+import { checkAgainstQuiltt, loadQuilttDocument, UNDOCUMENTED_STATUSES } from '../../server/contract/conformance.js'
+import { type Json, type JsonObject, loadSpec, resolve } from '../../server/openapi/spec.js'
+import { QUILTT_FACTS_PATH } from '../../server/paths.js'
+import { bearer, build, DEFAULT, expectStatus, issue } from '../helper.js'
 
 const quiltt = loadQuilttDocument()
 const ours = loadSpec()
@@ -93,8 +93,9 @@ t.test('openapi.yaml agrees with Quiltt\'s document for every operation both des
   const shared = quiltt.operations.filter(o => routeOf(o.method, o.path))
   t.strictSame(shared.map(o => `${o.method} ${o.path}`).sort(), [
     'DELETE /v1/profiles/{id}', 'DELETE /v1/users/session', 'GET /v1/profiles', 'GET /v1/profiles/{id}', 'PATCH /v1/profiles/{id}',
-    'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions'
-  ], 'every operation of the auth API and of Profiles that Quiltt documents is served')
+    'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions',
+    'DELETE /v1/webhooks/subscriptions/{id}', 'GET /v1/webhooks/subscriptions', 'GET /v1/webhooks/subscriptions/{id}', 'PATCH /v1/webhooks/subscriptions/{id}', 'POST /v1/webhooks/subscriptions'
+  ].sort(), 'every operation of the auth API, of Profiles and of webhook subscriptions that Quiltt documents is served')
   for (const q of shared) {
     const mine = routeOf(q.method, q.path)!
     for (const [status, theirs] of Object.entries(q.responses)) {

@@ -8,7 +8,7 @@
  *    does not. It patches `dns.lookup`, which Node's global fetch (undici), `http`, `https` and `net` use.
  * 2. With `QUILTT_MOCK_URL=http://127.0.0.1:4000`, every request to https://auth.quiltt.io and
  *    https://api.quiltt.io (and http://, and the names in `QUILTT_MOCK_HOSTS`) goes to that emulator
- *    instead (server/intercept.ts): code that hard-codes Quiltt's URLs works unchanged. It says so in
+ *    instead (intercept.ts): code that hard-codes Quiltt's URLs works unchanged. It says so in
  *    one line on stderr. An emulator that is not on this machine needs `QUILTT_MOCK_ALLOW_REMOTE=1`;
  *    without it, or with a malformed setting, the process stops with a message rather than let
  *    requests reach the real Quiltt.

@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks'
 import { type EmulatorClock, toUnixSeconds } from '../clock.js'
 import type { Store } from '../store/index.js'
 import type { DueDelivery } from '../store/webhooks.js'
-import { webhookSignature } from '../webhook-signature.js'
-import { targetUrlProblem, type WebhookEvent, type WebhookHostPolicy, type WebhookService } from './webhooks.js'
+import { webhookSignature } from './signature.js'
+import { targetUrlProblem, type WebhookEvent, type WebhookHostPolicy, type WebhookService } from '../services/webhooks.js'
 
 /** About what Quiltt is said to make (20 tries, exponential backoff); the last one fails the delivery. */
 export const MAX_ATTEMPTS = 20

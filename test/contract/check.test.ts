@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { checkPactAgainstQuiltt, type Finding, type QuilttContractCheck } from '../server/index.js'
-import { ROOT } from '../server/paths.js'
-import { buildReport, formatReport } from '../server/quiltt-contract/report.js'
-import { regexOverlaps, FORMATS } from '../server/quiltt-contract/formats.js'
+import { checkPactAgainstQuiltt, type Finding, type QuilttContractCheck } from '../../server/index.js'
+import { ROOT } from '../../server/paths.js'
+import { buildReport, formatReport } from '../../server/contract/report.js'
+import { regexOverlaps, FORMATS } from '../../server/contract/formats.js'
 
 const DOCUMENT = { source: 'quiltt-openapi-2026-04-01.json', apiVersion: '2026-04-01' }
 const P_ID = 'p_1hyoxpVVFib1HngGwKAzIr'

@@ -1,10 +1,10 @@
 // The quiltt-mock command: flags to buildApp, the logger, listening, the banner, signals; `verify` is loaded only when asked for.
 import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
-import { buildApp, VERSION } from './app.js'
+import { buildApp, VERSION } from '../app.js'
 import { type Config, ConfigError, exposureWarning, helpText, readConfig, usePrettyLogs } from './config.js'
-import { ValidationError } from './errors.js'
-import { stdoutByTurn } from './http/logging.js'
+import { ValidationError } from '../errors.js'
+import { stdoutByTurn } from '../http/logging.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
   // JSON lines (a file, a pipe, a CI log): the lines of an event-loop turn go out in one write.

@@ -5,10 +5,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { FLAGS, readConfig, usePrettyLogs } from '../server/config.js'
-import { assertBuilt, BIN, run, startServer } from './built.js'
-import { ROOT } from '../server/paths.js'
-import { DEFAULT, PHONE } from './helper.js'
+import { FLAGS, readConfig, usePrettyLogs } from '../../server/cli/config.js'
+import { assertBuilt, BIN, run, startServer } from '../built.js'
+import { ROOT } from '../../server/paths.js'
+import { DEFAULT, PHONE } from '../helper.js'
 
 assertBuilt()
 

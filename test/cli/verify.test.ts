@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { ROOT } from '../server/paths.js'
-import { parseVerifyArgs, runVerify, verifyPacts } from '../server/verify.js'
-import { assertBuilt, BIN } from './built.js'
-import { build, DEFAULT } from './helper.js'
+import { ROOT } from '../../server/paths.js'
+import { parseVerifyArgs, runVerify, verifyPacts } from '../../server/cli/verify.js'
+import { assertBuilt, BIN } from '../built.js'
+import { build, DEFAULT } from '../helper.js'
 
 assertBuilt()
 
