@@ -4,7 +4,7 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { Change, ChangeType } from './changes.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
-import { has, isPlainObject } from './formats.js'
+import { has, isPlainObject, nestsAtMost } from './formats.js'
 import type { ProfileService } from './profiles.js'
 import { EVENT_TYPES, SUBSCRIBABLE_TYPES, type WebhookEvent, type WebhookService } from './webhooks.js'
 
@@ -63,6 +63,7 @@ export function createEventTriggers ({ store }: ServiceContext, environments: En
       if (typeof id !== 'string' || id === '') errs.add(source!.idField, `can't be blank: name the ${source!.kind.toLowerCase()} the event is about`)
       const metadata = has(body, 'metadata') ? body.metadata : undefined
       if (metadata !== undefined && !isPlainObject(metadata)) errs.add('metadata', 'must be an object')
+      else if (metadata !== undefined && !nestsAtMost(metadata, 32)) errs.add('metadata', 'is nested too deeply (at most 32 levels)')
       errs.throwIfAny()
       return store.transaction(() => {
         const found = source!.find(environmentId, id as string)

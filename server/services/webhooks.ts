@@ -151,8 +151,11 @@ export function createWebhookService ({ store, clock, ids, changes }: ServiceCon
       else if (v.length === 0) errs.add('eventTypes', "can't be blank: list at least one event type")
       else {
         const unknown = v.filter(t => typeof t !== 'string' || !SUBSCRIBABLE_TYPES.includes(t))
+        // Named as sent, but never stringified whole: an entry may be a huge or deeply nested value.
+        const name = (t: unknown): string => typeof t === 'string' ? JSON.stringify(t.length > 60 ? `${t.slice(0, 60)}…` : t) : `a${Array.isArray(t) ? 'n array' : t === null ? ' null' : ` ${typeof t}`}`
         if (unknown.length > 0) {
-          errs.add('eventTypes', `${unknown.map(t => JSON.stringify(t)).join(', ')} ${unknown.length === 1 ? 'is not an event type' : 'are not event types'}: use ${SUBSCRIBABLE_TYPES.join(', ')}`)
+          const listed = unknown.slice(0, 5).map(name).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '')
+          errs.add('eventTypes', `${listed} ${unknown.length === 1 ? 'is not an event type' : 'are not event types'}: use ${SUBSCRIBABLE_TYPES.join(', ')}`)
         } else out.event_types = JSON.stringify([...new Set(v as string[])])
       }
     } else if (required) errs.add('eventTypes', "can't be blank: list at least one event type")

@@ -73,6 +73,9 @@ t.test('subscriptions: bad input is a 422 field map that says what to do', async
   expectStatus(t, unknown, 422)
   t.match(unknown.json().eventTypes[0], /"profile.updated" is not an event type/)
   expectStatus(t, await subscribe(app, { name: 'x', targetUrl: 'http://localhost:3000/h', eventTypes: [] }), 422, 'no types')
+  const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+  t.match((await app.inject({ method: 'POST', url: '/v1/webhooks/subscriptions', headers: { ...auth, 'content-type': 'application/json' }, payload: `{"name":"x","targetUrl":"http://localhost:3000/h","eventTypes":["profile",${nested},"${'x'.repeat(1000)}",7]}` })).json(),
+    { eventTypes: [/^an array, "x{60}…", a number are not event types/] }, 'a deep or long entry is named, not echoed')
 
   const remote = await subscribe(app, { name: 'x', targetUrl: 'https://example.com/webhooks', eventTypes: ['profile'] })
   expectStatus(t, remote, 422)
@@ -257,6 +260,8 @@ t.test('events on demand: POST .../events with a type and the record\'s id', asy
   t.match((await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'profile' } })).json(), { type: [/is a scope a subscription may list, not an event/] })
   t.match((await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'profile.updated', profileId: profile.id } })).json(), { type: [/is not an event type/] })
   t.match((await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'profile.created' } })).json(), { profileId: [/can't be blank/] })
+  const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`
+  t.match((await app.inject({ method: 'POST', url: EVENTS, headers: { 'content-type': 'application/json' }, payload: `{"type":"profile.ready","profileId":"${profile.id}","metadata":${deep}}` })).json(), { metadata: [/nested too deeply/] })
   const missing = await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'profile.created', profileId: 'p_nope' } })
   expectStatus(t, missing, 404)
   t.match(missing.json(), { message: 'Not Found', instruction: 'Does Profile with ID `p_nope` exist in this Environment?' })
