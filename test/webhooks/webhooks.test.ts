@@ -375,3 +375,11 @@ t.test('a disabled subscription holds its deliveries until enabled; a new target
   await settle(app)
   t.match((await deliveries(app))[0], { state: 'delivered', attempts: [{ statusCode: 500 }, { statusCode: 200 }] })
 })
+
+t.test('a generated webhookSecret of a startup environment survives a reset, as its other credentials do', async t => {
+  const { app } = await build(t, { fixtures: { environments: [{ id: 'env_generated', clientId: 'generated' }] } })
+  const before = (await app.inject({ url: '/emulator/v1/environments' })).json().environments[0].webhookSecret
+  t.match(before, /^whsec_[0-9A-Za-z]{40}$/)
+  await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: {} })
+  t.equal((await app.inject({ url: '/emulator/v1/environments' })).json().environments[0].webhookSecret, before)
+})
