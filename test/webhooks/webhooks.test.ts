@@ -383,3 +383,29 @@ t.test('a generated webhookSecret of a startup environment survives a reset, as 
   await app.inject({ method: 'POST', url: '/emulator/v1/reset', payload: {} })
   t.equal((await app.inject({ url: '/emulator/v1/environments' })).json().environments[0].webhookSecret, before)
 })
+
+t.test('bank changes published on the seam (connection, account, balance) are delivered in Quiltt\'s shapes, in order', async t => {
+  const { app, clock } = await build(t)
+  const receiver = await startReceiver(t)
+  await subscribe(app, { name: 'bank', targetUrl: receiver.url, eventTypes: ['connection', 'account.created', 'balance'] })
+  const profile = await createProfile(app)
+  const { store, services } = app.emulator
+  const at = '2026-01-01T12:00:00Z'
+  const who = { id: profile.id, uuid: profile.uuid, metadata: null }
+  const connection = { id: 'conn_14TJiFDKRJlPiBHuukUIlXZ', at, provider: 'MOCK', features: ['ACCOUNT_BALANCES_AND_TRANSACTIONS'], products: ['ACCOUNT_BALANCES_AND_TRANSACTIONS'], status: 'SYNCED', metadata: null, createdAt: at, updatedAt: at }
+  const account = { id: 'acct_1', connectionId: connection.id, at, state: 'OPEN', metadata: null, createdAt: at, updatedAt: at }
+  const balance = { id: 'bal_1', accountId: account.id, at, source: 'INITIAL', available: 100.5, current: 120, limit: null }
+  store.transaction(() => {
+    for (const [type, record] of [['connection.created', connection], ['account.created', account], ['balance.created', balance], ['connection.synced.successful.initial', connection], ['connection.disconnected', connection]] as const) {
+      services.webhooks.record({ environmentId: DEFAULT.environmentId, type, profile: who, record })
+    }
+  })
+  const got: Received[] = []
+  for (let i = 0; i < 5; i++) got.push(await receiver.next(i))
+  t.strictSame(got.map(r => r.body.events[0]!.type), ['connection.created', 'account.created', 'balance.created', 'connection.synced.successful.initial', 'connection.disconnected'], 'every one, in the order published')
+  for (const r of got) {
+    t.strictSame(quilttPayloadProblems(r.raw), [], `${r.body.events[0]!.type} is a valid WebhookPayload`)
+    t.ok(verifyWebhook(r.raw, r.headers, SECRET, { now: clock.now() }).ok)
+  }
+  t.strictSame(got[2]!.body.events[0]!.record, balance)
+})
