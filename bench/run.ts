@@ -9,7 +9,7 @@
  * reported ratio is the median of the per-round ratios S / mean(B before, B after).
  *
  * Options: --rounds N (3), --duration SECONDS per run (2), --connections N (10), --only a,b (scenario
- * names: ping, introspectApiKey, issueSession, flow), --log-level LEVEL (the CLI's default, info: one
+ * names: ping, introspectApiKey, issueSession, flow, transactionsPage), --log-level LEVEL (the CLI's default, info: one
  * line per Quiltt API request), --cpu-prof (writes the emulator's CPU profile of the throughput runs
  * to bench/profiles/, for Chrome DevTools).
  * Not part of `npm test`.
@@ -34,7 +34,10 @@ const TARGETS = {
   issueSession: 0.8,
   coldStartMs: 300,
   seedMs: 1000,
-  rssMb: 120
+  rssMb: 120,
+  /** The transactions page over the same emulator's ping, in the same run (issue 23). */
+  transactionsPageOverPing: 0.4,
+  seedTransactionsMs: 3000
 }
 
 interface Options { rounds: number, duration: number, connections: number, only: string[] | undefined, cpuProf: boolean, logLevel: string }
@@ -148,7 +151,7 @@ function load (pid: number, opts: autocannon.Options): Promise<Run> {
 }
 
 interface Scenario {
-  name: keyof typeof TARGETS | 'flow'
+  name: keyof typeof TARGETS | 'flow' | 'transactionsPage'
   label: string
   /** Requests per operation: the flow takes three. */
   perOp: number
@@ -181,6 +184,9 @@ async function makeUsers (url: string, count: number): Promise<string[]> {
   return emails
 }
 
+/** The page of issue 23: 50 transactions of a profile holding 100,000, as an app's first page asks for them. */
+export const TRANSACTIONS_PAGE = 'query Page { transactions(first: 50) { nodes { id date amount description status } pageInfo { endCursor hasNextPage } } }'
+
 function scenarios (token: string, users: string[]): Scenario[] {
   // Each login takes the next user of a pool far larger than the connections, so no two flows in
   // flight share a user (a second identify would replace the first one's passcode).
@@ -199,6 +205,14 @@ function scenarios (token: string, users: string[]): Scenario[] {
       perOp: 1,
       baseline: 'bare',
       options: url => ({ url: `${url}/v1/introspect/api_key`, method: 'POST', headers: { authorization: `Bearer ${DEFAULT.secret}` } })
+    },
+    {
+      // The ping token's profile holds 100,000 generated transactions (seeded before the runs).
+      name: 'transactionsPage',
+      label: 'transactions(first: 50) of 100,000 (POST /v1/graphql)',
+      perOp: 1,
+      baseline: 'bare',
+      options: url => ({ url: `${url}/v1/graphql`, method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ query: TRANSACTIONS_PAGE }) })
     },
     {
       name: 'issueSession',
@@ -366,6 +380,15 @@ function seedDocument (count: number): string {
   return JSON.stringify({ environments: [{ name: 'Bench seed', authStrategy: 'email', profiles }] })
 }
 
+/** Seeds 100,000 generated transactions on one profile, in one `POST .../connections`, and checks the page answers. */
+async function seedTransactions (url: string, profileId: string): Promise<{ ms: number }> {
+  const t0 = performance.now()
+  const res = await post(`${url}/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${profileId}/connections`, { generate: { accounts: 1, transactionsPerAccount: 100_000, seed: 42 } })
+  const ms = performance.now() - t0
+  if (res.status !== 201) throw new Error(`seeding transactions: ${res.status} ${JSON.stringify(res.body)}`)
+  return { ms }
+}
+
 /** Seeds 10,000 profiles in one `POST /emulator/v1/fixtures`. */
 async function seed (emulator: Server): Promise<{ ms: number, via: string, bodyBytes: number }> {
   const body = seedDocument(10_000)
@@ -408,14 +431,29 @@ async function main (): Promise<void> {
     if (issued.status !== 201) throw new Error(`issuing the ping token: ${issued.status}`)
     const token = (issued.body as { token: string }).token
     const users = await makeUsers(emulator.url, opts.connections * 200)
+    const wantsPage = !opts.only || opts.only.includes('transactionsPage')
+    if (wantsPage && opts.only && !opts.only.includes('ping')) opts.only.push('ping') // the page is measured against ping
 
     const results: ScenarioResult[] = []
-    for (const s of scenarios(token, users)) {
-      if (opts.only && !opts.only.includes(s.name)) continue
+    const all = scenarios(token, users)
+    for (const s of all) {
+      if ((opts.only && !opts.only.includes(s.name)) || s.name === 'transactionsPage') continue
       process.stderr.write(`bench: ${s.label}...\n`)
       results.push(await measure(s, emulator, baselines, opts))
     }
+    // Memory as before bank data: the page's 100,000 transactions are seeded after it is read.
     const memory = rssOf(emulator.pid)
+    let bank: { ms: number } | undefined
+    if (wantsPage) {
+      process.stderr.write('bench: seeding 100,000 transactions...\n')
+      bank = await seedTransactions(emulator.url, (issued.body as { userId: string }).userId)
+      const s = all.find(x => x.name === 'transactionsPage')!
+      process.stderr.write(`bench: ${s.label}...\n`)
+      results.push(await measure(s, emulator, baselines, opts))
+    }
+    const ping = results.find(r => r.name === 'ping')
+    const page = results.find(r => r.name === 'transactionsPage')
+    const pageOverPing = ping && page ? page.rps / ping.rps : undefined
     const logBytes = statSync(join(dir, 'emulator.log')).size
     await Promise.all(servers.map(server => server.stop()))
     servers.length = 0
@@ -440,7 +478,8 @@ async function main (): Promise<void> {
       scenarios: results,
       coldStart: { medianMs: coldMs, runsMs: cold.emulator, bareNodeMedianMs: bareNodeMs, bareNodeRunsMs: cold.bareNode, nodeExtraCaCerts: extraCaCerts ?? null, target: TARGETS.coldStartMs },
       seed: { profiles: 10_000, ms: seeded.ms, via: seeded.via, bodyBytes: seeded.bodyBytes, target: TARGETS.seedMs },
-      memory: { ...memory, after: 'all throughput runs', target: TARGETS.rssMb }
+      bankData: bank ? { seedTransactions: { count: 100_000, ms: bank.ms, target: TARGETS.seedTransactionsMs }, transactionsPageOverPing: pageOverPing ?? null, target: TARGETS.transactionsPageOverPing } : null,
+      memory: { ...memory, after: 'all throughput runs but the transactions page (before its 100,000 transactions are seeded)', target: TARGETS.rssMb }
     }
     writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(report, null, 2) + '\n')
 
@@ -473,6 +512,8 @@ async function main (): Promise<void> {
       'Fastify + logger: bare Fastify with its default logger (stdout to a file) over bare Fastify, and the emulator over it, medians of the rounds',
       `cold start (spawn -> health 200, median of 5): ${fmt(coldMs)} ms (<= ${TARGETS.coldStartMs} ${mark(coldMs <= TARGETS.coldStartMs)}); a bare node:http server: ${fmt(bareNodeMs)} ms${extraCaCerts ? ` (NODE_EXTRA_CA_CERTS is set: Node reads ${extraCaCerts} at every start)` : ''}`,
       `seed 10,000 profiles: ${fmt(seeded.ms)} ms via ${seeded.via} (<= ${TARGETS.seedMs} ${mark(seeded.ms <= TARGETS.seedMs)})`,
+      ...(bank ? [`seed 100,000 generated transactions: ${fmt(bank.ms)} ms via POST .../connections (<= ${TARGETS.seedTransactionsMs} ${mark(bank.ms <= TARGETS.seedTransactionsMs)})`] : []),
+      ...(pageOverPing !== undefined ? [`transactions(first: 50) of 100,000 over ping, same run: ${fmt(pageOverPing, 2)} (>= ${TARGETS.transactionsPageOverPing} ${mark(pageOverPing >= TARGETS.transactionsPageOverPing)})`] : []),
       `emulator RSS after the runs: ${fmt(memory.rssMb)} MB, peak ${fmt(memory.peakMb)} MB (<= ${TARGETS.rssMb} ${mark(memory.rssMb <= TARGETS.rssMb)})`,
       '',
       'written to bench/results.json',

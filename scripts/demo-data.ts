@@ -34,7 +34,8 @@ async function latestCode (url: string, email: string): Promise<string> {
  * - carol: an expired passcode (the clock moves 11 minutes after it is issued)
  * - alice: a replaced passcode, then a used one, and an active passcode-login session
  * - bob: a passcode locked after 5 wrong tries, then an outstanding one
- * - dave (via the App Secret, with a name): one active session and one revoked
+ * - dave (via the App Secret, with a name): one active session and one revoked, and bank data: a
+ *   generated connection (checking, savings, a card) and a second one put in a repairable error
  * - test@example.com: the fixture's test identity, with its fixed passcode 424242 outstanding
  */
 export async function seedDemo (url: string, clock: ManualClock): Promise<void> {
@@ -63,6 +64,10 @@ export async function seedDemo (url: string, clock: ManualClock): Promise<void> 
   const dave = await expect(url, 201, 'POST', '/v1/users/sessions', { email: 'dave@example.com', name: 'Dave Smith', metadata: { plan: 'pro' } }, SECRET) as { token: string, userId: string }
   const second = await expect(url, 201, 'POST', '/v1/users/sessions', { userId: dave.userId }, SECRET) as { token: string }
   await expect(url, 204, 'DELETE', '/v1/users/session', undefined, second.token)
+  const connections = `/emulator/v1/environments/env_0mockDefaultEnvironment/profiles/${dave.userId}/connections`
+  await expect(url, 201, 'POST', connections, { institution: { name: 'First Platypus Bank' }, generate: { accounts: 3, transactionsPerAccount: 120, seed: 42 } })
+  const loan = await expect(url, 201, 'POST', connections, { institution: { name: 'Harborline Federal Credit Union' }, accounts: [{ name: 'Auto Loan', kind: 'LOAN', mask: '7781', balance: { current: -12840.55 } }] }) as { connection: { id: string } }
+  await expect(url, 200, 'POST', '/v1/graphql', { query: `mutation { connectionSimulateError(input: {id: "${loan.connection.id}"}) { success } }` }, dave.token)
   clock.advance(15_000)
 
   await identify(url, 'test@example.com', 201)

@@ -1,11 +1,11 @@
 /**
- * Copies the SDL block of the GraphQL reference (reference/quiltt-graphql.md: Quiltt's type and
- * field names, arguments and nullability) into the checkout, for test/graphql-schema.test.ts to
- * check schema.graphql against on any clone:
+ * Copies Quiltt's 2026-04-01 SDL (reference/quiltt-data-plane.graphql: every type, field, argument,
+ * enum value and input, with Quiltt's names and nullability) into the checkout, for
+ * test/graphql-schema.test.ts to compare the served schema with on any clone:
  *
- *   npx tsx scripts/extract-graphql-reference.ts [quiltt-graphql.md] [out.graphql]
+ *   npx tsx scripts/extract-graphql-reference.ts [quiltt-data-plane.graphql] [out.graphql]
  *
- * The block is copied as it is; the header records the source's name and SHA-256, so a newer
+ * The SDL is copied as it is; the header records the source's name and SHA-256, so a newer
  * reference is a visible change to this file, not a silent one.
  */
 import { createHash } from 'node:crypto'
@@ -13,20 +13,18 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { ROOT } from '../server/paths.js'
 
-const DEFAULT_SOURCE = join(ROOT, '..', 'shared', 'reference', 'quiltt-graphql.md')
-export const DEFAULT_REFERENCE = join(ROOT, 'test', 'quiltt', 'quiltt-graphql.reference.graphql')
+const DEFAULT_SOURCE = join(ROOT, '..', 'shared', 'reference', 'quiltt-data-plane.graphql')
+export const DEFAULT_REFERENCE = join(ROOT, 'test', 'quiltt', 'quiltt-data-plane.reference.graphql')
 
-export function extractSdl (markdown: string): string {
-  const blocks = [...markdown.matchAll(/^```graphql\n([\s\S]*?)^```$/gm)].map(m => m[1]!)
-  if (blocks.length !== 1) throw new Error(`expected one \`\`\`graphql block, found ${blocks.length}`)
-  return blocks[0]!
+/** The reference copy: a header naming the source and its SHA-256, then the source as it is. */
+export function referenceCopy (name: string, text: string): string {
+  const sha = createHash('sha256').update(text).digest('hex')
+  return `# source: ${name}\n# sourceSha256: ${sha}\n# derivedBy: scripts/extract-graphql-reference.ts (copied as it is)\n\n${text}`
 }
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
   const source = process.argv[2] ?? DEFAULT_SOURCE
   const out = process.argv[3] ?? DEFAULT_REFERENCE
-  const text = readFileSync(source, 'utf8')
-  const sha = createHash('sha256').update(text).digest('hex')
-  writeFileSync(out, `# source: ${basename(source)}\n# sourceSha256: ${sha}\n# derivedBy: scripts/extract-graphql-reference.ts (the SDL block, as it is)\n\n${extractSdl(text)}`)
+  writeFileSync(out, referenceCopy(basename(source), readFileSync(source, 'utf8')))
   console.log(`wrote ${out}`)
 }

@@ -15,7 +15,9 @@ import { specValidators } from './http/validation.js'
 import { DEFAULT_FIXTURES_PATH, fixturesPath, ROOT } from './paths.js'
 import { type OnResponseMismatch, useQuilttConformance, useResponseValidation } from './http/response-validation.js'
 import { createIds, cryptoRandom, type Ids, type RandomSource } from './random.js'
+import { bankDataRoutes } from './routes/bank-data.js'
 import { connectorRoutes } from './routes/connector.js'
+import { emulatorConnectionRoutes } from './routes/emulator-connections.js'
 import { emulatorControlRoutes } from './routes/emulator-control.js'
 import { emulatorEnvironmentRoutes } from './routes/emulator-environments.js'
 import { emulatorHealthRoutes } from './routes/emulator-health.js'
@@ -33,7 +35,7 @@ import { emulatorWebhookRoutes } from './routes/emulator-webhooks.js'
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
-import { createChanges } from './services/changes.js'
+import { type Changes, createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
 import { createDispatcher, type Dispatcher } from './webhooks/delivery.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
@@ -88,6 +90,8 @@ export interface Emulator {
   webhookDispatcher: Dispatcher
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
+  /** Domain events, for listeners in process (the webhook service, tests). */
+  changes: Changes
 }
 
 declare module 'fastify' {
@@ -142,7 +146,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, webhookDispatcher })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, changes, webhookDispatcher })
   // Sending stops before the database closes; what was pending stays pending for the next start.
   app.addHook('onClose', async () => { await webhookDispatcher.close(); db.close() })
 
@@ -171,6 +175,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...connectorRoutes(),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
+    ...emulatorConnectionRoutes(services),
+    ...bankDataRoutes(services),
     ...emulatorHealthRoutes(VERSION),
     ...emulatorEnvironmentRoutes(services),
     ...emulatorOutboxRoutes(services),

@@ -93,7 +93,7 @@ export const errors = {
     `Does fault \`${id}\` exist? A fault is removed once used up; list them at GET /emulator/v1/faults.`),
   webhookSubscriptionNotFound: (id: string) => new ApiError(404, 'Not Found',
     `Does Webhook Subscription with ID \`${id}\` exist in this Environment?`),
-  recordNotFound: (kind: string, id: string) => new ApiError(404, 'Not Found',
+  eventRecordNotFound: (kind: string, id: string) => new ApiError(404, 'Not Found',
     `Does ${kind} with ID \`${id}\` exist in this Environment?`),
   uuidNotAvailable: () => new ApiError(409, 'Conflict', 'UUID is not available'),
   profileIdNotAvailable: () => new ApiError(409, 'Conflict', 'Profile ID is not available'),
@@ -118,5 +118,18 @@ export const errors = {
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
     `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
   unknownProviderState: (name: string, known: string[]) => new ApiError(400, 'Bad Request',
-    `Unknown provider state \`${name}\`. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`)
+    `Unknown provider state \`${name}\`. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`),
+
+  // Bank data (issue 23): the instructions are Quiltt's examples from its 2026-04-01 document.
+  connectionNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a valid Connection?'),
+  accountNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a connected Account?'),
+  verifiedAccountNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a verified Account?'),
+  connectionNotActive: () => new ApiError(403, 'Forbidden', 'Connection is not active.'),
+  accountConnectionNotActive: () => new ApiError(403, 'Forbidden', 'Account does not belong to an active Connection.'),
+  achNumbersNotEnabled: () => new ApiError(403, 'Forbidden', 'Connection is not enabled with the `ACCOUNT_NUMBERS` product.'),
+  balanceRefreshUnsupported: (kind: string) => new ApiError(400, 'Bad Request', `Account provider does not support Balance Refreshes for \`${kind}\` accounts.`),
+  achNumbersUnsupportedKind: (kind: string) => new ApiError(400, 'Bad Request', `Unsupported account kind: ${kind}. Try a DEPOSITORY account.`),
+  routingNumberInvalid: () => new ApiError(400, 'Bad Request', 'Are you supplying a valid 9-digit Routing number?'),
+  /** GraphQL: a record the viewer cannot change (another profile's, or none), in a mutation's payload or as a GraphQL error. */
+  recordNotFound: (what: string) => new ApiError(404, 'Not Found', `${what} not found: is the ID one of this profile's?`)
 }

@@ -59,11 +59,14 @@ export interface Ids {
   deliveryId(): string
   errorId(): string
   passcode(): string
+  /** A bank record's id, as Quiltt's examples: `conn_`, `acct_`, `bal_`, `txn_`, `hld_`, `stmt_`, then `1` and 21 base62 characters. */
+  bankRecord(prefix: 'conn' | 'acct' | 'bal' | 'txn' | 'hld' | 'stmt'): string
 }
 
 /** Id formats follow Quiltt's examples: env_ + 22, api_ + 23, p_ + 22 base62 chars, short lowercase connector ids. */
 export function createIds (random: RandomSource = cryptoRandom): Ids {
   const gen = (alphabet: string, size: number) => customRandom(alphabet, size, (n) => random.bytes(n))
+  const base62x21 = gen(BASE62, 21)
   const base62x22 = gen(BASE62, 22)
   const base62x23 = gen(BASE62, 23)
   const base62x40 = gen(BASE62, 40)
@@ -91,6 +94,7 @@ export function createIds (random: RandomSource = cryptoRandom): Ids {
     eventId: () => `evt_${base62x22()}`,
     deliveryId: () => `whd_${base62x22()}`,
     errorId: uuid,
+    bankRecord: prefix => `${prefix}_1${base62x21()}`,
     passcode () {
       // Rejection sampling keeps the six digits uniform.
       for (;;) {

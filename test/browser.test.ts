@@ -101,6 +101,14 @@ t.test('inspector and API docs in headless Chromium', {
     t.match(await dave.textContent(), 'Dave Smith')
     t.strictSame(await dave.locator('[data-testid="session"]').evaluateAll(rows => rows.map(r => r.getAttribute('data-state'))), ['revoked', 'active'])
     t.match(await dave.textContent(), 'App Secret', 'says how each session was made')
+    // Bank data: each connection with its institution and status, its accounts with their balances.
+    const daveConnections = dave.locator('[data-testid="connection"]')
+    t.equal(await daveConnections.count(), 2)
+    t.match(await daveConnections.first().textContent(), /First Platypus Bank[\s\S]*SYNCED/)
+    t.strictSame(await daveConnections.first().locator('[data-testid="account"] td:first-child').allTextContents(), ['Everyday Checking', 'High-Yield Savings', 'Cash Rewards Visa'])
+    t.match(await daveConnections.first().locator('[data-testid="account"] [data-field="current"]').first().textContent(), /^\$[\d,]+\.\d\d$/)
+    t.equal(await daveConnections.nth(1).locator('[data-field="status"]').textContent(), 'ERROR_REPAIRABLE')
+    t.equal(await profiles.filter({ hasText: 'alice@example.com' }).locator('[data-testid="connection"]').count(), 0)
 
     await page.fill('#search', 'DAVE')
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile"]').length === 1, undefined, WAIT)

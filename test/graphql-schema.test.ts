@@ -1,95 +1,101 @@
-// schema.graphql against Quiltt's names and types (test/quiltt/quiltt-graphql.reference.graphql, the SDL
-// block of reference/quiltt-graphql.md): every type, field, argument and `!` the emulator serves
-// that the reference lists must be the reference's, and what it leaves out is listed here on purpose.
+// The served schema against Quiltt's 2026-04-01 SDL (test/quiltt/quiltt-data-plane.reference.graphql,
+// a copy of reference/quiltt-data-plane.graphql): compared mechanically, both ways, through
+// introspection as GraphQL Codegen reads it: every type and its kind, every field with its arguments,
+// types and nullability, every input field, enum value, interface, union member and deprecation.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildClientSchema, buildSchema, type DefinitionNode, getIntrospectionQuery, type IntrospectionQuery, parse, print, printSchema } from 'graphql'
+import {
+  buildClientSchema, buildSchema, getIntrospectionQuery, type GraphQLSchema, type IntrospectionQuery, isEnumType, isInputObjectType,
+  isInterfaceType, isObjectType, isUnionType, printSchema
+} from 'graphql'
 import t from 'tap'
-import { SCHEMA_PATH } from '../server/graphql/schema.js'
+import { QUILTT_VERSION, SCHEMA_PATH } from '../server/graphql/schema.js'
 import { ROOT } from '../server/paths.js'
-import { extractSdl } from '../scripts/extract-graphql-reference.js'
+import { referenceCopy } from '../scripts/extract-graphql-reference.js'
 import { bearer, build, DEFAULT } from './helper.js'
 
-const REFERENCE_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-graphql.reference.graphql')
+const REFERENCE_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-data-plane.reference.graphql')
+const INTROSPECTION = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true })
 
-interface Shape { kind: string, fields: Map<string, string>, values: string[] }
-
-/** Each named definition as its kind, its fields (`name(args): Type` as SDL prints it) and enum values. */
-function shapes (sdl: string): Map<string, Shape> {
-  const out = new Map<string, Shape>()
-  for (const def of parse(sdl).definitions as DefinitionNode[]) {
-    if (!('name' in def) || def.name === undefined) continue
-    const fields = new Map<string, string>()
-    if ('fields' in def && def.fields) {
-      for (const f of def.fields) {
-        const args = 'arguments' in f && f.arguments && f.arguments.length > 0 ? `(${f.arguments.map(a => `${a.name.value}: ${print(a.type)}`).join(', ')})` : ''
-        fields.set(f.name.value, `${args}: ${print(f.type)}`)
+/** Every fact a client can see of a schema, one line each: `Type.field(args): Type`, `Enum.VALUE`, ... */
+function facts (schema: GraphQLSchema): Set<string> {
+  const out = new Set<string>()
+  const dep = (d: { deprecationReason?: string | null }) => d.deprecationReason != null ? ' @deprecated' : ''
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue
+    const kind = isObjectType(type) ? 'type' : isInterfaceType(type) ? 'interface' : isUnionType(type) ? 'union' : isEnumType(type) ? 'enum' : isInputObjectType(type) ? 'input' : 'scalar'
+    out.add(`${kind} ${type.name}`)
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const i of type.getInterfaces()) out.add(`${type.name} implements ${i.name}`)
+      for (const f of Object.values(type.getFields())) {
+        const args = f.args.map(a => `${a.name}: ${String(a.type)}${a.defaultValue !== undefined ? ` = ${JSON.stringify(a.defaultValue)}` : ''}${dep(a)}`).join(', ')
+        out.add(`${type.name}.${f.name}(${args}): ${String(f.type)}${dep(f)}`)
       }
     }
-    const values = 'values' in def && def.values ? def.values.map(v => v.name.value) : []
-    out.set(def.name.value, { kind: def.kind, fields, values })
+    if (isInputObjectType(type)) {
+      for (const f of Object.values(type.getFields())) out.add(`${type.name}.${f.name}: ${String(f.type)}${f.defaultValue !== undefined ? ` = ${JSON.stringify(f.defaultValue)}` : ''}${dep(f)}`)
+    }
+    if (isUnionType(type)) for (const m of type.getTypes()) out.add(`${type.name} | ${m.name}`)
+    if (isEnumType(type)) for (const v of type.getValues()) out.add(`${type.name}.${v.name}${dep(v)}`)
+  }
+  for (const [root, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()], ['subscription', schema.getSubscriptionType()]] as const) {
+    out.add(`schema ${root}: ${type?.name ?? 'none'}`)
   }
   return out
 }
 
-const ours = shapes(readFileSync(SCHEMA_PATH, 'utf8'))
-const reference = shapes(readFileSync(REFERENCE_PATH, 'utf8'))
+const reference = facts(buildSchema(readFileSync(REFERENCE_PATH, 'utf8')))
 
-// The reference's fields the emulator does not serve: provider payloads (remoteData) and
-// institution sources (a union of provider types) hold data only a real Connector produces.
-const LEFT_OUT = ['Account.remoteData', 'Connection.remoteData', 'Institution.source', 'Institution.sources', 'Profile.remoteData', 'Transaction.remoteData']
-
-t.test('every type the reference lists is served, with its kind', async t => {
-  for (const [name, ref] of reference) {
-    t.equal(ours.get(name)?.kind, ref.kind, `${name} is a ${ref.kind}`)
-  }
-})
-
-t.test('every field the emulator serves of a reference type has the reference\'s arguments, type and nullability', async t => {
-  let checked = 0
-  for (const [name, ref] of reference) {
-    for (const [field, signature] of ours.get(name)?.fields ?? []) {
-      t.equal(signature, ref.fields.get(field), `${name}.${field}${signature}`)
-      checked++
-    }
-    t.strictSame(ours.get(name)?.values, ref.values, `${name}'s enum values`)
-  }
-  t.ok(checked > 100, `${checked} fields checked`)
-})
-
-t.test('what is left out of the reference is only what is listed, and the issue\'s fields are all there', async t => {
-  const missing = [...reference].flatMap(([name, ref]) => [...ref.fields.keys()].filter(f => !ours.get(name)?.fields.has(f)).map(f => `${name}.${f}`))
-  t.strictSame(missing.sort(), LEFT_OUT)
-  t.strictSame([...ours.get('Profile')!.fields.keys()].sort(), ['address', 'dateOfBirth', 'email', 'id', 'metadata', 'name', 'names', 'phone', 'uuid'])
-  t.equal(ours.get('Query')!.fields.get('profile'), ': Profile!')
-  t.equal(ours.get('Mutation')!.fields.get('profileUpdate'), '(input: ProfileUpdateInput!): ProfileUpdatePayload')
-  t.strictSame([...ours.get('Query')!.fields.keys()], [...reference.get('Query')!.fields.keys()], 'every query root Quiltt has, by its name')
-})
-
-t.test('the types beyond the reference are the roots\' own, by Quiltt\'s names, and the schema is valid', async t => {
-  const extra = [...ours.keys()].filter(n => !reference.has(n)).sort()
-  t.strictSame(extra, ['AccountFilter', 'AccountMerchantFilter', 'AccountSort', 'Charge', 'ChargeConnection', 'ChargeEdge', 'ConnectionFeature',
-    'ConnectionFilter', 'CurrencyCode', 'Date', 'DateRange', 'DateTime', 'Holding', 'HoldingConnection', 'HoldingEdge', 'Image', 'ImageSource',
-    'JSON', 'Merchant', 'MoveChargeFilter', 'MoveRoutine', 'Recurrence', 'SearchQuery', 'Security', 'Statement', 'StatementConnection',
-    'StatementEdge', 'StatementFilter', 'StatementSort', 'TransactionFilter', 'TransactionSort', 'URL'])
-  t.equal(ours.get('CurrencyCode')!.values.length, 172, 'the 172 ISO 4217 codes Quiltt lists')
-  t.ok(buildSchema(readFileSync(SCHEMA_PATH, 'utf8')), 'graphql-js builds it')
-})
-
-t.test('the reference copy is the SDL block of reference/quiltt-graphql.md, as the extract script writes it', async t => {
-  const md = `# notes\n\n\`\`\`graphql\ntype A { b: B! }\n\`\`\`\n\nmore prose\n`
-  t.equal(extractSdl(md), 'type A { b: B! }\n')
-  t.throws(() => extractSdl('no block'), /found 0/)
-  t.match(readFileSync(REFERENCE_PATH, 'utf8'), /^# source: quiltt-graphql\.md\n# sourceSha256: [0-9a-f]{64}\n/)
-})
-
-t.test('the endpoint serves exactly schema.graphql, and its introspection passes the query limits', async t => {
+t.test('the served schema is Quiltt\'s 2026-04-01 schema: nothing missing, nothing added (introspection, both ways)', async t => {
   const { app } = await build(t)
   // GraphQL Codegen's request, with the API key secret as Quiltt's own template's codegen.ts sends it.
-  const res = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(DEFAULT.secret), payload: { query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }) } })
+  const res = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(DEFAULT.secret), payload: { query: INTROSPECTION } })
   t.equal(res.statusCode, 200)
+  t.equal(res.headers['quiltt-version'], QUILTT_VERSION)
   const body = res.json() as { data: IntrospectionQuery, errors?: unknown }
   t.equal(body.errors, undefined)
-  t.equal(printSchema(buildClientSchema(body.data)), printSchema(buildSchema(readFileSync(SCHEMA_PATH, 'utf8'))))
-  t.equal(body.data.__schema.types.find(ty => ty.name === 'AccountSort')?.kind, 'ENUM')
+  const served = facts(buildClientSchema(body.data))
+  t.strictSame([...reference].filter(f => !served.has(f)), [], 'every type, field, argument, input, enum value of the reference is served, with its type and nullability')
+  t.strictSame([...served].filter(f => !reference.has(f)), [], 'nothing is served that the reference does not have')
+  t.ok(reference.size > 2500, `${reference.size} facts compared`)
+  t.equal(printSchema(buildClientSchema(body.data)), printSchema(buildSchema(readFileSync(SCHEMA_PATH, 'utf8'))), 'the endpoint serves schema.graphql')
+})
+
+t.test('the comparison sees what 2026-04-01 changed, so it would catch a 2024 field set', async t => {
+  const old = buildSchema(readFileSync(REFERENCE_PATH, 'utf8')
+    .replace('enum TransactionStatus {', 'enum TransactionStatus {\n  PROJECTED')
+    .replace(/(type Account \{\n)/, '$1  type: String\n')
+    .replace(/products: \[ConnectionFeature!\]!/, 'products: [ConnectionFeature!]'))
+  const got = facts(old)
+  t.strictSame([...got].filter(f => !reference.has(f)).sort(), ['Account.type(): String', 'Connection.products(): [ConnectionFeature!]', 'TransactionStatus.PROJECTED'])
+  t.strictSame([...reference].filter(f => !got.has(f)), ['Connection.products(): [ConnectionFeature!]!'])
+  for (const removed of ['Account.origin', 'Connection.features', 'Holding.account', 'Holding.remoteData', 'Image._sourcename', 'Merchant.metadata', 'Merchant.state']) {
+    t.notOk([...reference].some(f => f.startsWith(`${removed}(`)), `${removed} is gone at 2026-04-01`)
+  }
+})
+
+t.test('the reference copy is reference/quiltt-data-plane.graphql as the extract script writes it', async t => {
+  const copy = readFileSync(REFERENCE_PATH, 'utf8')
+  t.match(copy, /^# source: quiltt-data-plane\.graphql\n# sourceSha256: [0-9a-f]{64}\n/)
+  const text = copy.slice(copy.indexOf('\n\n') + 2)
+  t.equal(referenceCopy('quiltt-data-plane.graphql', text), copy, 'the header\'s digest is the digest of the text after it')
+  let shared: string | undefined
+  try { shared = readFileSync(join(ROOT, '..', 'shared', 'reference', 'quiltt-data-plane.graphql'), 'utf8') } catch {}
+  if (shared !== undefined) t.equal(text, shared, 'the copy is the shared reference as it is today')
+})
+
+t.test('every answer names version 2026-04-01, whatever version the request asks for', async t => {
+  const { app } = await build(t)
+  for (const version of [undefined, '2024-01-01', '2025-04-01', 'nonsense']) {
+    const res = await app.inject({ method: 'POST', url: '/v1/graphql', headers: { ...bearer(DEFAULT.secret), ...(version ? { 'quiltt-version': version } : {}) }, payload: { query: '{ __type(name: "Account") { fields { name } } }' } })
+    t.equal(res.headers['quiltt-version'], '2026-04-01', `asked for ${version ?? 'nothing'}`)
+    const fields = (res.json() as { data: { __type: { fields: Array<{ name: string }> } } }).data.__type.fields.map(f => f.name)
+    t.notOk(fields.includes('type'), 'Account.type, removed in 2026-04-01, is not served')
+    t.ok(fields.includes('taxonomy'))
+  }
+  const unauthenticated = await app.inject({ method: 'POST', url: '/v1/graphql', payload: { query: '{ profile { id } }' } })
+  t.equal(unauthenticated.statusCode, 401)
+  t.equal(unauthenticated.headers['quiltt-version'], '2026-04-01', 'errors say it too')
+  const get = await app.inject({ url: '/v1/graphql?query={__typename}', headers: bearer(DEFAULT.secret) })
+  t.equal(get.headers['quiltt-version'], '2026-04-01')
 })

@@ -59,6 +59,30 @@ t.test('QuilttClient reads and changes the profile, batching its queries into on
   t.match(invalid.data, { profileUpdate: { success: false, errors: [{ message: 'Email is not a valid email address', path: ['email'] }], record: null } })
 })
 
+t.test('QuilttClient, batching on, lists a seeded profile\'s accounts with their balances, and pages its transactions', async t => {
+  const issued = await json('/v1/users/sessions', { method: 'POST', headers: { authorization: `Bearer ${DEFAULT.secret}` }, body: JSON.stringify({ email: 'sdk-bank@example.com' }) })
+  const { token, userId } = issued.body as { token: string, userId: string }
+  const seeded = await json(`/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${userId}/connections`, {
+    method: 'POST', body: JSON.stringify({ institution: { name: 'First Platypus Bank' }, generate: { accounts: 3, transactionsPerAccount: 40, seed: 42 } })
+  })
+  t.equal(seeded.status, 201)
+  const expected = (seeded.body.connection.accounts as Array<{ id: string, name: string, balance: { current: number } }>).map(a => ({ __typename: 'Account', id: a.id, name: a.name, balance: { __typename: 'Balance', current: a.balance.current } }))
+  GlobalStorage.set('session', token)
+  const client = new QuilttClient({ cache: new InMemoryCache(), versionLink: createVersionLink('Node.js; quiltt-mock test') })
+  const before = arrived.filter(r => r.url === '/v1/graphql').length
+  const PAGE = gql`query Transactions($after: String) { transactions(first: 50, after: $after) { count nodes { id date amount description status } pageInfo { endCursor hasNextPage } } }`
+  const [accounts, page] = await Promise.all([client.query({ query: ACCOUNTS }), client.query({ query: PAGE })])
+  t.equal(arrived.filter(r => r.url === '/v1/graphql').length - before, 1, 'one batched request')
+  t.strictSame(accounts.data, { accounts: expected }, 'the template\'s dashboard query: the seeded accounts with their balances')
+  t.equal(expected.length, 3)
+  const first = (page.data as { transactions: { count: number, nodes: unknown[], pageInfo: { endCursor: string, hasNextPage: boolean } } }).transactions
+  t.equal(first.count, 120)
+  t.equal(first.nodes.length, 50)
+  t.equal(first.pageInfo.hasNextPage, true)
+  const next = await client.query({ query: PAGE, variables: { after: first.pageInfo.endCursor } })
+  t.equal((next.data as { transactions: { nodes: unknown[] } }).transactions.nodes.length, 50, 'the next page through the SDK')
+})
+
 t.test('after the session is revoked, the 401 makes the SDK drop it (ErrorLink)', async t => {
   const issued = await json('/v1/users/sessions', { method: 'POST', headers: { authorization: `Bearer ${DEFAULT.secret}` }, body: JSON.stringify({ email: 'sdk-revoked@example.com' }) })
   const token = issued.body.token as string

@@ -113,7 +113,9 @@ t.test('profileUpdate validation: every problem in errors with its path, nothing
   t.equal(typed.json().data, undefined)
   t.match(typed.json().errors[0].message, /Field "last" of required type "String!" was not provided/)
   const country = await gql(app, { query: UPDATE, variables: { input: { address: { ...ATTRIBUTES.address, countryCode: 'CAN' } } } }, bearer(token))
-  t.match(country.json().errors[0].message, /AddressCountryCode/)
+  // AddressCountryCode is ISO 3166's list at 2026-04-01; the profile's rule (a US address) answers in the payload, as in REST.
+  t.strictSame(country.json().data.profileUpdate.errors, [{ message: 'address.countryCode is not included in the list', path: ['address', 'countryCode'] }])
+  t.match((await gql(app, { query: UPDATE, variables: { input: { address: { ...ATTRIBUTES.address, countryCode: 'XXX' } } } }, bearer(token))).json().errors[0].message, /AddressCountryCode/)
 })
 
 t.test('no bank data: the financial roots answer empty, with Quiltt\'s names, and check their arguments', async t => {
@@ -298,7 +300,9 @@ t.test('errors: GraphQL errors in `errors`, bad HTTP in Quiltt\'s shapes, limits
   t.match(await errorsOf({ query: 'query Q { __typename }', operationName: 'R' }), [{ message: 'Unknown operation named "R".' }])
   t.match(await errorsOf({ query: 'query ($n: Int) { transactions(first: $n) { count } }', variables: { n: 'x' } }), [{ message: /Variable "\$n" got invalid value "x"/ }])
   const subscription = await gql(app, { query: 'subscription { profile { id } }' }, auth)
-  t.match(subscription.json(), { data: null, errors: [{ message: 'Schema is not configured to execute subscription operation.' }] }, 'no subscriptions (the SDK sends them over ActionCable)')
+  t.match(subscription.json().errors, [{ message: 'Cannot query field "profile" on type "Subscription".' }], 'Quiltt\'s Subscription type is served')
+  const ping = await gql(app, { query: 'subscription { ping { timestamp } }' }, auth)
+  t.strictSame(ping.json(), { errors: [{ message: 'Subscriptions are not emulated: Quiltt serves them over ActionCable at /websockets, which quiltt-mock does not.' }] }, 'no subscriptions (the SDK sends them over ActionCable)')
 
   // Depth: 20 levels are answered, 21 are not.
   const nest = (levels: number): string => {
@@ -406,4 +410,25 @@ t.test('profileUpdate refuses metadata a JSON body could not carry (a __proto__ 
   t.equal(stored.json().metadata, null, 'nothing was written')
   const fine = await gql(app, { query: 'mutation { profileUpdate(input: {metadata: {constructor: "a name", ok: 1}}) { success } }' }, bearer(token))
   t.equal(fine.json().data.profileUpdate.success, true, 'a plain constructor key is fine, as in a JSON body')
+})
+
+t.test('roots and mutations with no data behind them: null, empty, or a GraphQL error saying "not emulated"; never a 500', async t => {
+  const { app } = await build(t)
+  const { token } = await session(app)
+  const res = await gql(app, {
+    query: `mutation {
+      moveOnce(input: {sourceAccountId: "acct_1", amount: 1, authorizationMandate: "yes"}) { success }
+      connectorPlaidInitialize(input: {featuresRequired: [ACCOUNT_NUMBERS]}) { success }
+      profileUpdate(input: {name: "Still works"}) { success record { name } }
+    }`
+  }, bearer(token))
+  expectStatus(t, res, 200)
+  const body = res.json()
+  t.strictSame(body.data, { moveOnce: null, connectorPlaidInitialize: null, profileUpdate: { success: true, record: { name: 'Still works' } } })
+  t.strictSame(body.errors.map((e: { message: string, path: string[] }) => [e.path, e.message]), [
+    [['moveOnce'], 'moveOnce is not emulated: quiltt-mock has no data or provider behind it (docs/bank-data.md).'],
+    [['connectorPlaidInitialize'], 'connectorPlaidInitialize is not emulated: quiltt-mock has no data or provider behind it (docs/bank-data.md).']
+  ])
+  const roots = await gql(app, { query: '{ charges(first: 5) { count nodes { id } } routines { id } recurrences { id } merchants { id } merchant(id: "m_1") { id } routine(id: "r") { id } }' }, bearer(token))
+  t.strictSame(roots.json(), { data: { charges: { count: 0, nodes: [] }, routines: [], recurrences: [], merchants: [], merchant: null, routine: null } })
 })

@@ -197,3 +197,19 @@ t.test('teardown also clears an environment created later that a state touched, 
   expectStatus(t, await issue(app, { userId: UUID }, env.apiKey.secret), 404, 'emptied')
   expectStatus(t, await issue(app, {}, env.apiKey.secret), 201, 'its secret still works')
 })
+
+t.test('"a profile has a connection with accounts": a seeded connection, its ids and a session; verify can then exercise bank data', async t => {
+  const { app } = await build(t)
+  const values = await setup(app, 'a profile has a connection with accounts', { email: 'bank@example.com', connectionId: 'conn_1FromPact' })
+  t.match(values, { profileId: /^p_/, token: String, connectionId: 'conn_1FromPact', accountId: 'acct_1PactChecking00000000', savingsAccountId: /^acct_1/ })
+  const gql = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(values.token!), payload: { query: '{ accounts { id name balance { current } } connection(id: "conn_1FromPact") { status } }' } })
+  t.strictSame(gql.json().data, { accounts: [{ id: values.accountId, name: 'Everyday Checking', balance: { current: 1520.33 } }, { id: values.savingsAccountId, name: 'High-Yield Savings', balance: { current: 10250 } }], connection: { status: 'SYNCED' } })
+  expectStatus(t, await app.inject({ url: `/v1/accounts/${values.accountId}/ach_numbers`, headers: bearer(DEFAULT.secret) }), 200)
+  const again = await setup(app, 'a profile has a connection with accounts', { email: 'bank@example.com', connectionId: 'conn_1FromPact' })
+  t.equal(again.connectionId, 'conn_1FromPact', 'the same ids again reuse the connection')
+  const bad = await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'a profile has a connection with accounts', params: { connectionId: 7 } } })
+  expectStatus(t, bad, 422)
+  // Teardown resets the fixture environment: the bank data goes with it.
+  await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'a profile has a connection with accounts', action: 'teardown' } })
+  t.equal((app.emulator.db.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n, 0)
+})

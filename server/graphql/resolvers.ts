@@ -1,20 +1,14 @@
 import { ValidationError } from '../errors.js'
 import type { ProfileService, ProfileView } from '../services/profiles.js'
+import { type Bank, bankRoots } from './bank.js'
+import { schema } from './schema.js'
+import { unemulatedRoots } from './unemulated.js'
 
 /** Who a GraphQL request acts for: a profile of an environment. */
 export interface Viewer { environmentId: string, profileId: string }
 
 interface MutationError { message: string, path: string[] }
 
-// No bank data exists: the Connector is not emulated. A Relay connection with nothing in it.
-const emptyConnection = () => ({
-  count: 0,
-  nodes: [],
-  edges: [],
-  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }
-})
-const none = (): null => null
-const noList = (): never[] => []
 
 /**
  * Quiltt's field messages (`{"address.line1": ["can't be blank"]}`) as a payload's `errors`: the
@@ -32,12 +26,14 @@ export function payloadErrors (err: ValidationError): MutationError[] {
 
 /**
  * The root value of one request: Query and Mutation fields, read through the same profile service as
- * the REST Profiles API, so both APIs and the inspector always show one profile. Each field reads
+ * the REST Profiles API (and the bank data services), so both APIs and the inspector always show one profile. Each field reads
  * the store anew: in a batch, a query after a mutation sees the change.
  */
-export function rootValue (profiles: ProfileService, viewer: Viewer) {
+export function rootValue (profiles: ProfileService, bank: Bank, viewer: Viewer): Record<string, unknown> {
   const current = (): ProfileView => profiles.view(profiles.require(viewer.environmentId, viewer.profileId))
   return {
+    ...unemulatedRoots(schema()),
+    ...bankRoots(bank, viewer, payloadErrors),
     profile: current,
     profileUpdate ({ input }: { input: Record<string, unknown> }) {
       const { clientMutationId = null, ...attributes } = input
@@ -50,24 +46,5 @@ export function rootValue (profiles: ProfileService, viewer: Viewer) {
         return { success: false, record: null, errors: payloadErrors(err), clientMutationId }
       }
     },
-
-    account: none,
-    accounts: noList,
-    charge: none,
-    charges: emptyConnection,
-    connection: none,
-    connections: noList,
-    holding: none,
-    holdings: emptyConnection,
-    merchant: none,
-    merchants: noList,
-    recurrence: none,
-    recurrences: noList,
-    routine: none,
-    routines: noList,
-    statement: none,
-    statements: emptyConnection,
-    transaction: none,
-    transactions: emptyConnection
   }
 }

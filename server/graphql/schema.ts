@@ -7,6 +7,12 @@ import { ROOT } from '../paths.js'
 /** The SDL served at /v1/graphql; it ships with the package, beside openapi.yaml, for codegen to read offline. */
 export const SCHEMA_PATH = join(ROOT, 'schema.graphql')
 
+/**
+ * The one API version served: answers carry `Quiltt-Version: 2026-04-01`, and a request naming another
+ * version in its `Quiltt-Version` header gets the 2026-04-01 answer all the same (docs/graphql.md).
+ */
+export const QUILTT_VERSION = '2026-04-01'
+
 type GraphQLJs = typeof import('graphql')
 
 // graphql-js is loaded, and the schema built, on the first GraphQL request: loading the package was

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import sjson from 'secure-json-parse'
 import { errors } from '../errors.js'
 import { MAX_BATCH } from '../graphql/limits.js'
+import { QUILTT_VERSION } from '../graphql/schema.js'
 import type { Handlers } from '../http/operations.js'
 import { isPlainObject } from '../services/formats.js'
 import type { GraphQLRequest } from '../services/graphql.js'
@@ -39,6 +40,7 @@ export function graphqlRoutes ({ graphql }: Services): Handlers {
   const logAs = (req: FastifyRequest) => (err: unknown, errorId: string) => { req.log.error({ err, errorId }, 'unhandled error in a GraphQL resolver') }
   return {
     async graphql (req, reply) {
+      reply.header('quiltt-version', QUILTT_VERSION)
       const body = req.body
       if (Array.isArray(body)) {
         if (body.length === 0) throw errors.badRequest(`The batch is empty: send an array of GraphQL requests, or one request; ${SHAPE}.`)
@@ -50,6 +52,7 @@ export function graphqlRoutes ({ graphql }: Services): Handlers {
       return sendJson(reply, result)
     },
     async graphqlGet (req, reply) {
+      reply.header('quiltt-version', QUILTT_VERSION)
       const request = requestOfQueryString(req.query as Record<string, string | undefined>)
       const [result] = await graphql.execute([request], req.headers.authorization, { queriesOnly: true, onInternalError: logAs(req) })
       return sendJson(reply, result)

@@ -1,6 +1,8 @@
 // Events on demand (POST /emulator/v1/environments/{environmentId}/events), as `stripe trigger` does:
 // `{"type", ...the record's id}` records the event for a record that exists, and its deliveries.
 import { errors, FieldErrorCollector } from '../errors.js'
+import type { ProfileRow } from '../store/profiles.js'
+import { accountRecord, balanceRecord, connectionRecord, metadataOf, statementRecord } from './bank-records.js'
 import type { Change, ChangeType } from './changes.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
@@ -24,7 +26,43 @@ const KINDS = ['profile', 'connection', 'account', 'balance', 'statement'] as co
 type Kind = typeof KINDS[number]
 
 export function createEventTriggers ({ store }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, webhooks: WebhookService) {
+  const change = (environmentId: string, profileId: string, record: Record<string, unknown>): Omit<Change, 'type' | 'metadata'> | undefined => {
+    const p: ProfileRow | undefined = store.profiles.byId(environmentId, profileId)
+    return p ? { environmentId, profile: { id: p.id, uuid: p.uuid, metadata: metadataOf(p.metadata) }, record } : undefined
+  }
   const sources: Partial<Record<Kind, RecordSource>> = {
+    connection: {
+      idField: 'connectionId',
+      kind: 'Connection',
+      find (environmentId, id) {
+        const row = store.connections.byIdInEnvironment(environmentId, id)
+        return row && change(environmentId, row.profile_id, connectionRecord(row))
+      }
+    },
+    account: {
+      idField: 'accountId',
+      kind: 'Account',
+      find (environmentId, id) {
+        const row = store.accounts.byIdInEnvironment(environmentId, id)
+        return row && change(environmentId, row.profile_id, accountRecord(row))
+      }
+    },
+    balance: {
+      idField: 'balanceId',
+      kind: 'Balance',
+      find (environmentId, id) {
+        const row = store.webhooks.balanceInEnvironment(environmentId, id)
+        return row && change(environmentId, row.profile_id, balanceRecord(row))
+      }
+    },
+    statement: {
+      idField: 'statementId',
+      kind: 'Statement',
+      find (environmentId, id) {
+        const row = store.webhooks.statementInEnvironment(environmentId, id)
+        return row && change(environmentId, row.profile_id, statementRecord(row))
+      }
+    },
     profile: {
       idField: 'profileId',
       kind: 'Profile',
@@ -67,7 +105,7 @@ export function createEventTriggers ({ store }: ServiceContext, environments: En
       errs.throwIfAny()
       return store.transaction(() => {
         const found = source!.find(environmentId, id as string)
-        if (!found) throw errors.recordNotFound(source!.kind, id as string)
+        if (!found) throw errors.eventRecordNotFound(source!.kind, id as string)
         return webhooks.record({ ...found, type: type as ChangeType, ...(metadata ? { metadata: metadata as Record<string, unknown> } : {}) })
       })
     }

@@ -11,8 +11,10 @@ import { ENVIRONMENT_INPUT_FIELDS, type EnvironmentInput, type EnvironmentServic
 import { isPlainObject } from './formats.js'
 import { type ProfilePatch, parseProfileAttributes, type ProfileService, type ProfileView } from './profiles.js'
 import type { SessionService } from './sessions.js'
+import type { ConnectionService } from './connections.js'
 
-interface ProfileFixture { id?: string, uuid?: string, patch: ProfilePatch, sessions: number, path: string }
+/** `connections`: seeding bodies (as POST .../connections takes them), checked when the profile is loaded. */
+interface ProfileFixture { id?: string, uuid?: string, patch: ProfilePatch, sessions: number, connections: unknown[], path: string }
 interface EnvironmentFixture { input: EnvironmentInput, profiles: ProfileFixture[], path: string }
 export interface FixtureDocument { environments: EnvironmentFixture[] }
 
@@ -33,7 +35,8 @@ export interface SeededProfile extends ProfileView {
 const MAX_SESSIONS_PER_PROFILE = 1000
 // A misspelt key would otherwise be ignored and leave a setting at its default without a word.
 const ENVIRONMENT_KEYS = new Set([...ENVIRONMENT_INPUT_FIELDS, 'profiles'])
-const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions'])
+const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions', 'connections'])
+const MAX_CONNECTIONS_PER_PROFILE = 20
 
 function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: FieldErrorCollector, prefix: string): void {
   for (const k of Object.keys(raw)) if (!known.has(k)) errs.add(`${prefix}${k}`, 'is not a known field')
@@ -110,7 +113,7 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
  * sessions to start for it.
  */
 function parseFixtureProfile (p: unknown, errs: FieldErrorCollector, prefix: string, profiles: ProfileService): ProfileFixture {
-  if (!isPlainObject(p)) { errs.add(prefix.slice(0, -1) || 'base', 'must be an object'); return { patch: {}, sessions: 0, path: prefix } }
+  if (!isPlainObject(p)) { errs.add(prefix.slice(0, -1) || 'base', 'must be an object'); return { patch: {}, sessions: 0, connections: [], path: prefix } }
   unknownKeys(p, PROFILE_KEYS, errs, prefix)
   const own = new FieldErrorCollector()
   const uuid = profiles.parseNewUuid(p, own)
@@ -120,11 +123,16 @@ function parseFixtureProfile (p: unknown, errs: FieldErrorCollector, prefix: str
   if (typeof sessions !== 'number' || !Number.isInteger(sessions) || sessions < 0 || sessions > MAX_SESSIONS_PER_PROFILE) {
     errs.add(`${prefix}sessions`, `must be a whole number from 0 to ${MAX_SESSIONS_PER_PROFILE}`)
   }
+  const connections = p.connections ?? []
+  if (!Array.isArray(connections) || connections.length > MAX_CONNECTIONS_PER_PROFILE) {
+    errs.add(`${prefix}connections`, `must be an array of at most ${MAX_CONNECTIONS_PER_PROFILE} connections (docs/bank-data.md)`)
+  }
   return {
     ...(id ? { id } : {}),
     ...(uuid ? { uuid } : {}),
     patch: parseProfileAttributes(p, errs, prefix),
     sessions: typeof sessions === 'number' && Number.isInteger(sessions) ? sessions : 0,
+    connections: Array.isArray(connections) ? connections : [],
     path: prefix
   }
 }
@@ -155,8 +163,14 @@ export function createFixtureService (
   { store }: ServiceContext,
   environments: EnvironmentService,
   profiles: ProfileService,
-  sessions: SessionService
+  sessions: SessionService,
+  connections: ConnectionService
 ) {
+  /** A fixture profile's `connections`, each as the seeding route takes it; a problem names its place. */
+  const seedConnections = (environmentId: string, profileId: string, fixture: ProfileFixture): void => {
+    fixture.connections.forEach((body, k) => atPath(`${fixture.path}connections.${k}.`, () => connections.create(environmentId, profileId, body)))
+  }
+
   function loadEnvironment (env: EnvironmentFixture): LoadedEnvironment {
     const row = atPath(env.path, () => environments.create(env.input))
     const apiKey = store.environments.apiKeyOf(row.id)!
@@ -168,6 +182,7 @@ export function createFixtureService (
       webhookSecret: row.webhook_secret,
       profiles: env.profiles.map(p => {
         const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch, p.id))
+        seedConnections(row.id, profile.id, p)
         const made = Array.from({ length: p.sessions }, () => sessions.start(row, profile, 'fixture'))
         return { id: profile.id, uuid: profile.uuid, sessions: made.map(s => ({ id: s.session.id, token: s.token })) }
       })
@@ -218,6 +233,7 @@ export function createFixtureService (
           if (username && store.profiles.byUsername(environment.id, channel, username)) throw errors.usernameNotAvailable(channel)
         }
         const profile = profiles.create(environment, fixture.uuid, fixture.patch, fixture.id)
+        seedConnections(environment.id, profile.id, fixture)
         const made = Array.from({ length: fixture.sessions }, () => sessions.start(environment, profile, 'fixture'))
         return { ...profiles.view(profile), sessions: made.map(s => ({ id: s.session.id, token: s.token, expiresAt: toIso(s.session.expires_at) })) }
       })

@@ -2,6 +2,7 @@ import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNo
 import { ApiError, errors } from '../errors.js'
 import { maxDepthRule } from '../graphql/limits.js'
 import { operationOf, parseDocument } from '../graphql/operations.js'
+import type { Bank } from '../graphql/bank.js'
 import { rootValue, type Viewer } from '../graphql/resolvers.js'
 import { graphqlJs, schema } from '../graphql/schema.js'
 import type { ServiceContext } from './context.js'
@@ -25,6 +26,9 @@ export interface ExecuteOptions {
 
 type Prepared = { document: DocumentNode, operation: OperationDefinitionNode | undefined } | { errors: readonly GraphQLError[] }
 
+/** How many distinct documents stay parsed and validated; past it the cache starts again. */
+const DOCUMENT_CACHE_SIZE = 500
+
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename'])
 
 /** Whether an operation only reads the schema: every root field (through fragments too) is __schema, __type or __typename. */
@@ -44,7 +48,7 @@ function readsSchemaOnly (document: DocumentNode, set: SelectionSetNode, seen = 
  * operation parsed, checked against the schema and the limits, and run. Profile reads and writes go
  * through the profile service, so GraphQL and the REST Profiles API share one store.
  */
-export function createGraphQLService ({ ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService) {
+export function createGraphQLService ({ ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService, bank: Bank) {
   /**
    * `Bearer <session token>` acts for the session's profile; `Basic base64(<profileId>:<API key secret>)`
    * for that profile of the key's environment (server to server, no rate limit). Quiltt's own template
@@ -83,17 +87,34 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
     }
   }
 
-  function prepare (request: GraphQLRequest): Prepared {
+  // Parsed and validated documents by their text: an app sends the same few queries over and over,
+  // and parsing plus validating a page query cost more than running it (docs/performance.md). The
+  // answer depends on the text and the schema only, and the schema is built once.
+  const checked = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>()
+  function check (query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+    const known = checked.get(query)
+    if (known) return known
     const { validate, specifiedRules, GraphQLError } = graphqlJs()
-    const document = parseDocument(request.query)
-    if (document instanceof Error) return { errors: [document as GraphQLError] }
-    // graphql-js's validation walks the document without recursion; the parser bounds what reaches it.
-    const problems = validate(schema(), document, [...specifiedRules, maxDepthRule()])
-    if (problems.length > 0) {
+    const document = parseDocument(query)
+    let outcome: { document: DocumentNode } | { errors: readonly GraphQLError[] }
+    if (document instanceof Error) outcome = { errors: [document as GraphQLError] }
+    else {
+      // graphql-js's validation walks the document without recursion; the parser bounds what reaches it.
+      const problems = validate(schema(), document, [...specifiedRules, maxDepthRule()])
       // graphql-js gives up on a document with too many fields to compare, and says only "Validation aborted.".
-      return { errors: problems.map(e => e.message === 'Validation aborted.' ? new GraphQLError('Validation aborted: the operation repeats too many fields to check. Ask for fewer.') : e) }
+      outcome = problems.length > 0
+        ? { errors: problems.map(e => e.message === 'Validation aborted.' ? new GraphQLError('Validation aborted: the operation repeats too many fields to check. Ask for fewer.') : e) }
+        : { document }
     }
-    return { document, operation: operationOf(document, request.operationName) }
+    if (checked.size >= DOCUMENT_CACHE_SIZE) checked.clear()
+    checked.set(query, outcome)
+    return outcome
+  }
+
+  function prepare (request: GraphQLRequest): Prepared {
+    const outcome = check(request.query)
+    if ('errors' in outcome) return outcome
+    return { document: outcome.document, operation: operationOf(outcome.document, request.operationName) }
   }
 
   /** A resolver's unexpected error: Quiltt's errors keep their message and instruction, anything else becomes an errorId. */
@@ -128,10 +149,14 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
       if (profileId === undefined && !prepared.every(p => 'errors' in p || p.operation === undefined || readsSchemaOnly(p.document, p.operation.selectionSet))) {
         throw errors.apiKeyReadsSchemaOnly()
       }
-      const root = profileId === undefined ? {} : rootValue(profiles, { environmentId: viewer.environmentId, profileId } satisfies Viewer)
+      const root = profileId === undefined ? {} : rootValue(profiles, bank, { environmentId: viewer.environmentId, profileId } satisfies Viewer)
       const results: ExecutionResult[] = []
       for (const [i, p] of prepared.entries()) {
         if ('errors' in p) { results.push({ errors: p.errors }); continue }
+        if (p.operation?.operation === 'subscription') {
+          results.push({ errors: [new (graphqlJs().GraphQLError)('Subscriptions are not emulated: Quiltt serves them over ActionCable at /websockets, which quiltt-mock does not.')] })
+          continue
+        }
         const request = requests[i]!
         const result = await graphqlJs().execute({
           schema: schema(),

@@ -1,6 +1,7 @@
-// An environment's profiles with their sessions, for the emulator API and the inspector.
+// An environment's profiles with their sessions and bank data, for the emulator API and the inspector.
 import { toIso } from '../clock.js'
 import type { SessionRow } from '../store/sessions.js'
+import type { ConnectionService, ConnectionView } from './connections.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
 import type { ProfileService, ProfileView } from './profiles.js'
@@ -16,13 +17,14 @@ export interface InspectedSession {
 
 export interface ProfileWithSessions extends ProfileView {
   sessions: InspectedSession[]
+  connections: ConnectionView[]
 }
 
 /**
  * Profiles with their sessions, for the inspector and for tests. Quiltt has no "list sessions" call,
  * so this lives only under /emulator; it needs no API key secret because it is the emulator's own view.
  */
-export function createProfileSessionsService ({ store, clock }: ServiceContext, environments: EnvironmentService, profiles: ProfileService) {
+export function createProfileSessionsService ({ store, clock }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, connections: ConnectionService) {
   function state (row: SessionRow, now: number): InspectedSession['state'] {
     if (row.revoked_at !== null) return 'revoked'
     return row.expires_at <= now ? 'expired' : 'active'
@@ -46,7 +48,7 @@ export function createProfileSessionsService ({ store, clock }: ServiceContext, 
         })
       }
       return {
-        profiles: rows.map(r => ({ ...profiles.view(r), sessions: byProfile.get(r.id) ?? [] })),
+        profiles: rows.map(r => ({ ...profiles.view(r), sessions: byProfile.get(r.id) ?? [], connections: connections.rows(r.id).map(connections.view) })),
         total: store.profiles.countSearch(environmentId, text)
       }
     }

@@ -33,7 +33,7 @@ type Handler = (params: Params) => StateValues
  * so each interaction starts from the fixtures whatever the previous one did.
  */
 export function createProviderStateService ({ store, clock }: ServiceContext, services: Services, startup: FixtureDocument) {
-  const { environments, profiles, sessions, passwordless, fixtures } = services
+  const { environments, profiles, sessions, passwordless, fixtures, connections } = services
   const fixtureIds = startup.environments.map(e => e.input.id!)
   const touched = new Set<string>()
 
@@ -145,6 +145,44 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
     'a session exists': params => sessionState(params, false),
 
     'a session was revoked': params => sessionState(params, true),
+
+    // Bank data (docs/bank-data.md): the profile (made as 'a profile exists' makes it) with one SYNCED
+    // MOCK connection holding a verified checking account and a savings account, each with a few
+    // transactions; a session for GraphQL. `connectionId` and `accountId` choose their ids (a pact may
+    // hard-code them); the same ids again reuse the connection.
+    'a profile has a connection with accounts' (params) {
+      const env = environmentFor(params, channelOf(params))
+      const profile = ensureProfile(env, params)
+      for (const key of ['connectionId', 'accountId'] as const) {
+        if (params[key] !== undefined && typeof params[key] !== 'string') throw fieldError(`params.${key}`, 'must be a string')
+      }
+      const connectionId = (params.connectionId as string | undefined) ?? 'conn_1PactConnection0000000'
+      const accountId = (params.accountId as string | undefined) ?? 'acct_1PactChecking00000000'
+      const existing = connections.find(env.id, profile.id, connectionId)
+      const connection = existing ?? connections.create(env.id, profile.id, {
+        id: connectionId,
+        institution: { name: 'First Platypus Bank' },
+        accounts: [
+          {
+            id: accountId, name: 'Everyday Checking', accountNumber: '30930901', balance: { current: 1520.33, available: 1490.1 },
+            transactions: [
+              { date: '2026-01-02', amount: -4.75, description: 'Corner Bean Coffee' },
+              { date: '2026-01-01', amount: 2500, description: 'Payroll Deposit - Acme Widgets Inc' }
+            ]
+          },
+          { name: 'High-Yield Savings', balance: { current: 10250 }, transactions: [{ date: '2026-01-01', amount: 12.5, description: 'Interest Payment' }] }
+        ]
+      })
+      const { session, token } = sessions.start(env, profile, 'fixture')
+      return {
+        ...profileValues(env, profile),
+        token,
+        sessionId: session.id,
+        connectionId: connection.id,
+        accountId: connection.accounts[0]!.id,
+        ...(connection.accounts[1] ? { savingsAccountId: connection.accounts[1].id } : {})
+      }
+    },
 
     'signups are disabled' (params) {
       for (const env of targetsOf(params)) store.environments.update({ ...settingsOf(env), signups_enabled: 0 })

@@ -1,12 +1,19 @@
 // The store: every table's statements over one connection, and its transactions.
+import { createAccountStore } from './accounts.js'
+import { createBalanceStore } from './balances.js'
 import { createRowCaches } from './cache.js'
+import { createConnectionStore } from './connections.js'
 import type { Db } from './db.js'
 import { type ApiKeyOwner, createEnvironmentStore } from './environments.js'
+import { createHoldingStore } from './holdings.js'
 import { createMessageStore } from './messages.js'
+import { createPager } from './pages.js'
 import { createPasscodeStore } from './passcodes.js'
 import { createProfileStore } from './profiles.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore, type SessionOwners } from './sessions.js'
+import { createStatementStore } from './statements.js'
+import { createTransactionStore } from './transactions.js'
 import { createWebhookStore } from './webhooks.js'
 
 export function createStore (db: Db) {
@@ -19,6 +26,7 @@ export function createStore (db: Db) {
   // fails half-way with SQLITE_BUSY when it turns from reading to writing.
   const inTransaction = db.transaction((fn: () => unknown) => fn()).immediate
   const caches = createRowCaches<SessionOwners, ApiKeyOwner>(db)
+  const pager = createPager(db)
   return {
     environments: createEnvironmentStore(db, caches.apiKeys),
     profiles: createProfileStore(db),
@@ -26,6 +34,14 @@ export function createStore (db: Db) {
     passcodes: createPasscodeStore(db),
     messages: createMessageStore(db),
     revokedTokens: createRevokedTokenStore(db),
+    // Bank data: every row belongs to a profile and goes with it (ON DELETE CASCADE), so clearing an
+    // environment's profiles clears its bank data too.
+    connections: createConnectionStore(db),
+    accounts: createAccountStore(db),
+    balances: createBalanceStore(db),
+    transactions: createTransactionStore(db, pager),
+    holdings: createHoldingStore(db, pager),
+    statements: createStatementStore(db, pager),
     webhooks: createWebhookStore(db),
     /** Runs `fn` in one transaction: it all lands, or nothing does. */
     transaction: <T>(fn: () => T): T => inTransaction(fn) as T,

@@ -148,7 +148,110 @@ export const migrations: Migration[] = [
   CREATE INDEX profiles_uuid ON profiles(uuid);
   `,
 
-  // 4. Webhooks (docs/webhooks.md). Each environment signs its deliveries with a `webhook_secret`
+  // 4. Bank data (issue 23): connections, accounts, balances, transactions, holdings and statements,
+  // per profile. Every row hangs off its profile (ON DELETE CASCADE), so deleting a profile, or
+  // clearing or deleting its environment (which deletes its profiles), takes its bank data with it.
+  // Profile ids are unique across environments; environment_id is kept for scoping lookups by id.
+  // Transactions page by (sort_key, rowid): sort_key is the date, with pending ones after every posted
+  // one ('1' prefix), so DATE_DESC shows pending first and DATE_ASC last, as Quiltt sorts them.
+  `
+  CREATE TABLE connections (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    institution_id TEXT NOT NULL,
+    institution_name TEXT NOT NULL,
+    institution_logo_url TEXT,
+    status TEXT NOT NULL,
+    products TEXT NOT NULL,
+    metadata TEXT,
+    at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX connections_profile ON connections(profile_id, created_at);
+
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    mask TEXT,
+    kind TEXT,
+    taxonomy TEXT NOT NULL,
+    currency_code TEXT NOT NULL,
+    state TEXT NOT NULL,
+    verified INTEGER NOT NULL,
+    account_number TEXT,
+    routing_number TEXT,
+    metadata TEXT,
+    transacted_first_on TEXT,
+    transacted_last_on TEXT,
+    at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX accounts_profile ON accounts(profile_id, created_at);
+  CREATE INDEX accounts_connection ON accounts(connection_id);
+
+  CREATE TABLE balances (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    current REAL,
+    available REAL,
+    "limit" REAL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX balances_account ON balances(account_id, at);
+  CREATE INDEX balances_profile ON balances(profile_id);
+
+  CREATE TABLE transactions (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    amount REAL NOT NULL,
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    entry_type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    currency_code TEXT NOT NULL,
+    metadata TEXT
+  ) STRICT;
+  CREATE INDEX transactions_profile ON transactions(profile_id, sort_key);
+  CREATE INDEX transactions_account ON transactions(account_id, sort_key);
+
+  CREATE TABLE holdings (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    security TEXT,
+    price REAL,
+    quantity REAL,
+    value REAL,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX holdings_profile ON holdings(profile_id);
+  CREATE INDEX holdings_account ON holdings(account_id);
+
+  CREATE TABLE statements (
+    id TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    start_on TEXT,
+    end_on TEXT,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX statements_profile ON statements(profile_id, end_on);
+  CREATE INDEX statements_account ON statements(account_id, end_on);
+  `,
+
+  // 5. Webhooks (docs/webhooks.md). Each environment signs its deliveries with a `webhook_secret`
   // (the bundled fixtures' environments get the documented ones, others a random one). Events are
   // kept in the order they happened (`seq`); a delivery is one event for one subscription, pending
   // until a 2xx or its last attempt, and every attempt is kept for the inspector. Deleting an

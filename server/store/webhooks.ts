@@ -1,5 +1,7 @@
 // SQL for webhooks: subscriptions, events, deliveries (one event for one subscription) and their attempts.
+import type { BalanceRow } from './balances.js'
 import type { Db } from './db.js'
+import type { StatementRow } from './statements.js'
 
 export interface SubscriptionRow {
   id: string
@@ -90,6 +92,9 @@ export function createWebhookStore (db: Db) {
     deliveries: db.prepare<[string, number], DeliveryRow & { event_id: string, event_type: string }>(`SELECT d.*, e.id AS event_id, e.type AS event_type
       FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq
       WHERE d.environment_id = ? ORDER BY d.seq DESC LIMIT ?`),
+    // Events on demand name a balance or a statement by id; both hang off a profile of the environment.
+    balance: db.prepare<[string, string], BalanceRow>('SELECT b.* FROM balances b JOIN profiles p ON p.id = b.profile_id WHERE p.environment_id = ? AND b.id = ?'),
+    statement: db.prepare<[string, string], StatementRow>('SELECT s.* FROM statements s JOIN profiles p ON p.id = s.profile_id WHERE p.environment_id = ? AND s.id = ?'),
     exists: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM webhook_deliveries WHERE seq = ?'),
     attemptsOf: db.prepare<[number], AttemptRow>('SELECT * FROM webhook_attempts WHERE delivery_seq = ? ORDER BY attempt')
   }
@@ -110,6 +115,8 @@ export function createWebhookStore (db: Db) {
     insertAttempt: (row: AttemptRow) => s.insertAttempt.run(row),
     deliveries: (environmentId: string, limit: number) => s.deliveries.all(environmentId, limit),
     attemptsOf: (deliverySeq: number) => s.attemptsOf.all(deliverySeq),
+    balanceInEnvironment: (environmentId: string, id: string) => s.balance.get(environmentId, id),
+    statementInEnvironment: (environmentId: string, id: string) => s.statement.get(environmentId, id),
     /** A delivery may be gone by the time its attempt ends (its subscription deleted, a reset). */
     deliveryExists: (seq: number) => s.exists.get(seq) !== undefined
   }

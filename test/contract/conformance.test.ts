@@ -85,17 +85,23 @@ function disagreements (mine: Json | undefined, theirs: Json | undefined, path: 
 const NEVER_ANSWERED: Record<string, string> = {
   'POST /v1/users/sessions 403': 'the Profile limit of an environment is not emulated',
   'POST /v1/profiles 403': 'the Profile limit of an environment is not emulated',
-  'POST /v1/introspect/processor_token 200': 'no processor tokens exist without a Connector'
+  'POST /v1/introspect/processor_token 200': 'no processor tokens exist without a Connector',
+  'GET /v1/accounts/{accountId}/ach_numbers 202': 'no Finicity numbers are ever still being fetched',
+  'GET /v1/accounts/{accountId}/ach_numbers 410': 'a seeded account\'s numbers are always available',
+  'POST /v1/accounts/{accountId}/balances/refresh 429': 'no provider rate limit',
+  'POST /v1/connections/{connectionId}/transactions/refresh 409': 'a refresh completes at once',
+  'POST /v1/connections/{connectionId}/transactions/refresh 429': 'refreshes are not limited'
 }
 
 t.test('openapi.yaml agrees with Quiltt\'s document for every operation both describe', async t => {
   const routeOf = (method: string, path: string) => ours.operations.find(o => o.method === method && o.path === path)
   const shared = quiltt.operations.filter(o => routeOf(o.method, o.path))
   t.strictSame(shared.map(o => `${o.method} ${o.path}`).sort(), [
-    'DELETE /v1/profiles/{id}', 'DELETE /v1/users/session', 'GET /v1/profiles', 'GET /v1/profiles/{id}', 'PATCH /v1/profiles/{id}',
+    'DELETE /v1/profiles/{id}', 'DELETE /v1/users/session', 'GET /v1/accounts/{accountId}/ach_numbers', 'GET /v1/institutions', 'GET /v1/profiles', 'GET /v1/profiles/{id}', 'PATCH /v1/profiles/{id}',
+    'POST /v1/accounts/{accountId}/balances/refresh', 'POST /v1/connections/{connectionId}/transactions/refresh',
     'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions',
     'DELETE /v1/webhooks/subscriptions/{id}', 'GET /v1/webhooks/subscriptions', 'GET /v1/webhooks/subscriptions/{id}', 'PATCH /v1/webhooks/subscriptions/{id}', 'POST /v1/webhooks/subscriptions'
-  ].sort(), 'every operation of the auth API, of Profiles and of webhook subscriptions that Quiltt documents is served')
+  ].sort(), 'every operation of the auth API, of Profiles, of bank data and of webhook subscriptions that Quiltt documents is served')
   for (const q of shared) {
     const mine = routeOf(q.method, q.path)!
     for (const [status, theirs] of Object.entries(q.responses)) {

@@ -409,3 +409,38 @@ t.test('bank changes published on the seam (connection, account, balance) are de
   }
   t.strictSame(got[2]!.body.events[0]!.record, balance)
 })
+
+t.test('a seeded connection\'s events (bank data) reach the receiver signed and valid; connection events fire on demand by connectionId', async t => {
+  const { app, clock } = await build(t)
+  const receiver = await startReceiver(t)
+  await subscribe(app, { name: 'bank', targetUrl: receiver.url, eventTypes: ['connection', 'account', 'balance'] })
+  const profile = await createProfile(app)
+  const seeded = await app.inject({
+    method: 'POST',
+    url: `/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${profile.id}/connections`,
+    payload: { institution: { name: 'First Platypus Bank' }, accounts: [{ name: 'Everyday Checking', mask: '1234', balance: { current: 1520.33, available: 1490.1 } }] }
+  })
+  expectStatus(t, seeded, 201)
+  const connectionId = seeded.json().connection.id as string
+  const got: Received[] = []
+  for (let i = 0; i < 5; i++) got.push(await receiver.next(i))
+  t.strictSame(got.map(r => r.body.events[0]!.type), ['connection.created', 'account.created', 'balance.created', 'connection.synced.successful.initial', 'connection.synced.successful.historical'])
+  t.equal(got[0]!.body.events[0]!.record.id, connectionId)
+  for (const r of got) {
+    t.strictSame(quilttPayloadProblems(r.raw), [], `${r.body.events[0]!.type}: Quiltt's WebhookPayload`)
+    t.ok(verifyWebhook(r.raw, r.headers, SECRET, { now: clock.now() }).ok, 'verified')
+  }
+  const accountId = got[1]!.body.events[0]!.record.id as string
+  const balanceId = got[2]!.body.events[0]!.record.id as string
+
+  for (const [type, body] of [['connection.synced.errored.repairable', { connectionId }], ['account.verified', { accountId }], ['balance.created', { balanceId }]] as const) {
+    const fired = await app.inject({ method: 'POST', url: EVENTS, payload: { type, ...body } })
+    expectStatus(t, fired, 201, type)
+    const r = await receiver.next(got.length)
+    got.push(r)
+    t.equal(r.body.events[0]!.id, fired.json().id, `${type} delivered`)
+    t.strictSame(quilttPayloadProblems(r.raw), [])
+  }
+  expectStatus(t, await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'connection.created', connectionId: 'conn_nope' } }), 404)
+  expectStatus(t, await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'statement.ready', statementId: 'stmt_nope' } }), 404)
+})

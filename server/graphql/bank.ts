@@ -1,0 +1,394 @@
+// GraphQL over the profile's bank data: Quiltt's roots, objects, Relay pages and mutations. Every read
+// is scoped to the viewer's profile, so another profile's id answers null, as if it did not exist.
+import { createHash } from 'node:crypto'
+import { toIso } from '../clock.js'
+import { ApiError, ValidationError } from '../errors.js'
+import type { AccountService } from '../services/accounts.js'
+import { metadataOf, statementUrl } from '../services/bank-records.js'
+import type { ConnectionService } from '../services/connections.js'
+import type { HoldingService } from '../services/holdings.js'
+import type { StatementService } from '../services/statements.js'
+import type { TransactionService } from '../services/transactions.js'
+import type { AccountRow } from '../store/accounts.js'
+import type { ConnectionRow } from '../store/connections.js'
+import type { HoldingRow } from '../store/holdings.js'
+import type { Page, Position } from '../store/pages.js'
+import type { StatementRow } from '../store/statements.js'
+import type { TransactionPageRow, TransactionQuery } from '../store/transactions.js'
+import { graphqlJs } from './schema.js'
+
+export interface Bank {
+  connections: ConnectionService
+  accounts: AccountService
+  transactions: TransactionService
+  holdings: HoldingService
+  statements: StatementService
+}
+
+interface Viewer { environmentId: string, profileId: string }
+type Args = Record<string, unknown>
+type Filter = Record<string, unknown> | null | undefined
+
+/** At most this many records a page, as Quiltt documents; also the page when neither first nor last is given. */
+export const MAX_PAGE = 100
+
+const fail = (message: string): never => { throw new (graphqlJs().GraphQLError)(message) }
+
+// ---- cursors: opaque, stable, and tied to the query they came from ----
+
+/** A short digest of what a page query asks (root, scope, filter, sort, search): a cursor only works where it came from. */
+const signature = (parts: unknown): string => createHash('sha1').update(JSON.stringify(parts)).digest('base64url').slice(0, 10)
+
+function encodeCursor (sig: string, p: Position): string {
+  return Buffer.from(JSON.stringify([sig, p.key, p.rowid])).toString('base64url')
+}
+
+function decodeCursor (cursor: unknown, sig: string, name: string): Position | undefined {
+  if (cursor === undefined || cursor === null) return undefined
+  let parsed: unknown
+  try { parsed = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) } catch {}
+  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string' || !Number.isSafeInteger(parsed[2])) {
+    return fail(`\`${name}\` is not a cursor: pass back an edge's cursor or pageInfo's startCursor/endCursor as it came.`)
+  }
+  if (parsed[0] !== sig) return fail(`\`${name}\` is a cursor of another query: a cursor pages the query (filter, sort, search) it came from.`)
+  return { key: parsed[1] as string, rowid: parsed[2] as number }
+}
+
+interface PageArgs { first?: number, last?: number, after?: Position, before?: Position }
+
+function pageArgs (args: Args, sig: string): PageArgs {
+  const first = args.first as number | null | undefined
+  const last = args.last as number | null | undefined
+  if (first != null && last != null) fail('Pass `first` or `last`, not both.')
+  for (const [name, v] of [['first', first], ['last', last]] as const) {
+    if (v != null && (v < 0 || v > MAX_PAGE)) fail(`\`${name}\` must be between 0 and ${MAX_PAGE}: a page holds at most ${MAX_PAGE} records.`)
+  }
+  const after = decodeCursor(args.after, sig, 'after')
+  const before = decodeCursor(args.before, sig, 'before')
+  return last != null ? { last, after, before } : { first: first ?? MAX_PAGE, after, before }
+}
+
+/** Quiltt's Relay connection: count, nodes, edges { cursor node }, pageInfo, each worked out only when asked. */
+class RelayConnection<Row, Node> {
+  private cached?: Node[]
+  constructor (private readonly page: Page<Row>, private readonly sig: string, private readonly make: (row: Row) => Node) {}
+  count (): number { return this.page.count() }
+  nodes (): Node[] { return (this.cached ??= this.page.rows.map(this.make)) }
+  edges (): Array<{ cursor: string, node: Node }> {
+    const nodes = this.nodes()
+    return this.page.rows.map((r, i) => ({ cursor: this.cursorOf(r), node: nodes[i]! }))
+  }
+
+  pageInfo () {
+    const rows = this.page.rows
+    return {
+      hasNextPage: this.page.hasNextPage,
+      hasPreviousPage: this.page.hasPreviousPage,
+      startCursor: rows.length > 0 ? this.cursorOf(rows[0]!) : null,
+      endCursor: rows.length > 0 ? this.cursorOf(rows.at(-1)!) : null
+    }
+  }
+
+  private cursorOf (r: { _key: string, _rowid: number }): string { return encodeCursor(this.sig, { key: r._key, rowid: r._rowid }) }
+}
+
+// ---- filters ----
+
+const RANGE = ['gt', 'gte', 'lt', 'lte'] as const
+function range<T> (filter: Args, name: string): Partial<Record<'eq' | typeof RANGE[number], T>> | undefined {
+  const out: Partial<Record<string, T>> = {}
+  if (filter[name] != null) out.eq = filter[name] as T
+  for (const op of RANGE) if (filter[`${name}_${op}`] != null) out[op] = filter[`${name}_${op}`] as T
+  return Object.keys(out).length > 0 ? out : undefined
+}
+
+/** Quiltt's metadata filter: every top-level key of the filter must hold the same value; null: no metadata. */
+function metadataFilter (filter: Args): Array<[string, string]> | null | undefined {
+  if (!('metadata' in filter) || filter.metadata === undefined) return undefined
+  if (filter.metadata === null) return null
+  if (typeof filter.metadata !== 'object' || Array.isArray(filter.metadata)) fail('`filter.metadata` must be a JSON object (or null for records without metadata).')
+  return Object.entries(filter.metadata as Args).map(([k, v]) => [k, JSON.stringify(v)])
+}
+
+const metadataMatches = (json: string | null, filter: Array<[string, string]> | null | undefined): boolean => {
+  if (filter === undefined) return true
+  if (filter === null) return json === null
+  const md = metadataOf(json)
+  return md !== null && filter.every(([k, v]) => Object.hasOwn(md, k) && JSON.stringify(md[k]) === v)
+}
+
+function transactionQuery (profileId: string, filter: Filter, term: unknown, accountId?: string): TransactionQuery {
+  const f = filter ?? {}
+  const q: TransactionQuery = { profileId }
+  if (accountId !== undefined) q.accountId = accountId
+  if (f.accountIds != null) q.accountIds = f.accountIds as string[]
+  const amount = range<number>(f, 'amount'); if (amount) q.amount = amount
+  const amountAbs = range<number>(f, 'amount_abs'); if (amountAbs) q.amountAbs = amountAbs
+  const date = range<string>(f, 'date'); if (date) q.date = date
+  if (f.entryType != null) q.entryType = f.entryType as string
+  if (f.kind != null) q.kind = f.kind as string[]
+  if (f.kind_not != null) q.kindNot = f.kind_not as string[]
+  if (f.status != null) q.status = f.status as string[]
+  const md = metadataFilter(f); if (md !== undefined) q.metadata = md
+  if (typeof term === 'string' && term !== '') q.term = term
+  return q
+}
+
+function checkDate (v: unknown, name: string): void {
+  if (v != null && (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v))) fail(`\`${name}\` must be a date as YYYY-MM-DD.`)
+}
+
+// ---- the objects ----
+
+function securityOf (json: string | null) {
+  if (json === null) return null
+  const s = JSON.parse(json) as Record<string, string | null>
+  return { name: s.name || null, tickerSymbol: s.tickerSymbol || null, cusip: s.cusip ?? null, isin: s.isin ?? null }
+}
+
+/** The GraphQL objects of one request: rows in, Quiltt's types out, relations read when asked. */
+function bankGraph (bank: Bank, viewer: Viewer) {
+  const { profileId } = viewer
+  const connectionRows = new Map<string, ConnectionRow | undefined>()
+  const connectionRow = (id: string) => {
+    if (!connectionRows.has(id)) connectionRows.set(id, bank.connections.row(profileId, id))
+    return connectionRows.get(id)
+  }
+  const accountRows = new Map<string, AccountRow | undefined>()
+  const accountRow = (id: string) => {
+    if (!accountRows.has(id)) accountRows.set(id, bank.accounts.row(profileId, id))
+    return accountRows.get(id)
+  }
+
+  const institutionOf = (c: ConnectionRow) => ({ id: c.institution_id, name: c.institution_name, logo: () => c.institution_logo_url === null ? null : { url: c.institution_logo_url } })
+
+  function transactionsOf (args: Args, accountId?: string) {
+    checkDates(args.filter as Filter, ['date', 'date_gt', 'date_gte', 'date_lt', 'date_lte'])
+    const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
+    const term = (args.search as { term?: string | null } | null | undefined)?.term ?? undefined
+    const sig = signature(['transactions', accountId ?? null, args.filter ?? null, sort, term ?? null])
+    const q = transactionQuery(profileId, args.filter as Filter, term, accountId)
+    const page = bank.transactions.page(q, { desc: sort === 'DATE_DESC', ...pageArgs(args, sig) })
+    return new RelayConnection(page, sig, transaction)
+  }
+
+  function holdingsOf (args: Args, accountId?: string) {
+    const sig = signature(['holdings', accountId ?? null])
+    return new RelayConnection(bank.holdings.page(profileId, accountId, pageArgs(args, sig)), sig, holding)
+  }
+
+  function statementsOf (args: Args, accountId?: string) {
+    const f = (args.filter ?? {}) as Args
+    const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
+    const sig = signature(['statements', accountId ?? null, args.filter ?? null, sort])
+    const forRange = f.for as { start: string, end: string } | null | undefined
+    const issued = f.issuedFor as { month: string, year: string } | null | undefined
+    if (forRange) { checkDate(forRange.start, 'filter.for.start'); checkDate(forRange.end, 'filter.for.end') }
+    checkDate(f.on, 'filter.on')
+    if (issued && !(/^\d{4}$/.test(issued.year) && /^(0?[1-9]|1[0-2])$/.test(issued.month))) fail('`filter.issuedFor` must name a month 1 to 12 and a four-digit year.')
+    const page = bank.statements.page({
+      profileId,
+      ...(accountId === undefined ? {} : { accountId }),
+      ...(f.accountIds != null ? { accountIds: f.accountIds as string[] } : {}),
+      ...(forRange ? { for: forRange } : {}),
+      ...(issued ? { issuedFor: `${issued.year}-${issued.month.padStart(2, '0')}` } : {}),
+      ...(f.on != null ? { on: f.on as string } : {})
+    }, { desc: sort === 'DATE_DESC', ...pageArgs({ first: args.first, after: args.after, before: args.before }, sig) })
+    return new RelayConnection(page, sig, statement)
+  }
+
+  function checkDates (filter: Filter, names: string[]): void {
+    for (const n of names) checkDate(filter?.[n], `filter.${n}`)
+  }
+
+  function accountsOf (rows: AccountRow[], args: Args) {
+    const f = (args.filter ?? {}) as Args
+    for (const base of ['transactedFirstOn', 'transactedLastOn']) checkDates(f, [base, ...RANGE.map(op => `${base}_${op}`)])
+    const md = metadataFilter(f)
+    const within = (v: string | null, base: string): boolean => {
+      const r = range<string>(f, base)
+      if (!r) return true
+      if (v === null) return false
+      return (r.eq === undefined || v === r.eq) && (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) && (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte)
+    }
+    const list = (v: unknown) => v as string[] | null | undefined
+    let out = rows.filter(a => {
+      const status = connectionRow(a.connection_id)?.status ?? ''
+      if (list(f.connection_status) && !list(f.connection_status)!.includes(status)) return false
+      if (list(f.connection_status_not)?.includes(status)) return false
+      if (list(f.kind) && !list(f.kind)!.includes(a.kind ?? '')) return false
+      if (list(f.kind_not)?.includes(a.kind ?? '')) return false
+      if (f.verified != null && (a.verified === 1) !== f.verified) return false
+      return metadataMatches(a.metadata, md) && within(a.transacted_first_on, 'transactedFirstOn') && within(a.transacted_last_on, 'transactedLastOn')
+    })
+    const term = (args.search as { term?: string | null } | null | undefined)?.term
+    if (term) out = out.filter(a => a.name.toLowerCase().includes(term.toLowerCase()))
+    if (args.sort) {
+      const desc = args.sort === 'LAST_TRANSACTED_ON_DESC'
+      // Accounts that never transacted sort last either way.
+      out = [...out].sort((x, y) => {
+        const a = x.transacted_last_on; const b = y.transacted_last_on
+        if (a === b) return 0
+        if (a === null) return 1
+        if (b === null) return -1
+        return (a < b ? -1 : 1) * (desc ? -1 : 1)
+      })
+    }
+    return out.map(account)
+  }
+
+  function connection (c: ConnectionRow) {
+    return {
+      id: c.id,
+      provider: c.provider,
+      status: c.status,
+      products: JSON.parse(c.products) as string[],
+      metadata: metadataOf(c.metadata),
+      externallyManaged: false,
+      oauth: false,
+      remoteData: null,
+      institution: () => institutionOf(c),
+      accounts: (args: Args) => accountsOf(bank.accounts.ofConnection(c.id), args)
+    }
+  }
+
+  function account (a: AccountRow) {
+    const conn = () => connectionRow(a.connection_id)!
+    return {
+      id: a.id,
+      name: a.name,
+      mask: a.mask,
+      kind: a.kind,
+      taxonomy: JSON.parse(a.taxonomy) as string[],
+      currencyCode: a.currency_code,
+      state: a.state,
+      verified: a.verified === 1,
+      metadata: metadataOf(a.metadata),
+      transactedFirstOn: a.transacted_first_on,
+      transactedLastOn: a.transacted_last_on,
+      owners: null,
+      remoteData: null,
+      provider: () => conn().provider,
+      institution: () => institutionOf(conn()),
+      connection: () => connection(conn()),
+      balance: () => {
+        const b = bank.accounts.balance(a.id)
+        return b ? { id: b.id, at: toIso(b.at), available: b.available, current: b.current, limit: b.limit, source: b.source } : null
+      },
+      transactions: (args: Args) => transactionsOf(args, a.id),
+      holdings: (args: Args) => holdingsOf(args, a.id),
+      statements: (args: Args) => statementsOf(args, a.id)
+    }
+  }
+
+  // A class, not an object of closures: a page makes up to 100 of these, and a prototype's methods cost nothing per record.
+  const transactionProvider = (t: TransactionPageRow): string | null => { const a = accountRow(t.account_id); return a ? connectionRow(a.connection_id)?.provider ?? null : null }
+  const transactionAccount = (t: TransactionPageRow) => account(accountRow(t.account_id)!)
+  class TransactionNode {
+    readonly id: string
+    readonly amount: number
+    readonly currencyCode: string
+    readonly date: string
+    readonly description: string
+    readonly entryType: string
+    readonly status: string
+    readonly kind: string
+    constructor (private readonly row: TransactionPageRow) {
+      this.id = row.id
+      this.amount = row.amount
+      this.currencyCode = row.currency_code
+      this.date = row.date
+      this.description = row.description
+      this.entryType = row.entry_type
+      this.status = row.status
+      this.kind = row.kind
+    }
+
+    metadata () { return metadataOf(this.row.metadata) }
+    provider () { return transactionProvider(this.row) }
+    account () { return transactionAccount(this.row) }
+  }
+  Object.assign(TransactionNode.prototype, { fees: null, price: null, quantity: null, security: null, merchant: null, remoteData: null, logo: null })
+  const transaction = (t: TransactionPageRow) => new TransactionNode(t)
+
+  function holding (h: HoldingRow) {
+    return { id: h.id, at: toIso(h.at), price: h.price, quantity: h.quantity, value: h.value, security: securityOf(h.security) }
+  }
+
+  function statement (s: StatementRow) {
+    return { id: s.id, startOn: s.start_on, endOn: s.end_on, url: statementUrl(s), account: () => account(accountRow(s.account_id)!) }
+  }
+
+  return { connection, account, transaction, holding, statement, transactionsOf, holdingsOf, statementsOf, accountsOf, connectionRow, accountRow }
+}
+
+export interface MutationError { message: string, path: string[] }
+
+/** A service's refusal as a payload's `errors`: field messages at their input path; not found at `id`. */
+function refusal (err: unknown, payloadErrors: (e: ValidationError) => MutationError[]): MutationError[] {
+  if (err instanceof ValidationError) return payloadErrors(err)
+  if (err instanceof ApiError && err.statusCode === 404) return [{ message: 'id does not name a record of this profile', path: ['id'] }]
+  throw err
+}
+
+/** Query and Mutation fields over the bank data, for the viewer's profile. */
+export function bankRoots (bank: Bank, viewer: Viewer, payloadErrors: (e: ValidationError) => MutationError[]): Record<string, (args: Args) => unknown> {
+  const g = bankGraph(bank, viewer)
+  const { environmentId, profileId } = viewer
+  const idOf = (args: Args) => String(args.id)
+  const inputOf = (args: Args) => args.input as Args
+
+  function mutate<T> (args: Args, run: (input: Args) => T) {
+    const input = inputOf(args)
+    const clientMutationId = input.clientMutationId ?? null
+    try {
+      return { success: true, record: run(input), errors: null, clientMutationId }
+    } catch (err) {
+      return { success: false, record: null, errors: refusal(err, payloadErrors), clientMutationId }
+    }
+  }
+
+  return {
+    connection: (args: Args) => { const c = g.connectionRow(idOf(args)); return c ? g.connection(c) : null },
+    connections: (args: Args) => {
+      const f = (args.filter ?? {}) as Args
+      const md = metadataFilter(f)
+      const list = (v: unknown) => v as string[] | null | undefined
+      return bank.connections.rows(profileId).filter(c =>
+        (!list(f.provider) || list(f.provider)!.includes(c.provider)) &&
+        (!list(f.status) || list(f.status)!.includes(c.status)) &&
+        !list(f.status_not)?.includes(c.status) &&
+        metadataMatches(c.metadata, md)).map(g.connection)
+    },
+    account: (args: Args) => { const a = g.accountRow(idOf(args)); return a ? g.account(a) : null },
+    accounts: (args: Args) => g.accountsOf(bank.accounts.rows(profileId), args),
+    transaction: (args: Args) => { const t = bank.transactions.row(profileId, idOf(args)); return t ? g.transaction(t) : null },
+    transactions: (args: Args) => g.transactionsOf(args),
+    holding: (args: Args) => { const h = bank.holdings.row(profileId, idOf(args)); return h ? g.holding(h) : null },
+    holdings: (args: Args) => g.holdingsOf(args),
+    statement: (args: Args) => { const s = bank.statements.row(profileId, idOf(args)); return s ? g.statement(s) : null },
+    statements: (args: Args) => g.statementsOf(args),
+
+    accountUpdate: (args: Args) => mutate(args, input => g.account(bank.accounts.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
+    transactionUpdate: (args: Args) => mutate(args, input => g.transaction(bank.transactions.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
+    connectionUpdate: (args: Args) => mutate(args, input => {
+      const v = bank.connections.updateMetadata(environmentId, profileId, String(input.id), input.metadata ?? null)
+      return g.connection(bank.connections.row(profileId, v.id)!)
+    }),
+    connectionSimulateError: (args: Args) => mutate(args, input => {
+      const v = bank.connections.simulateError(environmentId, profileId, String(input.id))
+      return g.connection(bank.connections.row(profileId, v.id)!)
+    }),
+    // 2026-04-01: connectionDisconnect's payload has no `errors`; a failure is a top-level GraphQL error.
+    connectionDisconnect: (args: Args) => {
+      const input = inputOf(args)
+      try {
+        const v = bank.connections.disconnect(environmentId, profileId, String(input.id))
+        return { success: true, record: g.connection(bank.connections.row(profileId, v.id)!), clientMutationId: input.clientMutationId ?? null }
+      } catch (err) {
+        const [first] = refusal(err, payloadErrors)
+        return fail(`connectionDisconnect: ${first!.message}`)
+      }
+    }
+  }
+}
