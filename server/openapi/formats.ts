@@ -13,5 +13,9 @@ export const SCHEMA_FORMATS = {
   'E.164': /^\+[1-9]\d{1,14}$/,
   // Quiltt's ids: a lowercase prefix, an underscore, base62 (p_..., env_..., api_...).
   'global_id-v1': /^[a-z]+_[0-9A-Za-z]+$/,
-  jwt: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+  jwt: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/,
+  // A webhook subscription's targetUrl (Quiltt's WebhookSubscription); what WHATWG URL parses with a scheme.
+  uri: (v: string): boolean => URL.canParse(v),
+  // Quiltt's Balance amounts (webhook events): any JSON number is a double.
+  double: { type: 'number' as const, validate: (v: number): boolean => Number.isFinite(v) }
 }
