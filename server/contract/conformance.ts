@@ -55,7 +55,7 @@ const SESSION_ANSWERS: Record<string, number> = { 'POST /v1/users/session': 201,
 /**
  * Statuses the emulator answers that Quiltt's document does not list for the operation: the
  * emulator's own choices (README, "Differences"), always in Quiltt's error shapes. Any operation may
- * also answer the framework's 400, 413, 415 and 500.
+ * also answer the framework's 400, 413, 415 and 500, and 503 when another process holds the database file's lock.
  */
 export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/users/sessions': [404, 429],
@@ -74,7 +74,7 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'PATCH /v1/webhooks/subscriptions/{id}': [401, 404],
   'DELETE /v1/webhooks/subscriptions/{id}': [401, 404]
 }
-const ANY_OPERATION = [400, 413, 415, 500]
+const ANY_OPERATION = [400, 413, 415, 500, 503]
 
 /**
  * What is wrong with one answer in Quiltt's terms; `undefined` when Quiltt's document has nothing
