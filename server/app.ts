@@ -189,7 +189,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...webhookSubscriptionRoutes(services),
     ...emulatorWebhookRoutes(services, services.eventTriggers),
     ...graphqlRoutes(services),
-    ...connectorRoutes(),
+    ...connectorRoutes(services),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
     ...emulatorConnectionRoutes(services),

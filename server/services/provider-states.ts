@@ -151,8 +151,8 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
 
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
-    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, webhook_secret } = env
-    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, webhook_secret }
+    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret } = env
+    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret }
   }
 
   const states: Record<string, Handler> = {

@@ -251,7 +251,32 @@ export const migrations: Migration[] = [
   CREATE INDEX statements_account ON statements(account_id, end_on);
   `,
 
-  // 5. Webhooks (docs/webhooks.md). Each environment signs its deliveries with a `webhook_secret`
+  // 5. The Connector stand-in: each environment's `connector` setting (how a flow ends, and whether it
+  // runs by itself), and the Connector sessions the inspector lists. A session belongs to a profile
+  // (one is only recorded once a session token named it) and goes with it.
+  `
+  ALTER TABLE environments ADD COLUMN connector_outcome TEXT NOT NULL DEFAULT 'success' CHECK (connector_outcome IN ('success', 'abort', 'error'));
+  ALTER TABLE environments ADD COLUMN connector_auto INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE connector_sessions (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    connector_id TEXT NOT NULL,
+    flow TEXT NOT NULL CHECK (flow IN ('connect', 'reconnect')),
+    mode TEXT NOT NULL,
+    institution TEXT,
+    connection_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'successful', 'aborted', 'errored')),
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  ) STRICT;
+  CREATE INDEX connector_sessions_environment ON connector_sessions(environment_id, created_at);
+  CREATE INDEX connector_sessions_profile ON connector_sessions(profile_id);
+  `,
+
+  // 6. Webhooks (docs/webhooks.md). Each environment signs its deliveries with a `webhook_secret`
   // (the bundled fixtures' environments get the documented ones, others a random one). Events are
   // kept in the order they happened (`seq`); a delivery is one event for one subscription, pending
   // until a 2xx or its last attempt, and every attempt is kept for the inspector. Deleting an
