@@ -67,5 +67,16 @@ export const FORMAT_GRAMMARS: Record<string, string> = Object.fromEntries(Object
 export const FORMAT_CHECKS: Record<string, (v: string) => boolean> = Object.fromEntries(
   Object.entries(TABLE).map(([name, f]) => [name, f.check ?? ((v: string) => wholeMatch(f.grammar, v))]))
 
+/**
+ * What Ajv checks answers with: every format of the table, and two that only values need (no pact
+ * regex is compared with them): a webhook subscription's `targetUrl` (WHATWG URL with a scheme) and
+ * Quiltt's `double` amounts in webhook events (any finite JSON number).
+ */
+export const AJV_FORMATS = {
+  ...FORMAT_CHECKS,
+  uri: (v: string): boolean => URL.canParse(v),
+  double: { type: 'number' as const, validate: (v: number): boolean => Number.isFinite(v) }
+}
+
 export const isUuid = FORMAT_CHECKS.uuid!
 export const isE164 = FORMAT_CHECKS['E.164']!

@@ -122,6 +122,30 @@ t.test('inspector and API docs in headless Chromium', {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile"]').length === 5, undefined, WAIT)
   })
 
+  t.test('webhook deliveries: each with its state, attempts and last answer, as the API lists them', async t => {
+    const { emulator, page } = await open(t)
+    const receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(req.url === '/ok' ? 200 : 500).end()) })
+    await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => new Promise<void>(resolve => { receiver.closeAllConnections(); receiver.close(() => resolve()) }))
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
+    const auth = { authorization: `Bearer ${DEFAULT.secret}` }
+    await post(`${emulator.url}/v1/webhooks/subscriptions`, { name: 'ok', targetUrl: `${base}/ok`, eventTypes: ['profile'] }, auth)
+    await post(`${emulator.url}/v1/webhooks/subscriptions`, { name: 'failing', targetUrl: `${base}/fail`, eventTypes: ['profile.created'] }, auth)
+    await post(`${emulator.url}/v1/profiles`, { email: 'hooked@example.com' }, auth)
+    await emulator.app.emulator.webhookDispatcher.idle()
+    await page.goto(`${emulator.url}/`)
+    const card = page.locator(`[data-env-id="${DEFAULT.environmentId}"]`)
+    await card.waitFor(WAIT)
+    t.equal(await card.locator('[data-field="webhookSecret"]').textContent(), 'whsec_quilttmock_0000000000000000000000000000', 'the webhook secret')
+    await page.locator('[data-testid="delivery"]').nth(1).waitFor(WAIT)
+    const api = ((await (await fetch(`${emulator.url}/emulator/v1/environments/${DEFAULT.environmentId}/webhook-deliveries`)).json()) as { deliveries: Array<{ state: string }> }).deliveries
+    t.strictSame(await page.locator('[data-testid="delivery"]').evaluateAll(rows => rows.map(r => r.getAttribute('data-state'))), api.map(d => d.state), 'the API\'s deliveries, in its order')
+    t.strictSame(api.map(d => d.state).sort(), ['delivered', 'pending'])
+    const failing = page.locator('[data-testid="delivery"][data-state="pending"]')
+    t.match(await failing.textContent(), /profile\.created.*1\/20.*500.*answered 500, not 2xx/, 'the failed attempt and why')
+    t.match(await page.locator('[data-testid="delivery"][data-state="delivered"]').textContent(), /1\/20\s*200/)
+  })
+
   t.test('choosing another environment shows its passcodes, and the choice survives a reload', async t => {
     const { emulator, page } = await open(t)
     for (let i = 0; i < 2; i++) await post(`${emulator.url}/v1/users/session`, { session: { clientId: PHONE.clientId, phone: '+15555550123' } })

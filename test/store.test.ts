@@ -83,3 +83,24 @@ t.test('a passcode is consumed by exactly one conditional UPDATE', async t => {
   t.equal(store.passcodes.consume(id, '123456', 10), true, 'first use')
   t.equal(store.passcodes.consume(id, '123456', 11), false, 'second use')
 })
+
+t.test('the webhooks migration gives the bundled environment its documented webhook secret and every other one its own', async t => {
+  const step = migrations.findIndex(m => typeof m === 'function' && m.toString().includes('webhook_subscriptions'))
+  t.ok(step > 0, 'found')
+  const path = join(mkdtempSync(join(tmpdir(), 'qm-')), 'before-webhooks.db')
+  const old = new Database(path)
+  for (const m of migrations.slice(0, step)) typeof m === 'string' ? old.exec(m) : m(old)
+  old.pragma(`user_version = ${step}`)
+  const insert = old.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits,
+    passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES (?, 'x', 'SANDBOX', 'email', 1, ?, 'ss_0000000000000000000000000000000000', 1, 600, 86400, 0, ?)`)
+  insert.run(DEFAULT.environmentId, DEFAULT.clientId, 1)
+  insert.run('env_mine', 'mine', 2)
+  insert.run('env_other', 'other', 3)
+  old.close()
+  const app = await buildApp({ db: path })
+  t.teardown(() => app.close())
+  const environments = (await app.inject({ url: '/emulator/v1/environments' })).json().environments as Array<{ id: string, webhookSecret: string }>
+  t.equal(environments[0]!.webhookSecret, 'whsec_quilttmock_0000000000000000000000000000', 'the documented one')
+  t.match(environments[1]!.webhookSecret, /^whsec_[A-Za-z0-9_-]{32}$/)
+  t.not(environments[1]!.webhookSecret, environments[2]!.webhookSecret, 'each its own')
+})

@@ -65,7 +65,8 @@ async function main (argv: string[]): Promise<void> {
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     logger: loggerFor(config),
     corsOrigins: config.corsOrigins,
-    journalSize: config.journalSize
+    journalSize: config.journalSize,
+    webhookHosts: config.webhookHosts
   })
   let closing = false
   const close = (reason: string): void => {
@@ -100,8 +101,9 @@ async function main (argv: string[]): Promise<void> {
     `  API docs   ${browse}/docs`,
     `  database   ${config.db}`,
     // Every environment a user may log in to (quilttsms1 of email-and-phone too), up to a screenful.
-    ...environments.slice(0, BANNER_ENVIRONMENTS).flatMap(env => [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`]),
+    ...environments.slice(0, BANNER_ENVIRONMENTS).flatMap(env => [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`, `  webhooks   ${env.webhookSecret}   (signs webhook deliveries: Quiltt-Signature)`]),
     ...(environments.length > BANNER_ENVIRONMENTS ? [`  ...        ${environments.length - BANNER_ENVIRONMENTS} more environments: GET ${browse}/emulator/v1/environments`] : []),
+    ...(config.webhookHosts.length > 0 ? [`  webhooks   delivered to loopback hosts and ${config.webhookHosts.includes('*') ? 'any host' : config.webhookHosts.join(', ')}`] : []),
     ...(config.adminToken !== undefined ? ['  admin      /emulator/ endpoints (but health) need Authorization: Bearer <admin token>'] : []),
     `  CORS       ${cors}`,
     `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true   (Node: node --import quiltt-mock/register app.js)`

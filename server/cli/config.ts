@@ -16,6 +16,8 @@ export interface Config {
   logLevel: string
   journalSize: number
   adminToken: string | undefined
+  /** Hosts besides loopback that webhook subscriptions may target; `*` for any. */
+  webhookHosts: string[]
 }
 
 interface FlagSpec {
@@ -123,6 +125,20 @@ export const FLAGS: FlagSpec[] = [
       if (v === '') return undefined
       if (!/^[\x21-\x7e]+$/.test(v)) throw new ConfigError('--admin-token must be printable characters without spaces (it is sent in an Authorization header)')
       return v
+    }
+  },
+  {
+    key: 'webhookHosts', flag: '--webhook-hosts', env: 'QUILTT_MOCK_WEBHOOK_HOSTS', default: '', shownDefault: 'none (loopback only)',
+    help: 'hosts besides this machine that webhook subscriptions may deliver to, comma-separated (e.g. app,receiver.internal); * for any',
+    parse: v => {
+      const list = v.split(',').map(h => h.trim().toLowerCase()).filter(h => h !== '')
+      for (const h of list) {
+        // A host name or address, no scheme, port or path: the subscription's URL gives those.
+        if (h !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|[0-9a-f:]+)$/.test(h)) {
+          throw new ConfigError(`--webhook-hosts takes host names such as receiver.internal (no scheme, port or path), or *, got "${h}"`)
+        }
+      }
+      return list.map(h => h.replace(/^\[(.*)\]$/, '$1'))
     }
   },
   {

@@ -64,7 +64,12 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/connections/{connectionId}/transactions/refresh': [401],
   'POST /v1/accounts/{accountId}/balances/refresh': [401],
   'GET /v1/accounts/{accountId}/ach_numbers': [401],
-  'GET /v1/institutions': [401]
+  'GET /v1/institutions': [401],
+  'GET /v1/webhooks/subscriptions': [401, 422],
+  'POST /v1/webhooks/subscriptions': [401],
+  'GET /v1/webhooks/subscriptions/{id}': [401, 404],
+  'PATCH /v1/webhooks/subscriptions/{id}': [401, 404],
+  'DELETE /v1/webhooks/subscriptions/{id}': [401, 404]
 }
 const ANY_OPERATION = [400, 413, 415, 500, 503]
 

@@ -23,6 +23,7 @@ export interface LoadedEnvironment {
   clientId: string
   apiKey: { id: string, secret: string }
   signingSecret: string
+  webhookSecret: string
   profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }>
 }
 
@@ -248,6 +249,7 @@ export function createFixtureService (
       clientId: row.client_id,
       apiKey: { id: apiKey.id, secret: apiKey.secret },
       signingSecret: row.signing_secret,
+      webhookSecret: row.webhook_secret,
       profiles: env.profiles.map(p => {
         const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch, p.id))
         seedConnections(row.id, profile.id, p)
@@ -272,6 +274,7 @@ export function createFixtureService (
         ...input,
         clientId: input.clientId ?? row.client_id,
         signingSecret: input.signingSecret ?? row.signing_secret,
+        webhookSecret: input.webhookSecret ?? row.webhook_secret,
         apiKey: {
           ...(input.apiKey?.id ?? apiKey?.id ? { id: input.apiKey?.id ?? apiKey!.id } : {}),
           ...(input.apiKey?.secret ?? apiKey?.secret ? { secret: input.apiKey?.secret ?? apiKey!.secret } : {})

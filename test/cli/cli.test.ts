@@ -95,6 +95,7 @@ t.test('the banner lists every environment of the fixtures, the phone one of ema
   t.match(banner, `clientId   ${DEFAULT.clientId}    (environment ${DEFAULT.environmentId}, email login)\n  secret     ${DEFAULT.secret}\n`)
   t.match(banner, `clientId   ${PHONE.clientId}    (environment ${PHONE.environmentId}, phone login)\n  secret     ${PHONE.secret}\n`)
   t.ok(banner.indexOf(DEFAULT.clientId) < banner.indexOf(PHONE.clientId), 'in the fixture\'s order')
+  t.match(banner, '  webhooks   whsec_quilttmock_0000000000000000000000000000   (signs webhook deliveries: Quiltt-Signature)\n', 'the webhook secret, documented in docs/webhooks.md')
   t.equal((await server.stop()).code, 0)
 })
 

@@ -102,8 +102,9 @@ t.test('openapi.yaml agrees with Quiltt\'s document for every operation both des
   t.strictSame(shared.map(o => `${o.method} ${o.path}`).sort(), [
     'DELETE /v1/profiles/{id}', 'DELETE /v1/users/session', 'GET /v1/accounts/{accountId}/ach_numbers', 'GET /v1/institutions', 'GET /v1/profiles', 'GET /v1/profiles/{id}', 'PATCH /v1/profiles/{id}',
     'POST /v1/accounts/{accountId}/balances/refresh', 'POST /v1/connections/{connectionId}/transactions/refresh',
-    'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions'
-  ], 'every operation of the auth API, of Profiles and of bank data that Quiltt documents is served')
+    'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions',
+    'DELETE /v1/webhooks/subscriptions/{id}', 'GET /v1/webhooks/subscriptions', 'GET /v1/webhooks/subscriptions/{id}', 'PATCH /v1/webhooks/subscriptions/{id}', 'POST /v1/webhooks/subscriptions'
+  ].sort(), 'every operation of the auth API, of Profiles, of bank data and of webhook subscriptions that Quiltt documents is served')
   for (const q of shared) {
     const mine = routeOf(q.method, q.path)!
     for (const [status, theirs] of Object.entries(q.responses)) {
