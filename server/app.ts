@@ -7,6 +7,7 @@ import { useAdminToken } from './http/admin.js'
 import { useControlPlane } from './http/control-plane.js'
 import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
+import { useEarlyAnswers } from './http/early-answers.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
 import { EmulatorRequest } from './http/expectations.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
@@ -37,7 +38,7 @@ import { type Changes, createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
-import { type Db, openDatabase } from './store/db.js'
+import { type Db, openDatabase, useServingBusyTimeout } from './store/db.js'
 import { createStore, type Store } from './store/index.js'
 
 export interface AppOptions {
@@ -65,7 +66,19 @@ export interface AppOptions {
    * against Quiltt's own schema (contract/conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
+  /** How long a request may take to arrive whole, and its headers; tests shorten them. */
+  timeouts?: { requestMs: number, headersMs: number, checkEveryMs?: number }
 }
+
+/**
+ * A client that trickles its request (a header a minute, a body a byte at a time) would otherwise hold
+ * its connection, and what it sent, forever: Fastify turns Node's request timeout off. A whole request
+ * has a minute (the 32 MiB fixture upload included, over any link a developer has); its headers 20 s.
+ * Node checks every 5 s, so a trickler goes at most that long after its time.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000
+export const HEADERS_TIMEOUT_MS = 20_000
+const TIMEOUT_CHECK_MS = 5_000
 
 export interface Emulator {
   db: Db
@@ -103,6 +116,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     const raw = typeof options.fixtures === 'object' ? options.fixtures : readFixtureFile(fixturesPath(options.fixtures ?? DEFAULT_FIXTURES_PATH))
     startup = withStableIds(parseFixtureDocument(raw, services.profiles))
     services.fixtures.loadMissing(startup)
+    useServingBusyTimeout(db)
   } catch (err) {
     db.close()
     throw err
@@ -116,7 +130,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     forceCloseConnections: true,
     // Every server Fastify makes, the extra ones for a host name such as localhost included, builds its
     // requests with this class: it serves an unknown `Expect` like any request (http/expectations.ts).
-    http: { IncomingMessage: EmulatorRequest },
+    http: { IncomingMessage: EmulatorRequest, connectionsCheckingInterval: options.timeouts?.checkEveryMs ?? TIMEOUT_CHECK_MS } as never,
+    requestTimeout: options.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS,
     bodyLimit: BODY_LIMIT,
     // Quiltt's ids never need more; bounds what a hostile URL can make the router do.
     routerOptions: { maxParamLength: 500 },
@@ -125,6 +140,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     frameworkErrors,
     childLoggerFactory: lazyChildLogger
   })
+  app.server.headersTimeout = options.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS
   const routes: Emulator['routes'] = []
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
@@ -136,6 +152,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   // answer, errors included, carries the CORS headers a page needs to read it.
   useCors(app, options.corsOrigins)
   useQuilttErrors(app, ids)
+  useEarlyAnswers(app)
   useAdminToken(app, options.adminToken)
   useControlPlane(app, control, clock)
   if (options.validateResponses) {

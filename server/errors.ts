@@ -113,8 +113,14 @@ export const errors = {
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
     `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
-  unknownProviderState: (name: string, known: string[]) => new ApiError(400, 'Bad Request',
-    `Unknown provider state \`${name}\`. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`),
+  /** Another process holds the database file's write lock past the short wait (store/db.ts). */
+  databaseBusy: () => new ApiError(503, 'Service Unavailable',
+    'The database file is busy: another quiltt-mock process on the same --db is writing (a long seed, say). Retry in a moment.',
+    { 'retry-after': '1' }),
+  graphqlTooLarge: (operations: number, maxTokens: number) => new ApiError(400, 'Bad Request',
+    `The ${operations} operations of this batch ask more than ${maxTokens.toLocaleString('en-US')} tokens in all; quiltt-mock reads at most ${maxTokens.toLocaleString('en-US')} per request. Send fewer or smaller operations, or split the batch.`),
+  unknownProviderState: (name: string, known: string[], hint = '') => new ApiError(400, 'Bad Request',
+    `Unknown provider state \`${name}\`${hint}. Known states: ${known.map(k => `\`${k}\``).join(', ')}.`),
 
   // Bank data (issue 23): the instructions are Quiltt's examples from its 2026-04-01 document.
   connectionNotFound: () => new ApiError(404, 'Not Found', 'Does the URL contain the ID of a valid Connection?'),
@@ -128,4 +134,10 @@ export const errors = {
   routingNumberInvalid: () => new ApiError(400, 'Bad Request', 'Are you supplying a valid 9-digit Routing number?'),
   /** GraphQL: a record the viewer cannot change (another profile's, or none), in a mutation's payload or as a GraphQL error. */
   recordNotFound: (what: string) => new ApiError(404, 'Not Found', `${what} not found: is the ID one of this profile's?`)
+}
+
+/** SQLite's "another connection holds the lock" (SQLITE_BUSY and its extended codes, SQLITE_LOCKED). */
+export function isDatabaseBusy (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { bearer, build, DEFAULT, expectStatus } from './helper.js'
+import { bearer, build, DEFAULT, expectStatus, issue } from './helper.js'
 
 const isRestError = (body: unknown): boolean => {
   const b = body as Record<string, unknown>
@@ -71,4 +71,34 @@ t.test('wrong JSON types are a 422 field map, never a 500', async t => {
     const body = res.json() as Record<string, unknown>
     t.ok(Object.keys(body).length > 0 && Object.values(body).every(v => Array.isArray(v) && v.every(m => typeof m === 'string')), 'a field map')
   }
+})
+
+t.test('strict text and numbers: a lone surrogate or a number out of range is a 422 at its field, never stored mangled', async t => {
+  const { app } = await build(t)
+  const post = (payload: string) => app.inject({ method: 'POST', url: '/v1/profiles', headers: { ...bearer(DEFAULT.secret), 'content-type': 'application/json' }, payload })
+  const lone = await post('{"name": "a\\ud800b"}')
+  expectStatus(t, lone, 422)
+  t.match(lone.json().name[0], /lone surrogate/)
+  const lowFirst = await post('{"metadata": {"k": ["x", "\\udc00"]}}')
+  expectStatus(t, lowFirst, 422)
+  t.ok(lowFirst.json()['metadata.k.1'], 'the path of the value')
+  const big = await post('{"metadata": {"n": 1e400}}')
+  expectStatus(t, big, 422)
+  t.match(big.json()['metadata.n'][0], /out of range/)
+  // A pair is text like any other; 1e300 is a number like any other.
+  const pair = await post('{"name": "emoji \\ud83d\\ude00", "metadata": {"n": 1e300}}')
+  expectStatus(t, pair, 201)
+  t.equal(pair.json().name, 'emoji \u{1F600}')
+  t.equal(pair.json().metadata.n, 1e300)
+})
+
+t.test('GraphQL metadata 1e400 in the query text is a field error, not stored as null', async t => {
+  const { app } = await build(t)
+  const token = (await issue(app, {})).json().token as string
+  const res = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: 'mutation { profileUpdate(input: { metadata: { n: 1e400 } }) { record { metadata } errors { message } } }' } })
+  const text = res.body
+  t.notMatch(text, /"n":null/, 'not stored as null')
+  const after = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: '{ profile { metadata } }' } })
+  t.equal(after.json().data.profile.metadata, null, 'nothing was stored')
+  t.match(text, /out of range/)
 })

@@ -48,3 +48,14 @@ t.test('an invalid fixture file stops the start with every bad value named by it
     }
   })
 })
+
+t.test('a fixture file that starts with a UTF-8 byte order mark is read like the same document without it', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-bom-'))
+  for (const name of ['bom.json', 'bom.yaml']) {
+    const file = join(dir, name)
+    writeFileSync(file, name.endsWith('.json') ? '\uFEFF{"environments": [{"name": "With BOM", "clientId": "withbom"}]}' : '\uFEFFenvironments:\n  - name: With BOM\n    clientId: withbom\n')
+    const app = await buildApp({ db: ':memory:', fixtures: file })
+    t.teardown(() => app.close())
+    t.equal(app.emulator.services.environments.list()[0]!.clientId, 'withbom', name)
+  }
+})

@@ -78,7 +78,8 @@ t.test('validation: 422 field maps in Quiltt form', async t => {
     ['unknown clientId', { session: { clientId: 'nope', email: 'a@b.co' } }, { clientId: ['is invalid'] }],
     ['missing email', { session: { clientId: DEFAULT.clientId } }, { email: ["can't be blank"] }],
     ['invalid email', { session: { clientId: DEFAULT.clientId, email: 'not-an-email' } }, { email: ['Email is not a valid email address'] }],
-    ['email with a lone surrogate', { session: { clientId: DEFAULT.clientId, email: '\ud800@example.com' } }, { email: ['Email is not a valid email address'] }],
+    // Refused as the body is read, before the email check: no text with a lone surrogate is stored anywhere.
+    ['email with a lone surrogate', { session: { clientId: DEFAULT.clientId, email: '\ud800@example.com' } }, { email: ['must be valid Unicode text: it holds a lone surrogate (an unpaired \\ud800 to \\udfff escape)'] }],
     ['email with U+FFFD (invalid UTF-8)', { session: { clientId: DEFAULT.clientId, email: '\ufffd@example.com' } }, { email: ['Email is not a valid email address'] }],
     ['email with a control character', { session: { clientId: DEFAULT.clientId, email: 'a\u0000b@example.com' } }, { email: ['Email is not a valid email address'] }],
     ['phone on an email environment', { session: { clientId: DEFAULT.clientId, phone: '+14155552671' } },

@@ -220,3 +220,36 @@ t.test('repeated identical answers and different ones in between each keep their
   t.strictSame(pings.map(e => (e.responseBody as { id: string }).id), [a.id, a.id, b.id, a.id, a.id])
   t.strictSame(pings.map(e => (e.responseBody as { token: string }).token), Array(5).fill('[REDACTED]'))
 })
+
+t.test('a chunked body (no Content-Length) over 64 KiB is noted by size too, and the journal holds bodies as text', async t => {
+  const { app } = await build(t, { validateResponses: false })
+  const { Readable } = await import('node:stream')
+  const text = JSON.stringify({ query: `{ ${'a '.repeat(60 * 1024)}}` })
+  const res = await app.inject({ method: 'POST', url: '/v1/graphql', headers: { ...bearer(DEFAULT.secret), 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, payload: Readable.from([text.slice(0, 1000), text.slice(1000)]) })
+  t.equal(res.headers['content-length'] === undefined, false, 'answered')
+  const [entry] = await journal(app)
+  t.equal(entry!.requestBody, `[${Buffer.byteLength(text)} bytes, not kept: the journal keeps bodies up to 65536 bytes]`)
+})
+
+t.test('bodies kept add up to 16 MiB at most: the oldest are let go, the newest kept', async t => {
+  const { app } = await build(t, { validateResponses: false, validateAgainstQuiltt: undefined })
+  const body = JSON.stringify({ metadata: { fill: 'y'.repeat(60 * 1024) } })
+  // 300 requests of 60 KiB: 18 MiB sent, more than the journal keeps.
+  for (let i = 0; i < 300; i++) {
+    await app.inject({ method: 'PUT', url: '/v1/profiles/p_nope', headers: { ...bearer(DEFAULT.secret), 'content-type': 'application/json' }, payload: body })
+  }
+  const entries = await journal(app)
+  t.equal(entries.length, 300, 'every entry is still listed')
+  t.match(entries[0]!.requestBody, { metadata: { fill: /^y+$/ } }, 'the newest body is kept')
+  t.match(entries[299]!.requestBody, /^\[\d+ characters, let go: the journal keeps the newest 16 MiB of bodies\]$/, 'the oldest is let go')
+  const keptChars = entries.filter(e => typeof e.requestBody === 'object').length * body.length
+  t.ok(keptChars <= 16 * 1024 * 1024, `kept ${keptChars} characters of bodies`)
+})
+
+t.test('signing secrets are never journaled in clear', async t => {
+  const { app } = await build(t, { validateResponses: false })
+  // Quiltt API requests only are journaled; a secret can still appear in one's body.
+  await app.inject({ method: 'POST', url: '/v1/profiles', headers: bearer(DEFAULT.secret), payload: { metadata: { signingSecret: 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000', note: 'mine is ss_sandbox_abcdefgh12345678' } } })
+  const [entry] = await journal(app)
+  t.strictSame((entry!.requestBody as { metadata: unknown }).metadata, { signingSecret: '[REDACTED]', note: 'mine is [REDACTED]' })
+})

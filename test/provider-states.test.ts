@@ -198,6 +198,39 @@ t.test('teardown also clears an environment created later that a state touched, 
   expectStatus(t, await issue(app, {}, env.apiKey.secret), 201, 'its secret still works')
 })
 
+t.test('teardown puts back what was there before the run: a developer\'s profiles, sessions and settings survive every state', async t => {
+  const { app } = await build(t, { ...WITH_PHONE, validateAgainstQuiltt: undefined })
+  // The developer's own work, before verify runs: a setting, a profile with a session.
+  expectStatus(t, await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { sessionFormat: 'legacy' } }), 200)
+  const mine = await issue(app, { uuid: UUID, email: 'dev@example.com' })
+  expectStatus(t, mine, 201, 'the developer\'s session')
+  const token = mine.json().token as string
+  for (let i = 0; i < 2; i++) {
+    // Interaction 1 deletes the developer's profile; interaction 2 turns signups off and makes one.
+    if (i === 0) await setup(app, 'no profile exists', { email: 'dev@example.com' })
+    else { await setup(app, 'signups are disabled'); await setup(app, 'a profile exists', { email: 'state@example.com' }) }
+    expectStatus(t, await issue(app, { uuid: '22222222-2222-2222-2222-222222222222' }), 201, 'a profile made by the interaction')
+    await change(app, 'no profile exists', {}, 'teardown')
+    await change(app, 'no profile exists', {}, 'teardown')
+    const env = ((await app.inject({ url: '/emulator/v1/environments' })).json().environments as Array<{ id: string, sessionFormat: string, signupsEnabled: boolean }>).find(e => e.id === DEFAULT.environmentId)!
+    t.equal(env.sessionFormat, 'legacy', `interaction ${i + 1}: the PATCHed setting holds`)
+    t.equal(env.signupsEnabled, true, `interaction ${i + 1}: signups back on`)
+    expectStatus(t, await ping(app, token), 200, `interaction ${i + 1}: the developer's session still works`)
+    const list = (await app.inject({ url: '/v1/profiles', headers: bearer(DEFAULT.secret) })).json() as Array<{ uuid: string, email: string }>
+    t.strictSame(list.map(p => p.email), ['dev@example.com'], `interaction ${i + 1}: only the developer's profile is left`)
+  }
+})
+
+t.test('a misspelt param is a 422 at params.<name> with a "did you mean"; a misspelt state a 400 with one', async t => {
+  const { app } = await build(t)
+  const res = await change(app, 'a session exists', { emial: 'a@example.com' })
+  expectStatus(t, res, 422)
+  t.match(res.json()['params.emial'][0], /is not a param of this state \(did you mean "email"\?\); it takes environmentId, uuid, email/)
+  const state = await change(app, 'a sesion exists')
+  expectStatus(t, state, 400)
+  t.match(state.json().instruction, /Unknown provider state `a sesion exists` \(did you mean "a session exists"\?\)\. Known states:/)
+})
+
 t.test('"a profile has a connection with accounts": a seeded connection, its ids and a session; verify can then exercise bank data', async t => {
   const { app } = await build(t)
   const values = await setup(app, 'a profile has a connection with accounts', { email: 'bank@example.com', connectionId: 'conn_1FromPact' })
@@ -212,4 +245,19 @@ t.test('"a profile has a connection with accounts": a seeded connection, its ids
   // Teardown resets the fixture environment: the bank data goes with it.
   await app.inject({ method: 'POST', url: '/emulator/v1/provider-states', payload: { state: 'a profile has a connection with accounts', action: 'teardown' } })
   t.equal((app.emulator.db.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n, 0)
+})
+
+t.test('a developer\'s bank data survives a state that deletes its profile: teardown puts back every row, transactions too', async t => {
+  const { app } = await build(t, { validateAgainstQuiltt: undefined })
+  const mine = (await issue(app, { email: 'banker@example.com' })).json()
+  const seeded = await app.inject({ method: 'POST', url: `/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${mine.userId}/connections`, payload: { generate: { accounts: 2, transactionsPerAccount: 30 } } })
+  expectStatus(t, seeded, 201)
+  const count = (table: string): number => (app.emulator.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+  const before = ['connections', 'accounts', 'balances', 'transactions'].map(count)
+  t.ok(before[3]! >= 60, 'transactions seeded')
+  await setup(app, 'no profile exists', { email: 'banker@example.com' })
+  t.equal(count('transactions'), 0, 'gone with the profile during the interaction')
+  await setup(app, 'a profile has a connection with accounts', { email: 'state@example.com' })
+  await change(app, '', {}, 'teardown')
+  t.strictSame(['connections', 'accounts', 'balances', 'transactions'].map(count), before, 'every row back, none of the state\'s left')
 })

@@ -162,3 +162,36 @@ t.test('signingSecret: generated per environment, chosen at creation (32 to 512 
   expectStatus(t, patch, 422)
   t.strictSame(patch.json(), { signingSecret: ['cannot be changed: create another environment for other credentials'] })
 })
+
+t.test('revocation by meaning: a revoked token without jti stays revoked whatever the spelling of its signature', async t => {
+  const { app } = await build(t)
+  const profile = (await issue(app, {})).json()
+  const token = sign({ uid: profile.userId, exp: NOW + 3600 }, { alg: 'HS512' })
+  expectStatus(t, await app.inject({ method: 'DELETE', url: '/v1/users/session', headers: bearer(token) }), 204)
+  // The last character of an HS512 signature carries 2 bits; the other 4 are ignored by decoders.
+  const last = token.at(-1)!
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const value = alphabet.indexOf(last)
+  const twins = [...alphabet].filter(c => c !== last && (alphabet.indexOf(c) & 0b110000) === (value & 0b110000))
+  t.equal(twins.length, 15, 'fifteen other spellings of the same signature')
+  for (const twin of twins) {
+    const spelt = `${token.slice(0, -1)}${twin}`
+    t.ok(Buffer.from(spelt.split('.')[2]!, 'base64url').equals(Buffer.from(token.split('.')[2]!, 'base64url')), `${twin}: the same bytes`)
+    expectStatus(t, await ping(app, spelt), 401, `spelt with ${twin}: still revoked`)
+  }
+})
+
+t.test('a revocation outlives clock moves: past the token\'s expiry and back, it is still revoked', async t => {
+  const { app } = await build(t)
+  const profile = (await issue(app, {})).json()
+  const token = sign({ uid: profile.userId, exp: NOW + 3600, jti: 'kept-revoked' })
+  expectStatus(t, await app.inject({ method: 'DELETE', url: '/v1/users/session', headers: bearer(token) }), 204)
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/clock', payload: { advanceSeconds: 2 * 3600 } }), 200)
+  // Revocations made then prune what has expired.
+  for (let i = 0; i < 64; i++) {
+    const other = sign({ uid: profile.userId, exp: NOW + 4 * 3600, jti: `other-${i}` })
+    expectStatus(t, await app.inject({ method: 'DELETE', url: '/v1/users/session', headers: bearer(other) }), 204)
+  }
+  expectStatus(t, await app.inject({ method: 'POST', url: '/emulator/v1/clock', payload: { offsetSeconds: 0 } }), 200)
+  expectStatus(t, await ping(app, token), 401, 'back before its expiry, still revoked')
+})

@@ -81,10 +81,28 @@ t.test('a host name that resolves to several addresses is bound on each, as Fast
   }
 })
 
-t.test('the server keeps the timeouts Fastify gives its own', async t => {
+t.test('the server keeps Fastify\'s keep-alive timeout and sets request and header timeouts', async t => {
   const { app } = await listen(t)
   t.equal(app.server.keepAliveTimeout, 72_000)
-  t.equal(app.server.requestTimeout, 0)
+  t.equal(app.server.requestTimeout, 60_000, 'a whole request has a minute')
+  t.equal(app.server.headersTimeout, 20_000, 'its headers 20 s')
+})
+
+t.test('a client trickling its request is answered 408 and let go once its time is up', async t => {
+  const { port } = await listen(t, { timeouts: { requestMs: 400, headersMs: 300, checkEveryMs: 100 } })
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let out = ''
+    socket.setEncoding('latin1')
+    socket.on('data', d => { out += d })
+    socket.on('close', () => resolve(out))
+    socket.on('error', reject)
+    // Headers, then a body that never comes whole.
+    socket.write('POST /v1/users/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
+    const drip = setInterval(() => { if (!socket.destroyed) socket.write(' ') }, 50)
+    socket.on('close', () => clearInterval(drip))
+  })
+  t.match(answer, /^HTTP\/1\.1 408 /, 'a 408, then the connection closed')
 })
 
 t.test('requests as clients send them on the wire get the answers the spec gives them', async t => {
@@ -132,4 +150,16 @@ t.test('an introspection answer is reused only while its rows are unchanged', as
   const after = body(await raw(port, introspect)) as { environment: { name: string } }
   t.equal(after.environment.name, 'Renamed', 'the new name, at once')
   t.not((body(first) as { environment: { name: string } }).environment.name, 'Renamed')
+})
+
+t.test('a request target in absolute form (as sent to a proxy) is read by its path: faults apply, /emulator/ is not journaled', async t => {
+  const { app, port } = await listen(t)
+  const fault = await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'GET', path: '/v1/users/session', status: 503 } })
+  t.equal(fault.statusCode, 201)
+  const faulted = await raw(port, ['GET http://auth.quiltt.io/v1/users/session HTTP/1.1'])
+  t.equal(status(faulted), 503, 'the fault matched the path of an absolute-form target')
+  const created = await raw(port, ['POST http://auth.quiltt.io/emulator/v1/environments HTTP/1.1', 'Content-Type: application/json', 'Content-Length: 2', '\r\n{}'])
+  t.equal(status(created), 201)
+  const journal = (await app.inject({ url: '/emulator/v1/requests' })).json().requests as Array<{ path: string }>
+  t.strictSame(journal.map(e => e.path), ['/v1/users/session'], 'journaled by its path; the emulator API (and its secrets) not at all')
 })

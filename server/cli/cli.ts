@@ -2,7 +2,9 @@
 import { createRequire } from 'node:module'
 import type { FastifyServerOptions } from 'fastify'
 import { buildApp, VERSION } from '../app.js'
-import { type Config, ConfigError, exposureWarning, helpText, readConfig, usePrettyLogs } from './config.js'
+import { type Config, ConfigError, exposureWarning, helpText, type PublishedCredentials, readConfig, usePrettyLogs } from './config.js'
+import { DEFAULT_FIXTURES_PATH, EMAIL_AND_PHONE_FIXTURES_PATH } from '../paths.js'
+import { readFixtureFile } from '../services/fixtures.js'
 import { ValidationError } from '../errors.js'
 import { stdoutByTurn } from '../http/logging.js'
 
@@ -32,6 +34,22 @@ function browsableHost (host: string): string {
 const startedBy = process.env.npm_lifecycle_event === 'start' && process.env.npm_package_name === 'quiltt-mock' ? process.ppid : undefined
 
 const BANNER_ENVIRONMENTS = 5
+
+/** The environments still using a credential of the bundled fixtures (published in the README). */
+function publishedCredentials (environments: Array<{ clientId: string, apiKey: { secret: string }, signingSecret: string }>): PublishedCredentials[] {
+  const known = new Set<string>()
+  for (const file of [DEFAULT_FIXTURES_PATH, EMAIL_AND_PHONE_FIXTURES_PATH]) {
+    const doc = readFixtureFile(file) as { environments?: Array<{ apiKey?: { secret?: string }, signingSecret?: string }> }
+    for (const env of doc.environments ?? []) for (const secret of [env.apiKey?.secret, env.signingSecret]) if (secret) known.add(secret)
+  }
+  return environments.flatMap(env => {
+    const secrets = [
+      ...(known.has(env.apiKey.secret) ? [`App Secret ${env.apiKey.secret}`] : []),
+      ...(known.has(env.signingSecret) ? [`signing secret ${env.signingSecret}`] : [])
+    ]
+    return secrets.length > 0 ? [{ clientId: env.clientId, secrets }] : []
+  })
+}
 
 async function main (argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -93,7 +111,7 @@ async function main (argv: string[]): Promise<void> {
   if (!pretty) {
     app.log.info({ url, inspector: `${browse}/`, docs: `${browse}/docs`, clientId: environments[0]?.clientId, clientIds: environments.map(e => e.clientId) }, 'ready')
   }
-  const warning = exposureWarning(config)
+  const warning = exposureWarning(config, publishedCredentials(environments))
   if (warning) process.stderr.write(`${warning}\n`)
 }
 

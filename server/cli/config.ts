@@ -112,11 +112,30 @@ export const FLAGS: FlagSpec[] = [
 ]
 
 /** The warning printed when the control API is reachable from other machines without a token, if it is. */
-export function exposureWarning (config: Pick<Config, 'host' | 'adminToken'>): string | undefined {
-  if (config.adminToken !== undefined || isLoopbackHost(config.host)) return undefined
-  return `quiltt-mock: WARNING: listening on ${config.host} without --admin-token. Anyone who can reach this port can read ` +
-    'passcodes, list API key secrets and reset the emulator through /emulator/. Set --admin-token (or QUILTT_MOCK_ADMIN_TOKEN), ' +
-    'or bind --host 127.0.0.1.'
+/** An environment whose credentials are published (in this package's bundled fixtures and its docs). */
+export interface PublishedCredentials { clientId: string, secrets: string[] }
+
+/**
+ * What a listener beyond this machine exposes: without --admin-token, the whole emulator API; with
+ * it, still any environment whose App Secret or signing secret is the published one (the bundled
+ * fixtures', printed in the README), with which anyone who can reach the port mints sessions.
+ */
+export function exposureWarning (config: Pick<Config, 'host' | 'adminToken'>, published: PublishedCredentials[] = []): string | undefined {
+  if (isLoopbackHost(config.host)) return undefined
+  const lines: string[] = []
+  if (config.adminToken === undefined) {
+    lines.push(`quiltt-mock: WARNING: listening on ${config.host} without --admin-token. Anyone who can reach this port can read ` +
+      'passcodes, list API key secrets and reset the emulator through /emulator/. Set --admin-token (or QUILTT_MOCK_ADMIN_TOKEN), ' +
+      'or bind --host 127.0.0.1.')
+  }
+  if (published.length > 0) {
+    lines.push(`quiltt-mock: WARNING: listening on ${config.host} with published credentials: ` +
+      published.map(p => `clientId ${p.clientId} (${p.secrets.join(', ')})`).join('; ') +
+      '. They are in this package\'s bundled fixtures and README, so anyone who can reach this port can issue sessions with them. ' +
+      'Replace them: start with --fixtures <your file>, giving each environment its own apiKey.secret and signingSecret ' +
+      '(or leave them out to have them generated), or bind --host 127.0.0.1.')
+  }
+  return lines.length > 0 ? lines.join('\n') : undefined
 }
 
 /** Flags win over environment variables, which win over defaults. */

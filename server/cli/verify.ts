@@ -10,12 +10,15 @@
  * cannot be written).
  */
 import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Verifier } from '@pact-foundation/pact'
 import { buildApp } from '../app.js'
 import { EMAIL_AND_PHONE_FIXTURES_PATH } from '../paths.js'
 import { FixtureFileError, readFixturesOption } from '../services/fixtures.js'
+import { PROVIDER_STATES, providerStateProblems } from '../services/provider-states.js'
 import { loadSpec } from '../openapi/spec.js'
 import { checkPact } from '../contract/check.js'
 import { documentId, loadQuilttFacts } from '../contract/facts.js'
@@ -32,6 +35,8 @@ export interface VerifyOptions {
   sources: string[]
   /** A running emulator; without it an in-memory one is started. */
   baseUrl?: string
+  /** The running emulator's --admin-token, sent with every provider-state change. */
+  adminToken?: string
   /** Fixtures for the in-memory emulator (default fixtures/email-and-phone.json). */
   fixtures?: string
   /** Every environment of the in-memory emulator answers session objects in this format. */
@@ -57,6 +62,7 @@ interface Flag { name: string, key: keyof VerifyOptions, help: string, boolean?:
 
 const FLAGS: Flag[] = [
   { name: '--base-url', key: 'baseUrl', help: 'verify this running emulator instead of starting one in memory (waits up to 15 s for one still starting)' },
+  { name: '--admin-token', key: 'adminToken', env: 'QUILTT_MOCK_ADMIN_TOKEN', help: 'the admin token of the emulator at --base-url (its provider states are under /emulator/)' },
   { name: '--fixtures', key: 'fixtures', help: 'fixture file for the in-memory emulator (default: fixtures/email-and-phone.json, the default environment and a phone-login one)' },
   { name: '--session-format', key: 'sessionFormat', help: 'current|legacy: every environment of the in-memory emulator answers session objects in this format (legacy: the seed guide\'s {id, expiration, userId, token}, for pacts written from it)' },
   { name: '--provider', key: 'provider', help: 'provider name for the broker and results (default: the pacts\' own, else "quiltt")' },
@@ -126,6 +132,10 @@ export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): V
   }
   if (options.sessionFormat !== undefined && options.baseUrl !== undefined) {
     throw new VerifyInputError('--session-format applies to the in-memory emulator: for a running one, set sessionFormat on its environments (fixtures, or PATCH /emulator/v1/environments/{id})')
+  }
+  if (options.adminToken !== undefined && options.baseUrl === undefined) {
+    // The in-memory emulator has no admin token; an inherited QUILTT_MOCK_ADMIN_TOKEN is not an error.
+    delete options.adminToken
   }
   if (options.baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.baseUrl)) {
     throw new VerifyInputError(`--base-url must be an http(s) URL such as http://127.0.0.1:4000, got "${options.baseUrl}"`)
@@ -251,12 +261,12 @@ export interface VerifierResult {
  * Runs the Pact Verifier against an emulator at `baseUrl`. Resolves with the Verifier's result when
  * every interaction passes; rejects with an Error whose message is that JSON result otherwise.
  */
-export async function verifyPacts (baseUrl: string, pactUrls: string[], options: Omit<VerifyOptions, 'sources' | 'baseUrl' | 'fixtures'> = {}): Promise<VerifierResult> {
+export async function verifyPacts (baseUrl: string, pactUrls: string[], options: Omit<VerifyOptions, 'sources' | 'baseUrl' | 'fixtures'> & { stateSetupUrl?: string } = {}): Promise<VerifierResult> {
   const base = baseUrl.replace(/\/+$/, '')
   const verifier = new Verifier({
     provider: options.provider ?? 'quiltt',
     providerBaseUrl: base,
-    providerStatesSetupUrl: `${base}${PROVIDER_STATES_PATH}`,
+    providerStatesSetupUrl: options.stateSetupUrl ?? `${base}${PROVIDER_STATES_PATH}`,
     // Quiet by default: pact-js warns that providerStatesSetupUrl is "deprecated" in favour of
     // in-process state handlers, which a separate emulator process cannot have.
     logLevel: options.logLevel ?? 'error',
@@ -295,22 +305,31 @@ export const REACHABLE_WITHIN_MS = 15_000
 export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { io.out(verifyHelpText()); return 0 }
   let app: FastifyInstance | undefined
+  let relay: Server | undefined
   try {
     const options = parseVerifyArgs(argv, env)
     const { pactUrls, provider, pacts } = resolveSources(options.sources)
+    await fetchPactUrls(pactUrls, pacts)
+    checkProviderStates(pacts)
     let baseUrl = options.baseUrl
+    let stateSetupUrl: string | undefined
     if (baseUrl === undefined) {
       const fixtures = options.fixtures ? fixturesArgument(options.fixtures) : EMAIL_AND_PHONE_FIXTURES_PATH
       app = await buildApp({ db: ':memory:', fixtures: options.sessionFormat ? inFormat(typeof fixtures === 'string' ? fixturesArgument(fixtures) : fixtures, options.sessionFormat) : fixtures })
       baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     } else {
       await checkReachable(baseUrl, reachableWithinMs)
+      await checkAdminToken(baseUrl, options.adminToken)
+      if (options.adminToken !== undefined) {
+        relay = await startStateRelay(baseUrl, options.adminToken)
+        stateSetupUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}${PROVIDER_STATES_PATH}`
+      }
     }
     io.out(`quiltt-mock verify: verifying ${pactUrls.length > 0 ? pactUrls.join(', ') : 'pacts from the broker'} against ${baseUrl}\n`)
     const providerName = options.provider ?? provider
     let replay: NonNullable<QuilttReport['replay']> = { passed: true, failedInteractions: 0 }
     try {
-      await verifyPacts(baseUrl, pactUrls, { ...options, ...(providerName ? { provider: providerName } : {}) })
+      await verifyPacts(baseUrl, pactUrls, { ...options, ...(providerName ? { provider: providerName } : {}), ...(stateSetupUrl ? { stateSetupUrl } : {}) })
       io.out('quiltt-mock verify: every interaction passed\n')
     } catch (err) {
       const result = parseResult((err as Error).message)
@@ -326,7 +345,89 @@ export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv 
     throw err
   } finally {
     await app?.close()
+    if (relay) await new Promise(resolve => relay!.close(resolve))
   }
+}
+
+/** Pacts named by URL, read now: their provider states are checked before the replay. */
+async function fetchPactUrls (pactUrls: string[], pacts: Map<string, unknown>): Promise<void> {
+  for (const source of pactUrls) {
+    if (!isUrl(source) || pacts.has(source)) continue
+    try {
+      const res = await fetch(source)
+      if (!res.ok) throw new Error(`it answered ${res.status}`)
+      pacts.set(source, await res.json())
+    } catch (err) {
+      throw new VerifyInputError(`Cannot read ${source}: ${(err as Error).message}`)
+    }
+  }
+}
+
+/**
+ * Every provider state the pacts name, checked before the replay: a misspelt state or param would
+ * otherwise pass silently or end in Pact's bare "400".
+ */
+export function checkProviderStates (pacts: Map<string, unknown>): void {
+  const problems: string[] = []
+  for (const [source, pact] of pacts) {
+    const interactions = (pact as { interactions?: unknown }).interactions
+    if (!Array.isArray(interactions)) continue
+    interactions.forEach((raw, i) => {
+      const it = (typeof raw === 'object' && raw !== null ? raw : {}) as { description?: unknown, providerState?: unknown, provider_state?: unknown, providerStates?: unknown }
+      const name = typeof it.description === 'string' ? `"${it.description}"` : `#${i + 1}`
+      // Pact v2 names one state as a string; v3 and v4 list {name, params}.
+      const states: Array<{ name?: unknown, params?: unknown }> = Array.isArray(it.providerStates)
+        ? it.providerStates as Array<{ name?: unknown, params?: unknown }>
+        : typeof (it.providerState ?? it.provider_state) === 'string' ? [{ name: it.providerState ?? it.provider_state }] : []
+      for (const state of states) {
+        const found = typeof state?.name === 'string' ? providerStateProblems(state.name, state.params) : ['a provider state without a name']
+        for (const p of found) problems.push(`${relativeToCwd(source)}, interaction ${name}: ${p}`)
+      }
+    })
+  }
+  if (problems.length > 0) {
+    throw new VerifyInputError(`the pacts name provider states quiltt-mock does not have:\n  - ${problems.join('\n  - ')}\nKnown states: ${Object.keys(PROVIDER_STATES).map(k => `"${k}"`).join(', ')}`)
+  }
+}
+
+/** An emulator started with --admin-token answers 401 to provider states without it: said now, not as Pact's bare 401. */
+async function checkAdminToken (baseUrl: string, token: string | undefined): Promise<void> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/emulator/v1/environments`
+  const res = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+  await res.arrayBuffer()
+  if (res.status === 401) {
+    throw new VerifyInputError(token === undefined
+      ? `${baseUrl} was started with --admin-token: pass the same token with --admin-token or QUILTT_MOCK_ADMIN_TOKEN`
+      : `${baseUrl} refused the admin token given (--admin-token or QUILTT_MOCK_ADMIN_TOKEN): it was started with another one`)
+  }
+}
+
+/**
+ * The Pact Verifier cannot add a header to its provider-state calls alone, so they go through this
+ * relay on a free local port, which adds `Authorization: Bearer <admin token>` and passes the answer back.
+ */
+async function startStateRelay (baseUrl: string, token: string): Promise<Server> {
+  const target = `${baseUrl.replace(/\/+$/, '')}${PROVIDER_STATES_PATH}`
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      fetch(target, {
+        method: req.method ?? 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json', authorization: `Bearer ${token}` },
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: Buffer.concat(chunks) })
+      }).then(async answer => {
+        const body = Buffer.from(await answer.arrayBuffer())
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+        res.end(body)
+      }, (err: Error) => {
+        res.writeHead(502, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ message: 'Bad Gateway', instruction: `quiltt-mock verify could not reach ${target}: ${err.message}` }))
+      })
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return server
 }
 
 /**
@@ -347,16 +448,7 @@ async function quilttCheck (options: VerifyOptions, pactUrls: string[], files: M
   const facts = loadQuilttFacts()
   const checked: CheckedPact[] = []
   for (const source of pactUrls) {
-    let pact = files.get(source)
-    if (pact === undefined) {
-      try {
-        const res = await fetch(source)
-        if (!res.ok) throw new Error(`it answered ${res.status}`)
-        pact = await res.json()
-      } catch (err) {
-        throw new VerifyInputError(`Cannot read ${source} for the Quiltt contract check: ${(err as Error).message}`)
-      }
-    }
+    const pact = files.get(source)
     try {
       checked.push({ source: isUrl(source) ? source : relativeToCwd(source), check: checkPact(pact, facts) })
     } catch (err) {

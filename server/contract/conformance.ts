@@ -55,7 +55,7 @@ const SESSION_ANSWERS: Record<string, number> = { 'POST /v1/users/session': 201,
 /**
  * Statuses the emulator answers that Quiltt's document does not list for the operation: the
  * emulator's own choices (README, "Differences"), always in Quiltt's error shapes. Any operation may
- * also answer the framework's 400, 413, 415 and 500.
+ * also answer the framework's 400, 413, 415 and 500, and 503 when another process holds the database file's lock.
  */
 export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/users/sessions': [404, 429],
@@ -69,7 +69,7 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'GET /v1/accounts/{accountId}/ach_numbers': [401],
   'GET /v1/institutions': [401]
 }
-const ANY_OPERATION = [400, 413, 415, 500]
+const ANY_OPERATION = [400, 413, 415, 500, 503]
 
 /**
  * What is wrong with one answer in Quiltt's terms; `undefined` when Quiltt's document has nothing

@@ -12,9 +12,12 @@
  *    one line on stderr. An emulator that is not on this machine needs `QUILTT_MOCK_ALLOW_REMOTE=1`;
  *    without it, or with a malformed setting, the process stops with a message rather than let
  *    requests reach the real Quiltt.
+ * Both hold in every worker thread the process starts, whatever its execArgv (workers.ts).
  */
 import dns from 'node:dns'
+import { isMainThread } from 'node:worker_threads'
 import { intercept } from './intercept.js'
+import { redirectWorkers } from './workers.js'
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void
 
@@ -49,13 +52,17 @@ if (!(dns as unknown as Record<symbol, boolean>)[PATCHED]) {
     return options.all ? [entry] : entry
   }
 
+  // Every worker thread started from here runs this preload too (workers.ts).
+  redirectWorkers(import.meta.url)
+
   const url = process.env.QUILTT_MOCK_URL
   if (url !== undefined && url !== '') {
     try {
       const hosts = (process.env.QUILTT_MOCK_HOSTS ?? '').split(',').filter(h => h.trim() !== '')
       const allowRemote = /^(1|true|yes)$/i.test(process.env.QUILTT_MOCK_ALLOW_REMOTE ?? '')
       const interception = intercept({ url, hosts, allowRemote })
-      process.stderr.write(`quiltt-mock: requests to ${interception.hosts.join(', ')} (https and http) go to ${interception.url} in this process (QUILTT_MOCK_URL)\n`)
+      // Once per process: a worker's copy of the preload says nothing.
+      if (isMainThread) process.stderr.write(`quiltt-mock: requests to ${interception.hosts.join(', ')} (https and http) go to ${interception.url} in this process (QUILTT_MOCK_URL)\n`)
     } catch (err) {
       process.stderr.write(`${(err as Error).message}\n(from QUILTT_MOCK_URL=${url}${process.env.QUILTT_MOCK_HOSTS ? ` QUILTT_MOCK_HOSTS=${process.env.QUILTT_MOCK_HOSTS}` : ''} and --import quiltt-mock/register)\n`)
       process.exit(1)

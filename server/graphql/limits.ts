@@ -7,6 +7,29 @@ import { graphqlJs } from './schema.js'
 export const MAX_DEPTH = 20
 export const MAX_TOKENS = 5_000
 export const MAX_BATCH = 50
+/**
+ * What one HTTP request may ask in all, a batch's operations added up: the limits above are per
+ * operation, and fifty operations each just under them tied the process up for seconds.
+ */
+export const MAX_REQUEST_TOKENS = 15_000
+
+/**
+ * The tokens of the requests' documents, counted until the total passes `budget` (then `budget + 1`):
+ * cheap (the lexer only), and done before anything is parsed, validated or run.
+ */
+export function tokensOf (queries: string[], budget = MAX_REQUEST_TOKENS): number {
+  const { Lexer, Source, TokenKind } = graphqlJs()
+  let total = 0
+  for (const query of queries) {
+    const lexer = new Lexer(new Source(query))
+    try {
+      while (lexer.advance().kind !== TokenKind.EOF) if (++total > budget) return total
+    } catch {
+      // A syntax error: the parser reports it, with its place, for this operation alone.
+    }
+  }
+  return total
+}
 
 /**
  * How deep the selections of a selection set nest (a field is one level, fragments add none), or

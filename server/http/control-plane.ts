@@ -27,6 +27,12 @@ export function redirectedFrom (headers: IncomingHttpHeaders): string | undefine
   return typeof value === 'string' ? value : undefined
 }
 
+/** A body that was not read (too large, or answered early): its declared size, when it declared one. */
+function bodySize (headers: IncomingHttpHeaders): number | undefined {
+  const length = Number(headers['content-length'])
+  return Number.isFinite(length) && length > 0 ? length : undefined
+}
+
 interface Capture { at: number, start: number, faultId: string | undefined }
 
 declare module 'fastify' {
@@ -59,8 +65,7 @@ export function useControlPlane (app: FastifyInstance, control: Control, clock: 
           url: req.url,
           status: reply.statusCode,
           durationMs: performance.now() - c.start,
-          requestBody: req.body,
-          requestBytes: req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']),
+          requestText: req.bodyText ?? bodySize(req.headers),
           responseBody: typeof payload === 'string' ? payload : undefined,
           responseType: reply.getHeader('content-type') as string | undefined,
           faultId: c.faultId,

@@ -2,11 +2,17 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import sjson from 'secure-json-parse'
-import { ApiError, errors, InternalError, ValidationError } from '../errors.js'
+import { ApiError, errors, InternalError, isDatabaseBusy, ValidationError } from '../errors.js'
 import type { Ids } from '../random.js'
+import { unrepresentable } from '../services/formats.js'
 import { toFieldErrors } from './validation.js'
 
 export const BODY_LIMIT = 1024 * 1024
+const MAYBE_UNREPRESENTABLE = /\\u[dD][89a-fA-F]|\d[eE]\+?\d{3}|\d{300}/
+
+declare module 'fastify' {
+  interface FastifyRequest { bodyText: string | undefined }
+}
 
 /**
  * The one place where failures become responses, all in Quiltt's shapes. Fastify's own errors
@@ -18,14 +24,27 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   // on bodiless DELETE and POST requests, which Quiltt accepts.
   // JSON only: Fastify's text/plain parser would hand the services a string where Quiltt answers 415.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+  app.decorateRequest('bodyText', undefined)
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     const text = (body as string)
+    // The text as it arrived, whatever the framing: the journal keeps it (and not the parsed value).
+    req.bodyText = text
     if (text.trim() === '') { done(null, undefined); return }
+    let value: unknown
     try {
-      done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
+      value = sjson.parse(text, { protoAction: 'error', constructorAction: 'error' })
     } catch (err) {
       done(errors.invalidJson((err as Error).message), undefined)
+      return
     }
+    // What JSON.parse accepts but nothing can store faithfully: a lone surrogate escape, a number out
+    // of range. Looked for only when the text could hold one (a surrogate escape, a 3-digit exponent,
+    // 300 digits in a row), so ordinary bodies cost one regular expression.
+    if (MAYBE_UNREPRESENTABLE.test(text)) {
+      const found = unrepresentable(value)
+      if (found) { done(unrepresentableError(req.routeOptions.schema?.response, found.path, found.problem), undefined); return }
+    }
+    done(null, value)
   })
   // Any other type, or none: an empty body is no body (Pact's verifier and HTTP proxies send bodiless
   // POSTs chunked and without a Content-Type, which Quiltt accepts); anything else is a 415.
@@ -51,8 +70,19 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   })
 }
 
+/**
+ * A 422 field map where the operation documents one (the field named as its service names it: inside
+ * Quiltt's `session` envelope, without it), else a 400 saying the same.
+ */
+function unrepresentableError (responses: unknown, path: string, problem: string): ApiError | ValidationError {
+  const field = path === '' ? 'base' : path.replace(/^session\./, '')
+  const documents422 = typeof responses === 'object' && responses !== null && '422' in responses
+  return documents422 ? new ValidationError({ [field]: [problem] }) : errors.badRequest(`${field === 'base' ? 'The body' : `\`${field}\``} ${problem}.`)
+}
+
 function translate (err: FastifyError, bodyLimit: number): ApiError | ValidationError | undefined {
   if (err instanceof ApiError || err instanceof ValidationError) return err
+  if (isDatabaseBusy(err)) return errors.databaseBusy()
   if (err.validation) return new ValidationError(toFieldErrors(err.validation as Parameters<typeof toFieldErrors>[0]))
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return errors.unsupportedMediaType(String(err.message.split(': ').pop()))

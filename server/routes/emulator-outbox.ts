@@ -8,11 +8,11 @@ type EnvParams = { environmentId: string }
 export function emulatorOutboxRoutes ({ outbox }: Services): Handlers {
   return {
     async emulatorListPasscodes (req) {
-      const query = req.query as { email?: string, phone?: string }
+      const query = req.query as { email?: string, phone?: string, limit?: number }
       return { passcodes: outbox.passcodes((req.params as EnvParams).environmentId, query) }
     },
     async emulatorListMessages (req) {
-      return { messages: outbox.messages((req.params as EnvParams).environmentId) }
+      return { messages: outbox.messages((req.params as EnvParams).environmentId, (req.query as { limit?: number }).limit) }
     }
   }
 }

@@ -32,6 +32,14 @@ export interface SeededProfile extends ProfileView {
 }
 
 const MAX_SESSIONS_PER_PROFILE = 1000
+/**
+ * What one fixture document may make in all, checked before anything is parsed further or written:
+ * every object in it (environments, profiles, whatever a later kind of fixture adds) and every session
+ * its profiles start. One 18 KB document asking a thousand profiles for a thousand sessions each held
+ * the process for 37 seconds.
+ */
+export const MAX_FIXTURE_OBJECTS = 100_000
+export const MAX_FIXTURE_SESSIONS = 10_000
 // A misspelt key would otherwise be ignored and leave a setting at its default without a word.
 const ENVIRONMENT_KEYS = new Set([...ENVIRONMENT_INPUT_FIELDS, 'profiles'])
 const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions', 'connections'])
@@ -42,7 +50,12 @@ function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: Fi
 }
 
 const isJsonPath = (path: string): boolean => /\.json$/i.test(path)
-const parseFixtureText = (path: string, text: string): unknown => isJsonPath(path) ? JSON.parse(text) : parseYaml(text)
+// A UTF-8 byte order mark (Windows editors write one) is not part of the document: the same text sent
+// over HTTP is accepted, so the file is too.
+const parseFixtureText = (path: string, text: string): unknown => {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  return isJsonPath(path) ? JSON.parse(body) : parseYaml(body)
+}
 
 /** Reads a fixture file, JSON or YAML. */
 export function readFixtureFile (path: string): unknown {
@@ -87,6 +100,7 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
   if (!isPlainObject(raw) || !Array.isArray(raw.environments)) {
     throw new ValidationError({ environments: ['must be an array of environments'] })
   }
+  checkDocumentCost(raw)
   unknownKeys(raw, new Set(['environments']), errs, '')
   const environments = raw.environments.map((env, i): EnvironmentFixture => {
     const path = `environments.${i}.`
@@ -104,6 +118,29 @@ export function parseFixtureDocument (raw: unknown, profiles: ProfileService): F
   })
   errs.throwIfAny()
   return { environments }
+}
+
+/** The whole document's cost, before its parts are checked one by one: a 422 at `environments` naming the bound. */
+function checkDocumentCost (raw: Record<string, unknown>): void {
+  let objects = 0
+  let sessions = 0
+  // Iterative, so a deeply nested document cannot overflow the stack here.
+  const stack: unknown[] = [raw]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v !== 'object' || v === null) continue
+    if (++objects > MAX_FIXTURE_OBJECTS) break
+    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue }
+    for (const x of Object.values(v)) stack.push(x)
+  }
+  for (const env of raw.environments as unknown[]) {
+    const list = isPlainObject(env) && Array.isArray(env.profiles) ? env.profiles : []
+    for (const p of list) if (isPlainObject(p) && typeof p.sessions === 'number' && p.sessions > 0) sessions += p.sessions
+  }
+  const problems: string[] = []
+  if (objects > MAX_FIXTURE_OBJECTS) problems.push(`hold more than ${MAX_FIXTURE_OBJECTS.toLocaleString('en-US')} objects (environments, profiles and what they hold); a fixture document may hold at most that: split it into several`)
+  if (sessions > MAX_FIXTURE_SESSIONS) problems.push(`start ${sessions.toLocaleString('en-US')} sessions in all (the profiles' "sessions" added up); a fixture document may start at most ${MAX_FIXTURE_SESSIONS.toLocaleString('en-US')}`)
+  if (problems.length > 0) throw new ValidationError({ environments: problems })
 }
 
 /**

@@ -70,3 +70,32 @@ export function hasPrototypeKeys (value: unknown): boolean {
   }
   return false
 }
+
+/**
+ * The first value a JSON document cannot carry faithfully, with its path (`a.b.0`, `` for the value
+ * itself): a string (or key) with a lone UTF-16 surrogate, which would be stored and read back as
+ * replacement characters, or a number out of range (`1e400` parses as Infinity and would be stored as
+ * null). Iterative: the depth is the caller's to bound.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+export function unrepresentable (value: unknown): { path: string, problem: string } | undefined {
+  const stack: Array<[unknown, string]> = [[value, '']]
+  const join = (path: string, key: string | number): string => path === '' ? String(key) : `${path}.${key}`
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return { path, problem: 'must be valid Unicode text: it holds a lone surrogate (an unpaired \\ud800 to \\udfff escape)' }
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return { path, problem: 'is a number out of range (at most about 1.8e308)' }
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, join(path, i)]))
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return { path: join(path, k), problem: 'is a key that is not valid Unicode text: it holds a lone surrogate' }
+        stack.push([x, join(path, k)])
+      }
+    }
+  }
+  return undefined
+}

@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'graphql-jit'
 import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode, SelectionSetNode } from 'graphql'
-import { ApiError, errors } from '../errors.js'
-import { maxDepthRule } from '../graphql/limits.js'
+import { ApiError, errors, isDatabaseBusy } from '../errors.js'
+import { MAX_REQUEST_TOKENS, maxDepthRule, tokensOf } from '../graphql/limits.js'
 import { operationOf, parseDocument } from '../graphql/operations.js'
 import type { Bank } from '../graphql/bank.js'
 import { rootValue, type Viewer } from '../graphql/resolvers.js'
@@ -143,6 +143,8 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
         const original = e.originalError
         if (e.path === undefined || original === undefined || original instanceof GraphQLError) return e
         const at = { nodes: e.nodes ?? null, path: e.path }
+        // A locked database file is the whole request's 503 (with Retry-After), as on every other route.
+        if (isDatabaseBusy(original)) throw errors.databaseBusy()
         if (original instanceof ApiError) return new GraphQLError(original.message, { ...at, extensions: { instruction: original.instruction } })
         const errorId = ids.errorId()
         options.onInternalError?.(original, errorId)
@@ -159,6 +161,8 @@ export function createGraphQLService ({ ids }: ServiceContext, environments: Env
      */
     async execute (requests: GraphQLRequest[], authorization: string | undefined, options: ExecuteOptions): Promise<ExecutionResult[]> {
       const viewer = viewerOf(authorization)
+      // One operation is bounded by the parser's own limit; a batch by its total, before any of it is parsed.
+      if (requests.length > 1 && tokensOf(requests.map(r => r.query)) > MAX_REQUEST_TOKENS) throw errors.graphqlTooLarge(requests.length, MAX_REQUEST_TOKENS)
       const prepared = requests.map(prepare)
       if (options.queriesOnly && prepared.some(p => 'document' in p && p.operation?.operation === 'mutation')) throw errors.graphqlMutationOverGet()
       const profileId = viewer.profileId

@@ -7,7 +7,14 @@ export const DEFAULT_JOURNAL_SIZE = 1000
 export const MAX_JOURNAL_SIZE = 100_000
 // Bodies up to this size are kept; bigger ones (a fuzzer's 1 MiB posts) would make a full journal hold gigabytes.
 export const MAX_KEPT_BODY_BYTES = 64 * 1024
+/**
+ * What all kept bodies may add up to (request and response texts, in UTF-16 code units, about bytes):
+ * past it the oldest entries' bodies are let go, newest kept. Bodies are kept as the text that arrived,
+ * never parsed (parsed, a dense JSON body held about 20 times its size).
+ */
+export const MAX_KEPT_BODIES_TOTAL = 16 * 1024 * 1024
 const omitted = (bytes: number): string => `[${bytes} bytes, not kept: the journal keeps bodies up to ${MAX_KEPT_BODY_BYTES} bytes]`
+const letGo = (chars: number): string => `[${chars} characters, let go: the journal keeps the newest ${MAX_KEPT_BODIES_TOTAL / 1024 / 1024} MiB of bodies]`
 
 /**
  * What the request hook hands over. Bodies are kept as they arrived (the parsed request body, the
@@ -20,9 +27,11 @@ export interface JournalCapture {
   url: string
   status: number
   durationMs: number
-  requestBody: unknown
-  /** The request's Content-Length, when it sent one. */
-  requestBytes: number | undefined
+  /**
+   * The request body's text as it arrived (JSON or YAML), or, for a body too big to keep, its size in
+   * bytes; undefined for no body. Read whatever the framing (Content-Length or chunked).
+   */
+  requestText: string | number | undefined
   responseBody: unknown
   responseType: string | undefined
   faultId: string | undefined
@@ -51,9 +60,9 @@ export interface JournalFilter { limit?: number, method?: string, path?: string 
 export const REDACTED = '[REDACTED]'
 // Keys whose values are credentials wherever they appear. API key secrets and session tokens only
 // travel in Authorization headers (never kept) and in these fields.
-const SECRET_KEYS = /^(token|secret|authorization|password|apikey|accesstoken|refreshtoken|clientsecret)$/i
-// A JWT, or an API key secret in the emulator's format, inside any string.
-const SECRET_VALUES = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|sk_[A-Za-z0-9_]{8,}/g
+const SECRET_KEYS = /^(token|secret|authorization|password|apikey|accesstoken|refreshtoken|clientsecret|signingsecret|admintoken)$/i
+// A JWT, or an API key secret or signing secret in the emulator's format, inside any string.
+const SECRET_VALUES = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|\b(sk|ss)_[A-Za-z0-9_]{8,}/g
 
 // Deeper than this, a journaled body is cut: copying or serialising a 10,000-deep array would
 // overflow the stack, and no person reads that far.
@@ -103,8 +112,11 @@ export function createJournal (size: number) {
   const statuses = new Uint16Array(size)
   const methods = new Array<string>(size)
   const urls = new Array<string>(size)
-  const requestBodies = new Array<unknown>(size)
+  const requestBodies = new Array<string | undefined>(size)
   const responseBodies = new Array<unknown>(size)
+  const keptChars = new Float64Array(size) // what each entry's bodies hold
+  let kept = 0 // their sum, at most MAX_KEPT_BODIES_TOTAL
+  let firstHeld = 1 // entries with a smaller id hold no bodies any more
   const responseTypes = new Array<string | undefined>(size)
   const faultIds = new Array<string | undefined>(size)
   const redirectedFroms = new Array<string | undefined>(size)
@@ -112,8 +124,15 @@ export function createJournal (size: number) {
   let count = 0 // entries held
   let seq = 0 // ids keep counting across clears, so an id never names two requests
 
+  const parse = (text: string | undefined): unknown => {
+    if (text === undefined) return undefined
+    // A note ("[n bytes, not kept: ...]") is not JSON, so it reads back as itself.
+    try { return JSON.parse(text) } catch { return text }
+  }
+
   function view (slot: number): JournalEntryView {
     const url = urls[slot]!
+    const requestBody = parse(requestBodies[slot])
     const body = responseBodies[slot]
     const faultId = faultIds[slot]
     const redirectedFrom = redirectedFroms[slot]
@@ -133,12 +152,30 @@ export function createJournal (size: number) {
       query: q < 0 ? null : redact(url.slice(q + 1)) as string,
       status: statuses[slot]!,
       durationMs: Math.round(durations[slot]! * 1000) / 1000,
-      requestBody: requestBodies[slot] === undefined ? null : redact(requestBodies[slot]),
+      requestBody: requestBody === undefined ? null : redact(requestBody),
       responseBody: redact(responseBody),
       ...(faultId === undefined ? {} : { faultId }),
       // Named when read, not when recorded: a request costs nothing more, and a faulted one is named too.
-      ...(path === GRAPHQL_PATH ? { graphql: describeGraphQLRequest(requestBodies[slot], q < 0 ? null : url.slice(q + 1)) } : {}),
+      ...(path === GRAPHQL_PATH ? { graphql: describeGraphQLRequest(requestBody, q < 0 ? null : url.slice(q + 1)) } : {}),
       ...(redirectedFrom === undefined ? {} : { redirectedFrom })
+    }
+  }
+
+  /** Lets go of the oldest entries' bodies until the kept ones fit MAX_KEPT_BODIES_TOTAL again. */
+  function letGoOldest (): void {
+    const oldest = seq - count + 1
+    for (let id = Math.max(firstHeld, oldest); id <= seq && kept > MAX_KEPT_BODIES_TOTAL; id++) {
+      const slot = (next - 1 - (seq - id) + size * 2) % size
+      const chars = keptChars[slot]!
+      if (chars === 0) continue
+      if (requestBodies[slot] !== undefined) requestBodies[slot] = letGo(requestBodies[slot]!.length)
+      if (typeof responseBodies[slot] === 'string' && responseBodies[slot] !== '') {
+        responseBodies[slot] = letGo((responseBodies[slot] as string).length)
+        responseTypes[slot] = undefined
+      }
+      kept -= chars
+      keptChars[slot] = 0
+      firstHeld = id + 1
     }
   }
 
@@ -148,11 +185,13 @@ export function createJournal (size: number) {
 
     record (capture: JournalCapture): void {
       if (size === 0) return
-      let requestBody = capture.requestBody
+      const text = capture.requestText
+      const requestBody = typeof text === 'number' ? omitted(text)
+        : text !== undefined && text.length > MAX_KEPT_BODY_BYTES / 4 && Buffer.byteLength(text) > MAX_KEPT_BODY_BYTES ? omitted(Buffer.byteLength(text))
+          : text === '' ? undefined : text
       let responseBody = capture.responseBody
       let responseType = capture.responseType
       let url = capture.url
-      if (capture.requestBytes !== undefined && capture.requestBytes > MAX_KEPT_BODY_BYTES) requestBody = omitted(capture.requestBytes)
       if (typeof responseBody === 'string' && responseBody.length > MAX_KEPT_BODY_BYTES / 4 &&
           Buffer.byteLength(responseBody) > MAX_KEPT_BODY_BYTES) {
         responseBody = omitted(Buffer.byteLength(responseBody))
@@ -167,6 +206,10 @@ export function createJournal (size: number) {
         if (typeof responseBody === 'string' && responseBodies[previous] === responseBody) responseBody = responseBodies[previous]
         if (urls[previous] === url) url = urls[previous]!
       }
+      kept -= keptChars[next]!
+      const chars = (requestBody?.length ?? 0) + (typeof responseBody === 'string' ? responseBody.length : 0)
+      keptChars[next] = chars
+      kept += chars
       ids[next] = ++seq
       ats[next] = capture.at
       durations[next] = capture.durationMs
@@ -180,6 +223,7 @@ export function createJournal (size: number) {
       redirectedFroms[next] = capture.redirectedFrom
       next = (next + 1) % size
       if (count < size) count++
+      if (kept > MAX_KEPT_BODIES_TOTAL) letGoOldest()
     },
 
     /** Newest first, filtered, at most `limit`. */
@@ -203,6 +247,9 @@ export function createJournal (size: number) {
     clear (): void {
       // The bodies are let go at once: a cleared journal holds no memory.
       for (const column of [methods, urls, requestBodies, responseBodies, responseTypes, faultIds, redirectedFroms]) column.fill(undefined as never)
+      keptChars.fill(0)
+      kept = 0
+      firstHeld = seq + 1
       next = 0
       count = 0
     }

@@ -5,6 +5,9 @@ import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
 import { normalizeEmail } from './formats.js'
 
+/** What one read of the outbox answers at most, unless `limit` asks for fewer (openapi.yaml). */
+export const OUTBOX_PAGE = 1000
+
 export interface PasscodeView {
   code: string
   email?: string
@@ -37,7 +40,7 @@ export function createOutboxService ({ store, clock }: ServiceContext, environme
   }
 
   return {
-    passcodes (environmentId: string, filter: { email?: string, phone?: string }): PasscodeView[] {
+    passcodes (environmentId: string, filter: { email?: string, phone?: string, limit?: number }): PasscodeView[] {
       environments.require(environmentId)
       // An unencoded `+` in a query string arrives as a space (`?phone=+1415...`, `?email=a+b@x.co`);
       // neither usernames can contain spaces, so read them back as `+`.
@@ -47,7 +50,7 @@ export function createOutboxService ({ store, clock }: ServiceContext, environme
         ? normalizeEmail(plus(filter.email))
         : phone !== undefined && /^\d+$/.test(phone) ? `+${phone}` : phone
       const now = clock.now()
-      return store.passcodes.list(environmentId, username).map(row => ({
+      return store.passcodes.list(environmentId, username, filter.limit ?? OUTBOX_PAGE).map(row => ({
         code: row.code,
         ...(row.channel === 'email' ? { email: row.username } : { phone: row.username }),
         profileId: row.profile_id,
@@ -60,9 +63,9 @@ export function createOutboxService ({ store, clock }: ServiceContext, environme
       }))
     },
 
-    messages (environmentId: string): MessageView[] {
+    messages (environmentId: string, limit = OUTBOX_PAGE): MessageView[] {
       environments.require(environmentId)
-      return store.messages.list(environmentId).map(row => ({
+      return store.messages.list(environmentId, limit).map(row => ({
         id: row.id,
         channel: row.channel,
         to: row.recipient,

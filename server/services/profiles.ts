@@ -4,7 +4,7 @@ import { errors, FieldErrorCollector } from '../errors.js'
 import type { EnvironmentRow } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
 import type { ServiceContext } from './context.js'
-import { EMAIL_INVALID, has, hasPrototypeKeys, isCalendarDate, isE164, isEmail, isPlainObject, isProfileId, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
+import { EMAIL_INVALID, has, hasPrototypeKeys, unrepresentable, isCalendarDate, isE164, isEmail, isPlainObject, isProfileId, isUuid, nestsAtMost, normalizeEmail } from './formats.js'
 
 /** Quiltt's Profile (2026-04-01): `at` is when the profile last changed. */
 export interface ProfileView {
@@ -117,6 +117,8 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
       // A JSON body with such a key is refused whole (secure-json-parse); GraphQL's JSON scalar can
       // still carry one, and the two APIs must agree on what a profile may hold.
       else if (hasPrototypeKeys(metadata)) errs.add(at('metadata'), 'must not have a __proto__ key, or a constructor key holding a prototype')
+      // GraphQL's JSON scalar reads a literal 1e400 as Infinity, which JSON.stringify would store as null.
+      else if (unrepresentable(metadata)) { const u = unrepresentable(metadata)!; errs.add(at(u.path === '' ? 'metadata' : `metadata.${u.path}`), u.problem) }
       else patch.metadata = JSON.stringify(metadata)
     }
   }

@@ -3,10 +3,12 @@ import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector, fieldError } from '../errors.js'
 import type { EnvironmentRow, EnvironmentSettings } from '../store/environments.js'
 import type { ProfileRow } from '../store/profiles.js'
+import type { EnvironmentSnapshot } from '../store/snapshots.js'
 import type { ServiceContext } from './context.js'
 import type { FixtureDocument } from './fixtures.js'
 import { isPlainObject, PASSCODE } from './formats.js'
 import type { Services } from './index.js'
+import { didYouMean } from './suggest.js'
 import { parseProfileAttributes, type ProfilePatch } from './profiles.js'
 import { RATE_LIMITS } from './sessions.js'
 
@@ -23,19 +25,61 @@ export type StateValues = Record<string, string | number>
 type Params = Record<string, unknown>
 type Handler = (params: Params) => StateValues
 
+// What a state's params may name: where it acts, and the profile it is about.
+const PROFILE_PARAMS = ['environmentId', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata'] as const
+
+/**
+ * Every provider state and the params it reads. `quiltt-mock verify` checks pacts against this before
+ * the replay, and a state change naming a param outside it is a 422 with a "did you mean".
+ */
+export const PROVIDER_STATES: Readonly<Record<string, readonly string[]>> = {
+  'a profile exists': PROFILE_PARAMS,
+  'no profile exists': PROFILE_PARAMS,
+  'a passcode was issued': [...PROFILE_PARAMS, 'passcode'],
+  'a session exists': PROFILE_PARAMS,
+  'a session was revoked': PROFILE_PARAMS,
+  'signups are disabled': ['environmentId'],
+  'sessions are in the legacy format': ['environmentId'],
+  'the session limit is reached': PROFILE_PARAMS,
+  'a profile has a connection with accounts': [...PROFILE_PARAMS, 'connectionId', 'accountId']
+}
+
+/** The problems with a state's name and params, each a sentence; none when Pact may set it up. */
+export function providerStateProblems (name: string, params: unknown): string[] {
+  if (name === '') return []
+  if (!Object.hasOwn(PROVIDER_STATES, name)) return [`unknown provider state "${name}"${didYouMean(name, Object.keys(PROVIDER_STATES))}`]
+  if (params === undefined || params === null) return []
+  if (!isPlainObject(params)) return [`state "${name}": params must be an object`]
+  const known = PROVIDER_STATES[name]!
+  return Object.keys(params).filter(k => !known.includes(k)).map(k =>
+    `state "${name}": unknown param "${k}"${didYouMean(k, known)}; it takes ${known.join(', ')}`)
+}
+
 /**
  * The provider states of the public contract (README, contracts/README.md). Their names are an
  * interface: users' pacts name them, so a name never changes once shipped.
  *
  * Every state acts on the fixture environments (or on `params.environmentId`): one whose strategy
  * matches the username given (`phone` picks the first phone-strategy fixture environment), else the
- * first one. A teardown reloads the fixture environments, and any other environment a state touched,
- * so each interaction starts from the fixtures whatever the previous one did.
+ * first one.
+ *
+ * verify never changes or deletes what it did not create, so a running emulator a developer uses can be
+ * verified: every setup first takes a snapshot of the fixture environments (and of any other one a state
+ * is about to touch) unless one is already held, and a teardown puts every snapshotted environment back
+ * as it was (its settings, profiles, sessions, passcodes, messages, revocations: every row it owns, see
+ * store/snapshots.ts) and drops the snapshots. So each interaction starts from the emulator as it was
+ * before the run, settings made before it (a PATCH to the legacy format) hold, and nothing is left behind.
  */
 export function createProviderStateService ({ store, clock }: ServiceContext, services: Services, startup: FixtureDocument) {
-  const { environments, profiles, sessions, passwordless, fixtures, connections } = services
+  const { environments, profiles, sessions, passwordless, connections } = services
   const fixtureIds = startup.environments.map(e => e.input.id!)
-  const touched = new Set<string>()
+  const snapshots = new Map<string, EnvironmentSnapshot>()
+
+  /** Snapshots an environment before a state changes it, unless this interaction's snapshot is held. */
+  function protect (id: string): void {
+    if (snapshots.has(id) || !store.environments.byId(id)) return
+    snapshots.set(id, store.snapshots.take([id]))
+  }
 
   function environmentFor (params: Params, channel?: 'email' | 'phone'): EnvironmentRow {
     let env: EnvironmentRow | undefined
@@ -47,7 +91,7 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
       env = candidates.find(e => e.auth_strategy === channel) ?? candidates[0]
       if (!env) throw errors.badRequest('No fixture environment is loaded. Pass params.environmentId, or reset the emulator.')
     }
-    touched.add(env.id)
+    protect(env.id)
     return env
   }
 
@@ -101,7 +145,7 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
   /** Every fixture environment, or the one `params.environmentId` names: what a state about settings changes. */
   function targetsOf (params: Params): EnvironmentRow[] {
     const targets = params.environmentId === undefined ? fixtureIds.flatMap(id => store.environments.byId(id) ?? []) : [environmentFor(params)]
-    for (const env of targets) touched.add(env.id)
+    for (const env of targets) protect(env.id)
     return targets
   }
 
@@ -214,17 +258,23 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
       const params: Params = isPlainObject(body.params) ? body.params : {}
       const name = body.state ?? ''
       if (body.action === 'teardown') {
-        // Pact tears down after every interaction, with the state name or "" for none: reset either way.
-        for (const id of new Set([...fixtureIds, ...touched])) {
-          if (store.environments.byId(id)) fixtures.reset(startup, id)
-        }
-        touched.clear()
+        // Pact tears down after every interaction (once per state, or with "" for none): the first
+        // puts everything back, the others find nothing held.
+        store.transaction(() => { for (const snapshot of snapshots.values()) store.snapshots.restore(snapshot) })
+        snapshots.clear()
         return {}
       }
+      // Pact sets up "" for an interaction without a state: its requests change the fixture
+      // environments too, so they are snapshotted all the same.
+      store.transaction(() => { for (const id of fixtureIds) protect(id) })
       if (name === '') return {}
       // Own keys only: a state named `valueOf` or `constructor` must not find Object.prototype's.
       const handler = Object.hasOwn(states, name) ? states[name] : undefined
-      if (!handler) throw errors.unknownProviderState(name, Object.keys(states))
+      if (!handler) throw errors.unknownProviderState(name, Object.keys(states), didYouMean(name, Object.keys(states)))
+      const known = PROVIDER_STATES[name]!
+      const errs = new FieldErrorCollector()
+      for (const k of Object.keys(params)) if (!known.includes(k)) errs.add(`params.${k}`, `is not a param of this state${didYouMean(k, known)}; it takes ${known.join(', ')}`)
+      errs.throwIfAny()
       return store.transaction(() => handler(params))
     }
   }

@@ -1,4 +1,5 @@
 // Sessions: issuing (with the rate limit), checking a session token, revoking, and the session object Quiltt returns.
+import { createHash } from 'node:crypto'
 import { toIso } from '../clock.js'
 import { errors, FieldErrorCollector } from '../errors.js'
 import type { ApiKeyRow, EnvironmentRow } from '../store/environments.js'
@@ -64,7 +65,7 @@ const VERIFIED_TOKENS_MAX = 1024
  */
 function sessionIdOf (selfSignedId: string): string {
   if (isUuid(selfSignedId)) return selfSignedId.toLowerCase()
-  const h = tokenDigest(selfSignedId)
+  const h = createHash('sha256').update(selfSignedId).digest('hex')
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 

@@ -12,6 +12,7 @@ import { createPasscodeStore } from './passcodes.js'
 import { createProfileStore } from './profiles.js'
 import { createRevokedTokenStore } from './revoked-tokens.js'
 import { createSessionStore, type SessionOwners } from './sessions.js'
+import { createSnapshotStore } from './snapshots.js'
 import { createStatementStore } from './statements.js'
 import { createTransactionStore } from './transactions.js'
 
@@ -33,6 +34,7 @@ export function createStore (db: Db) {
     passcodes: createPasscodeStore(db),
     messages: createMessageStore(db),
     revokedTokens: createRevokedTokenStore(db),
+    snapshots: createSnapshotStore(db),
     // Bank data: every row belongs to a profile and goes with it (ON DELETE CASCADE), so clearing an
     // environment's profiles clears its bank data too.
     connections: createConnectionStore(db),

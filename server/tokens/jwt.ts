@@ -107,5 +107,15 @@ export function verifySignature (token: string, key: Buffer, alg: HmacAlgorithm 
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
 
-/** A token's fingerprint, for revoking a self-signed token that carries no `jti`. */
-export const tokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex')
+/**
+ * A token's fingerprint, for revoking a self-signed token that carries no `jti`: by what it means, not
+ * how it is written. The signature part is taken as the bytes it decodes to: the last base64url
+ * character carries bits a decoder ignores, so one signature has several spellings, and a revoked
+ * token spelt another way was accepted again. (The header and payload are signed as written, so
+ * another spelling of those fails the signature.)
+ */
+export function tokenDigest (token: string): string {
+  const dot = token.lastIndexOf('.')
+  const canonical = `${token.slice(0, dot + 1)}${Buffer.from(token.slice(dot + 1), 'base64url').toString('base64url')}`
+  return createHash('sha256').update(canonical).digest('hex')
+}

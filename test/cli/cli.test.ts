@@ -199,3 +199,20 @@ t.test('readConfig: flags win over the environment; origins are normalised', asy
   t.equal(readConfig([], {}).logFormat, 'auto')
   t.equal(readConfig(['--log-format=json'], { QUILTT_MOCK_LOG_FORMAT: 'pretty' }).logFormat, 'json')
 })
+
+t.test('beyond loopback with --admin-token, the published default credentials are still named, with how to replace them', async t => {
+  const server = await startServer('node', [BIN, '--port', '0', '--host', '0.0.0.0', '--db', ':memory:', '--admin-token', 'admin-secret-1234'])
+  await new Promise(resolve => setTimeout(resolve, 300))
+  const { stderr } = await server.stop()
+  t.notMatch(stderr, /without --admin-token/)
+  t.match(stderr, new RegExp(`WARNING: listening on 0\\.0\\.0\\.0 with published credentials: clientId ${DEFAULT.clientId} \\(App Secret ${DEFAULT.secret}, signing secret ss_sandbox_quilttmock_0+\\)`))
+  t.match(stderr, /start with --fixtures <your file>, giving each environment its own apiKey\.secret and signingSecret/)
+  // Your own credentials: nothing to warn about.
+  const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-own-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'own.json')
+  writeFileSync(file, JSON.stringify({ environments: [{ name: 'Own' }] }))
+  const own = await startServer('node', [BIN, '--port', '0', '--host', '0.0.0.0', '--db', ':memory:', '--admin-token', 'admin-secret-1234', '--fixtures', file])
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.notMatch((await own.stop()).stderr, /WARNING/)
+})

@@ -243,3 +243,64 @@ t.test('--help lists the options', async t => {
   t.equal(res.code, 0)
   for (const flag of ['--base-url', '--broker-url', '--provider-version', '--publish', '--report', '--no-quiltt-check']) t.match(res.out, flag)
 })
+
+t.test('--base-url against an emulator a developer uses: settings made before the run hold for every interaction, and the developer\'s profiles survive', async t => {
+  const { app } = await build(t, { validateAgainstQuiltt: undefined })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const legacy = join(EXAMPLES, 'legacy', 'seed-guide-v3.json')
+  // As contracts/README says for --base-url: the format set by PATCH, not by fixtures.
+  const patched = await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { sessionFormat: 'legacy' } })
+  t.equal(patched.statusCode, 200)
+  const mine = await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: { authorization: `Bearer ${DEFAULT.secret}` }, payload: { uuid: '33333333-3333-3333-3333-333333333333', email: 'dev@example.com' } })
+  t.equal(mine.statusCode, 201)
+  for (const round of [1, 2]) {
+    const res = await run(['--base-url', base, '--no-quiltt-check', legacy])
+    t.equal(res.code, 0, `run ${round}: ${res.err}`)
+    const env = (await app.inject({ url: '/emulator/v1/environments' })).json().environments[0]
+    t.equal(env.sessionFormat, 'legacy', `run ${round}: the PATCHed format holds`)
+    const profiles = (await app.inject({ url: '/v1/profiles', headers: { authorization: `Bearer ${DEFAULT.secret}` } })).json() as Array<{ email: string }>
+    t.strictSame(profiles.map(p => p.email), ['dev@example.com'], `run ${round}: the developer's profile is there, nothing else`)
+    const ping = await app.inject({ url: '/v1/users/session', headers: { authorization: `Bearer ${mine.json().token}` } })
+    t.equal(ping.statusCode, 200, `run ${round}: the developer's session still works`)
+  }
+})
+
+t.test('--admin-token and QUILTT_MOCK_ADMIN_TOKEN reach the provider states of an emulator started with --admin-token; without it, exit 2 saying so', async t => {
+  const { app } = await build(t, { adminToken: 'admin-secret-1234' })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const v4 = join(EXAMPLES, 'my-app-v4.json')
+  const without = await run(['--base-url', base, v4])
+  t.equal(without.code, 2)
+  t.match(without.err, /was started with --admin-token: pass the same token with --admin-token or QUILTT_MOCK_ADMIN_TOKEN/)
+  const wrong = await run(['--base-url', base, '--admin-token', 'nope-nope', v4])
+  t.equal(wrong.code, 2)
+  t.match(wrong.err, /refused the admin token/)
+  const flag = await run(['--base-url', base, '--admin-token', 'admin-secret-1234', v4])
+  t.equal(flag.code, 0, flag.err)
+  t.match(flag.out, /every interaction passed/)
+  const fromEnv = await run(['--base-url', base, v4], { QUILTT_MOCK_ADMIN_TOKEN: 'admin-secret-1234' })
+  t.equal(fromEnv.code, 0, fromEnv.err)
+})
+
+t.test('a misspelt provider state or param is exit 2 before the replay, with the known ones and a "did you mean"', async t => {
+  const given = (state: string, params: Record<string, unknown>) => ({
+    description: 'a ping', providerStates: [{ name: state, params }],
+    request: { method: 'GET', path: '/v1/users/session', headers: { Authorization: 'Bearer x' } }, response: { status: 200 }
+  })
+  const dir = t.testdir({
+    'state.json': pact(given('a sesion exists', { email: 'a@example.com' })),
+    'param.json': pact(given('a session exists', { emial: 'a@example.com' })),
+    'v2.json': JSON.stringify({ consumer: { name: 'a' }, provider: { name: 'quiltt' }, interactions: [{ description: 'old', providerState: 'signups are disabld', request: { method: 'GET', path: '/v1/users/session' }, response: { status: 200 } }] })
+  })
+  const state = await run([join(dir, 'state.json')])
+  t.equal(state.code, 2)
+  t.match(state.err, /interaction "a ping": unknown provider state "a sesion exists" \(did you mean "a session exists"\?\)/)
+  t.match(state.err, /Known states: "a profile exists", .*"the session limit is reached"/)
+  t.notMatch(state.out, /verifying/, 'nothing was replayed')
+  const param = await run([join(dir, 'param.json')])
+  t.equal(param.code, 2)
+  t.match(param.err, /state "a session exists": unknown param "emial" \(did you mean "email"\?\); it takes environmentId, uuid, email/)
+  const v2 = await run([join(dir, 'v2.json')])
+  t.equal(v2.code, 2)
+  t.match(v2.err, /unknown provider state "signups are disabld" \(did you mean "signups are disabled"\?\)/)
+})
