@@ -169,7 +169,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...introspectRoutes(services),
     ...profileRoutes(services),
     ...graphqlRoutes(services),
-    ...connectorRoutes(),
+    ...connectorRoutes(services),
     ...emulatorInspectorRoutes(),
     ...emulatorProfileRoutes(services),
     ...emulatorConnectionRoutes(services),

@@ -113,6 +113,12 @@ export const errors = {
     `Send the body as JSON with \`Content-Type: application/json\` (got \`${type}\`).`),
   payloadTooLarge: (limitBytes = 1024 * 1024) => new ApiError(413, 'Payload Too Large',
     `Request bodies are limited to ${limitBytes / (1024 * 1024)} MiB.`),
+  connectorNotFound: (id: string) => new ApiError(404, 'Not Found',
+    `No Connector has the id \`${id}\`. quiltt-mock accepts any connector id of 1 to 64 letters, digits, - or _.`),
+  connectorSessionNotFound: (id: string) => new ApiError(404, 'Not Found',
+    `Is \`${id}\` a Connector session of this Profile? Sessions are started by the Connector page (POST /connector/{connectorId}/sessions).`),
+  connectorSessionFinished: (id: string, status: string) => new ApiError(409, 'Conflict',
+    `Connector session \`${id}\` has already ended (${status}): open the Connector again for a new one.`),
   /** Another process holds the database file's write lock past the short wait (store/db.ts). */
   databaseBusy: () => new ApiError(503, 'Service Unavailable',
     'The database file is busy: another quiltt-mock process on the same --db is writing (a long seed, say). Retry in a moment.',

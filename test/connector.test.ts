@@ -1,97 +1,174 @@
+// The Connector stand-in without a browser: its script, its page and the calls the page and the SDK
+// make (test/connector-browser.test.ts drives it in Chromium).
 import vm from 'node:vm'
 import t from 'tap'
-import { CHROMIUM_CANDIDATES, findChromium, launchChromium } from '../scripts/chromium.js'
-import { startEmulator } from '../server/index.js'
-import { build } from './helper.js'
+import { bearer, build, DEFAULT } from './helper.js'
 
 // The methods @quiltt/react calls on window.Quiltt (ConnectorSDK in @quiltt/core/src/api/browser.ts).
 const CALLBACKS = ['Event', 'Open', 'Load', 'Exit', 'ExitSuccess', 'ExitAbort', 'ExitError'].flatMap(n => [`on${n}`, `off${n}`])
-const SDK_METHODS = ['authenticate', 'connect', 'reconnect', 'reset', 'resetConnector', ...CALLBACKS].sort()
-const CONNECTOR_METHODS = ['open', ...CALLBACKS].sort()
+const SDK_METHODS = ['authenticate', 'connect', 'reconnect', 'reset', 'resetConnector', ...CALLBACKS]
+const CONNECTOR_METHODS = ['open', ...CALLBACKS]
 
 interface Sdk { [k: string]: (...args: unknown[]) => unknown }
 
-t.test('GET /v1/connector.js answers a script, on any host, with the SDK\'s query string', async t => {
+/** Runs the script against a minimal document: enough for it to load, define Quiltt and listen. */
+function load (script: string) {
+  const listeners: Record<string, Array<(e: unknown) => void>> = {}
+  const errors: unknown[] = []
+  const window: { Quiltt?: Sdk, addEventListener: (n: string, f: (e: unknown) => void) => void } = {
+    addEventListener: (n, f) => { (listeners[n] ??= []).push(f) }
+  }
+  const document = {
+    currentScript: { src: 'http://cdn.localhost:4000/v1/connector.js?agent=x' },
+    readyState: 'complete',
+    addEventListener: window.addEventListener,
+    querySelectorAll: () => [],
+    documentElement: {}
+  }
+  class MutationObserver { observe () {} }
+  vm.runInNewContext(script, { window, document, location: { origin: 'http://localhost:3000', href: 'http://localhost:3000/' }, MutationObserver, URL, console: { error: (...a: unknown[]) => errors.push(a), warn: (...a: unknown[]) => errors.push(a) } })
+  return { Quiltt: window.Quiltt!, listeners, errors }
+}
+
+t.test('GET /v1/connector.js answers the script, on any host, with the SDK\'s query string', async t => {
   const { app } = await build(t)
   const res = await app.inject({ url: '/v1/connector.js?agent=Quiltt%2F6.1.0', headers: { host: 'cdn.localhost:4000' } })
   t.equal(res.statusCode, 200)
   t.equal(res.headers['content-type'], 'application/javascript; charset=utf-8', 'a type browsers run as a script')
   t.equal(res.headers['cache-control'], 'no-store')
-  t.match(res.body, 'quiltt-mock: the Quiltt Connector is not emulated')
   t.doesNotThrow(() => new vm.Script(res.body), 'it is valid JavaScript')
+
+  const { Quiltt, listeners, errors } = load(res.body)
+  for (const m of SDK_METHODS) t.type(Quiltt[m], 'function', `Quiltt.${m}`)
+  t.strictSame(errors, [], 'nothing logged on load')
+  t.ok(listeners.message?.length, 'it listens for the Connector page\'s messages')
+  t.ok(listeners.click?.length, 'and for clicks on quiltt-button elements')
+  const connector = Quiltt.connect!('rbemt34osd', { institution: 'Mock Bank' }) as Sdk
+  for (const m of CONNECTOR_METHODS) t.type(connector[m], 'function', `connector.${m}`)
+  t.equal(Quiltt.connect!('rbemt34osd', {}), connector, 'one connector per connector id: connect() again updates it')
+  t.not(Quiltt.connect!('other', {}), connector)
+  Quiltt.resetConnector!('rbemt34osd')
+  t.not(Quiltt.connect!('rbemt34osd', {}), connector, 'resetConnector forgets it')
+  t.throws(() => Quiltt.connect!(''), /connectorId is required/)
+  t.strictSame(errors, [])
 })
 
-t.test('window.Quiltt as the SDK uses it: connect logs, open() logs and exits as an error through every callback', async t => {
+async function sessionToken (app: Awaited<ReturnType<typeof build>>['app'], email: string): Promise<{ token: string, userId: string }> {
+  const res = await app.inject({ method: 'POST', url: '/v1/users/sessions', headers: bearer(DEFAULT.secret), payload: { email } })
+  return res.json() as { token: string, userId: string }
+}
+
+t.test('Connector sessions: started for the token\'s profile, ended once, as the environment\'s connector setting says', async t => {
+  const { app, clock } = await build(t)
+  const { token, userId } = await sessionToken(app, 'flow@example.com')
+  const start = (connectorId: string, auth: Record<string, string>, payload: Record<string, unknown> = {}) =>
+    app.inject({ method: 'POST', url: `/connector/${encodeURIComponent(connectorId)}/sessions`, headers: auth, payload })
+  const finish = (id: string, auth: Record<string, string>, payload: Record<string, unknown>, connectorId = 'rbemt34osd') =>
+    app.inject({ method: 'POST', url: `/connector/${connectorId}/sessions/${id}`, headers: auth, payload })
+
+  const page = await app.inject({ url: '/connector/rbemt34osd?token=x&mode=INLINE' })
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-type'], 'text/html')
+  t.match(page.body, 'Select your institution')
+
+  t.equal((await start('rbemt34osd', {})).statusCode, 401, 'no token: nobody to record it for')
+  t.match((await start('rbemt34osd', bearer('not.a.token'))).json(), { message: 'Not Authenticated' })
+
+  const opened = await start('rbemt34osd', bearer(token), { mode: 'MODAL', institution: 'Mock' })
+  t.equal(opened.statusCode, 201)
+  const session = opened.json() as Record<string, unknown>
+  t.match(session, { connectorId: 'rbemt34osd', profileId: userId, environmentId: DEFAULT.environmentId, flow: 'connect', mode: 'MODAL', institution: 'Mock', status: 'open', reason: null, connectionId: null, connector: { outcome: 'success', auto: false } })
+
+  const unknown = (await start('no such connector', bearer(token))).json() as Record<string, unknown>
+  t.match(unknown, { status: 'errored', reason: /^Not Found: No Connector has the id `no such connector`/ }, 'an unknown connector id is an errored session, with its reason')
+
+  const other = await sessionToken(app, 'other@example.com')
+  t.equal((await finish(session.id as string, bearer(other.token), { action: 'close' })).statusCode, 404, 'another profile cannot end it')
+  t.equal((await finish(session.id as string, bearer(token), { action: 'close' }, 'another')).statusCode, 404, 'nor through another connector id')
+  t.equal((await finish(session.id as string, bearer(token), { action: 'jump' })).statusCode, 422)
+  const closed = await finish(session.id as string, bearer(token), { action: 'close' })
+  t.match(closed.json(), { status: 'aborted', reason: null })
+  const again = await finish(session.id as string, bearer(token), { action: 'connect' })
+  t.equal(again.statusCode, 409, 'a session ends once')
+  t.match(again.json(), { message: 'Conflict', instruction: /has already ended \(aborted\)/ })
+
+  // connector.outcome "error" and "abort": a connect ends that way.
+  t.equal((await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { connector: { outcome: 'error' } } })).statusCode, 200)
+  const s2 = (await start('rbemt34osd', bearer(token))).json() as { id: string, connector: unknown }
+  t.strictSame(s2.connector, { outcome: 'error', auto: false })
+  t.match((await finish(s2.id, bearer(token), { action: 'connect', institution: 'First Platypus Bank' })).json(),
+    { status: 'errored', institution: 'First Platypus Bank', connectionId: null, reason: /First Platypus Bank could not be connected: this environment's connector.outcome is "error"/ })
+  await app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { connector: { outcome: 'abort' } } })
+  const s3 = (await start('rbemt34osd', bearer(token))).json() as { id: string }
+  t.match((await finish(s3.id, bearer(token), { action: 'connect' })).json(), { status: 'aborted', connectionId: null })
+
+  // The token expires while the page is open: the session ends errored, and the page gets the 401.
+  const s4 = (await start('rbemt34osd', bearer(token))).json() as { id: string }
+  clock.advance(86_400_000)
+  t.equal((await finish(s4.id, bearer(token), { action: 'connect' })).statusCode, 401)
+
+  const list = await app.inject({ url: `/emulator/v1/environments/${DEFAULT.environmentId}/connector-sessions` })
+  const sessions = (list.json() as { connectorSessions: Array<{ id: string, status: string, reason: string | null }> }).connectorSessions
+  t.strictSame(sessions.map(s => s.status), ['errored', 'aborted', 'errored', 'errored', 'aborted'], 'newest first, each with how it ended')
+  t.match(sessions[0]!.reason, /^Not Authenticated/)
+  t.equal(sessions[0]!.id, s4.id)
+  t.equal((await app.inject({ url: '/emulator/v1/environments/env_nope/connector-sessions' })).statusCode, 404)
+
+  // The journal has the page's requests and each outcome; the token in the page's URL is not kept.
+  const journal = (await app.inject({ url: '/emulator/v1/requests' })).json() as { requests: Array<{ method: string, path: string, query: string | null, status: number, responseBody: Record<string, unknown> | null }> }
+  const ended = journal.requests.find(r => r.method === 'POST' && r.path === `/connector/rbemt34osd/sessions/${session.id as string}` && r.status === 200)
+  t.match(ended?.responseBody, { id: session.id, status: 'aborted' }, 'the journal shows how a session ended')
+  await app.inject({ url: `/connector/rbemt34osd?token=${token}&mode=MODAL` })
+  const pageRequest = ((await app.inject({ url: '/emulator/v1/requests' })).json() as typeof journal).requests.find(r => r.path === '/connector/rbemt34osd' && r.query?.includes('mode=MODAL'))
+  t.match(pageRequest?.query, /token=.+&mode=MODAL/, 'the page request is journaled')
+  t.notMatch(pageRequest?.query, token.split('.')[1]!, 'the session token in the page\'s URL is redacted')
+})
+
+t.test('the connector setting: defaults, PATCH keeps what is not sent, POST and fixtures take it, bad values are 422s', async t => {
+  const { app } = await build(t, { fixtures: { environments: [{ id: 'env_connectorFixture', connector: { outcome: 'abort', auto: true } }] } })
+  const env = (id: string) => app.inject({ url: '/emulator/v1/environments' }).then(r => (r.json() as { environments: Array<{ id: string, connector: unknown }> }).environments.find(e => e.id === id)!)
+  t.strictSame((await env('env_connectorFixture')).connector, { outcome: 'abort', auto: true }, 'from the fixture')
+  const created = await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: {} })
+  t.strictSame((created.json() as { connector: unknown }).connector, { outcome: 'success', auto: false }, 'the default')
+  const id = (created.json() as { id: string }).id
+  const patch = (payload: unknown) => app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${id}`, payload: payload as Record<string, unknown> })
+  t.strictSame((await patch({ connector: { auto: true } })).json().connector, { outcome: 'success', auto: true })
+  t.strictSame((await patch({ connector: { outcome: 'error' } })).json().connector, { outcome: 'error', auto: true }, 'auto stays')
+  const bad = await patch({ connector: { outcome: 'maybe', auto: 'yes', speed: 1 } })
+  t.equal(bad.statusCode, 422)
+  t.strictSame(bad.json(), { 'connector.outcome': ['must be one of: success, abort, error'], 'connector.auto': ['must be a boolean'], 'connector.speed': ['is not a known field (outcome, auto)'] })
+  t.equal((await app.inject({ method: 'POST', url: '/emulator/v1/environments', payload: { connector: 'auto' } })).statusCode, 422)
+  t.strictSame((await env(id)).connector, { outcome: 'error', auto: true }, 'nothing written by a refused PATCH')
+})
+
+t.test('the SDK-only REST calls: their errors', async t => {
   const { app } = await build(t)
-  const script = (await app.inject({ url: '/v1/connector.js' })).body
-  const errors: unknown[][] = []
-  const timers: Array<() => void> = []
-  const window: { Quiltt?: Sdk } = {}
-  vm.runInNewContext(script, { window, console: { error: (...a: unknown[]) => errors.push(a) }, setTimeout: (f: () => void) => timers.push(f) })
-  const Quiltt = window.Quiltt!
-  t.strictSame(Object.keys(Quiltt).sort(), SDK_METHODS, 'every method of ConnectorSDK')
-
-  const calls: string[] = []
-  const sdkLevel = (type: unknown, m: unknown) => calls.push(`Quiltt.onExit ${String(type)} ${JSON.stringify(m)}`)
-  Quiltt.onExit!(sdkLevel)
-  Quiltt.authenticate!('a-session-token')
-  const connector = Quiltt.connect!('conn_1', { institution: 'x', onExitError: (m: unknown) => calls.push(`options.onExitError ${JSON.stringify(m)}`) }) as Sdk
-  t.strictSame(Object.keys(connector).sort(), CONNECTOR_METHODS, 'every method of ConnectorSDKConnector')
-  t.equal(errors.length, 1, 'connect() says it at once')
-  t.match(errors[0]![0], /^quiltt-mock: the Quiltt Connector is not emulated\./)
-  t.equal(JSON.stringify(errors[0]![1]), '{"connectorId":"conn_1"}')
-
-  const removed = () => calls.push('removed')
-  connector.onEvent!((type: unknown) => calls.push(`onEvent ${String(type)}`))
-  connector.onExitError!((m: unknown) => calls.push(`onExitError ${JSON.stringify(m)}`))
-  connector.onExit!((type: unknown) => calls.push(`onExit ${String(type)}`))
-  connector.onExitSuccess!(removed)
-  connector.onExit!(removed)
-  connector.offExit!(removed)
-  connector.open!()
-  t.equal(errors.length, 2)
-  t.match(errors[1]![0], 'open() ends at once as exited.errored')
-  t.strictSame(calls, [], 'nothing is called inside open()')
-  for (const run of timers.splice(0)) run()
-  t.strictSame(calls, [
-    'onEvent exited.errored',
-    'onExitError {"connectorId":"conn_1"}',
-    'onExit exited.errored',
-    'Quiltt.onExit exited.errored {"connectorId":"conn_1"}',
-    'options.onExitError {"connectorId":"conn_1"}'
-  ], 'the exit callbacks, as an error; a removed callback is not called, nor a success')
-
-  Quiltt.offExit!(sdkLevel)
-  const again = Quiltt.reconnect!('conn_1', { connectionId: 'conn_abc' }) as Sdk
-  const metadata: unknown[] = []
-  again.onExitError!((m: unknown) => metadata.push(m))
-  again.open!()
-  for (const run of timers.splice(0)) run()
-  t.equal(JSON.stringify(metadata), '[{"connectorId":"conn_1","connectionId":"conn_abc"}]', 'reconnect names the connection')
-  t.equal(calls.length, 5, 'a callback removed from Quiltt is not called')
+  const { token } = await sessionToken(app, 'sdk@example.com')
+  const get = (url: string, auth: Record<string, string> = bearer(token)) => app.inject({ url, headers: auth })
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/institutions?term=bank', {})).statusCode, 401)
+  t.equal((await get('/v1/sdk/connectors/not%20one/institutions?term=bank')).statusCode, 404)
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/institutions')).statusCode, 400, 'no term')
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/resolvable?mock=x', {})).statusCode, 401)
+  t.equal((await get('/v1/sdk/connectors/not%20one/resolvable?mock=x')).statusCode, 404)
+  t.match((await get('/v1/sdk/connectors/rbemt34osd/resolvable')).json(), { message: 'Bad Request', instruction: /exactly one provider id/ })
+  t.equal((await get('/v1/sdk/connectors/rbemt34osd/resolvable?mock=x&plaid=y')).statusCode, 400)
+  t.strictSame((await get('/v1/sdk/connectors/rbemt34osd/resolvable?plaid=ins_1')).json(), { resolvable: false }, 'only MOCK institutions exist here')
 })
 
-const executable = findChromium()
-t.test('in Chromium, loaded from cdn.localhost as the SDK loads it', {
-  skip: executable ? false : `no Chromium found (looked at ${CHROMIUM_CANDIDATES.join(', ')})`
-}, async t => {
-  const emulator = await startEmulator()
-  t.teardown(() => emulator.close())
-  const { context, close } = await launchChromium(executable!)
-  t.teardown(close)
-  const page = await context.newPage()
-  const errors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()) })
-  // With QUILTT_API_DOMAIN=localhost:<port> and QUILTT_API_INSECURE=true the SDK's cdnBase is http://cdn.localhost:<port>.
-  await page.setContent(`<script src="http://cdn.localhost:${emulator.port}/v1/connector.js?agent=test"></script>`)
-  const exit = await page.evaluate(() => new Promise(resolve => {
-    const Quiltt = (window as unknown as { Quiltt: Sdk }).Quiltt
-    Quiltt.authenticate!('token')
-    const connector = Quiltt.connect!('conn_1', {}) as Sdk
-    connector.onExit!((type: unknown, metadata: unknown) => resolve({ type, metadata }))
-    connector.open!()
-  }))
-  t.strictSame(exit, { type: 'exited.errored', metadata: { connectorId: 'conn_1' } }, 'the exit callback ran in the page')
-  t.equal(errors.length, 2, 'two console errors: connect and open')
-  t.match(errors[1], /^quiltt-mock: the Quiltt Connector is not emulated\..*open\(\) ends at once as exited\.errored\./)
+t.test('with the bank data: institution search, resolvable, and a connect that makes a connection GraphQL returns', async t => {
+  const { app } = await build(t)
+  const { token, userId } = await sessionToken(app, 'bank@example.com')
+  const search = await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/institutions?term=PLATYPUS', headers: bearer(token) })
+  t.equal(search.statusCode, 200)
+  t.strictSame(search.json(), [{ name: 'First Platypus Bank', logoUrl: null }], 'Quiltt\'s shape, {name, logoUrl}, case-insensitive')
+  t.ok((await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/institutions?term=', headers: bearer(token) })).json().length > 5, 'an empty term lists them all')
+  t.strictSame((await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/resolvable?mock=First%20Platypus%20Bank', headers: bearer(token) })).json(), { resolvable: true })
+  t.strictSame((await app.inject({ url: '/v1/sdk/connectors/rbemt34osd/resolvable?mock=Nobody%20Bank', headers: bearer(token) })).json(), { resolvable: false })
+
+  const started = (await app.inject({ method: 'POST', url: '/connector/rbemt34osd/sessions', headers: bearer(token), payload: {} })).json() as { id: string }
+  const ended = (await app.inject({ method: 'POST', url: `/connector/rbemt34osd/sessions/${started.id}`, headers: bearer(token), payload: { action: 'connect', institution: 'First Platypus Bank' } })).json() as { status: string, connectionId: string, profileId: string }
+  t.match(ended, { status: 'successful', profileId: userId, connectionId: /./ })
+  const answer = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: 'query ($id: ID!) { connection(id: $id) { id status institution { name } } }', variables: { id: ended.connectionId } } })
+  t.match(answer.json(), { data: { connection: { id: ended.connectionId, status: 'SYNCED', institution: { name: 'First Platypus Bank' } } } })
 })
+

@@ -33,7 +33,7 @@ t.test('the published files hold everything the bin, the exports and the inspect
   const { res, files } = await packed
   t.equal(res.code, 0, 'npm pack', { stderr: res.stderr })
   for (const f of ['bin/quiltt-mock.cjs', 'dist/quiltt-mock.cjs', 'dist/server/index.js', 'dist/server/index.d.ts', 'dist/server/drop-in/register.js',
-    'dist/server/drop-in/next-loader.js', 'inspector/index.html', 'openapi.yaml', 'schema.graphql', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
+    'dist/server/drop-in/next-loader.js', 'dist/server/drop-in/playwright.js', 'dist/server/drop-in/playwright.d.ts', 'connector/connector.js', 'connector/index.html', 'inspector/index.html', 'openapi.yaml', 'schema.graphql', 'fixtures/default.json', 'fixtures/email-and-phone.json', 'package.json', QUILTT_FACTS]) {
     t.ok(files.includes(f), `${f} is published`)
   }
   // The facts-only copy of Quiltt's document is data the Quiltt contract check reads at run time.

@@ -3,11 +3,11 @@
  * with the real Pact Verifier, provider states set up over HTTP at /emulator/v1/provider-states.
  * Starts an in-memory emulator on a free port with fixtures/email-and-phone.json (the default
  * environment and the phone one the public contract's phone states use), unless `--base-url` names a
- * running one. Then checks each interaction statically against Quiltt's published document
- * (server/contract/), unless `--no-quiltt-check`. Exit 0 only when every interaction passes and no
- * pact conflicts with Quiltt's document; 1 when verification fails or a conflict is found; 2 when
- * the input is wrong (missing file, malformed JSON, a pact for another API, a report path that
- * cannot be written).
+ * running one. Then checks each interaction statically against Quiltt's published document, and
+ * the GraphQL ones against Quiltt's GraphQL schema (server/contract/), unless `--no-quiltt-check`.
+ * Exit 0 only when every interaction passes and no pact conflicts with Quiltt's document; 1 when
+ * verification fails or a conflict is found; 2 when the input is wrong (missing file, malformed
+ * JSON, a pact for another API, a report path that cannot be written).
  */
 import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -87,7 +87,8 @@ export function verifyHelpText (): string {
     'Verifies consumer pacts against quiltt-mock with the Pact Verifier. Provider states are set up',
     `over HTTP at ${PROVIDER_STATES_PATH}; their names are listed in the README.`,
     'Then checks each interaction against Quiltt\'s published REST document (the operations it',
-    'describes): a conflict (the pact expects what Quiltt\'s document rules out) fails the run; an',
+    'describes), and those with /v1/graphql against Quiltt\'s GraphQL schema (2026-04-01): a conflict',
+    '(the pact expects what Quiltt\'s document rules out) fails the run; an',
     'undocumented status, field or header (allowed, but not promised by Quiltt) is reported.',
     'Exits 0 only when every interaction passes and nothing conflicts; 1 otherwise; 2 for bad input.',
     '',

@@ -169,6 +169,9 @@ export function keyword (parts: Part[], name: string): Json | undefined {
 
 /** What the document says a value is, in words: `a string (format global_id-v1)`, `a UserSession object`. */
 export function describeSchema (parts: Part[]): string {
+  // A schema made from a GraphQL type says it in GraphQL's words: `Float (a number, or null)`.
+  const graphql = keyword(parts, 'x-graphql-describe')
+  if (typeof graphql === 'string') return graphql
   const types = allowedTypes(parts)
   const values = allowedValues(parts)
   if (values) return `one of ${values.map(v => JSON.stringify(v)).join(', ')}`

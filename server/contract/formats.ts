@@ -20,7 +20,12 @@ export const FORMATS: Record<string, string> = {
   date: '\\d{4}-\\d{2}-\\d{2}',
   jwt: '[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*',
   email: '[^@]+@[^@]+',
-  'E.164': '\\+[1-9]\\d{1,14}'
+  'E.164': '\\+[1-9]\\d{1,14}',
+  // Quiltt's GraphQL custom scalars (graphql.ts), where a JSON string carries them. Quiltt's GraphQL is
+  // graphql-ruby (inferred: ActionCable subscriptions), whose BigInt is written as a string of digits;
+  // a URL is taken to be absolute (a scheme, then anything without spaces).
+  'graphql-BigInt': '-?\\d+',
+  'graphql-URL': '[A-Za-z][A-Za-z0-9+.-]*:\\S*'
 }
 
 /** How numbers and booleans are written, for regexes Pact applies to their "string representation". */

@@ -1,72 +1,75 @@
-import type { Handlers } from '../http/operations.js'
+// Routes: the Connector stand-in: its script (/v1/connector.js), its page (/connector/{connectorId}) and
+// the page's calls, the SDK-only REST calls (/v1/sdk/connectors/...), and the inspector's list of
+// Connector sessions. docs/connector.md.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { bearer, type Handlers } from '../http/operations.js'
+import { ROOT } from '../paths.js'
+import type { FinishInput, StartInput } from '../services/connector.js'
+import type { Services } from '../services/index.js'
 
-/**
- * What the page gets for `<script src="https://cdn.<domain>/v1/connector.js">`: a `window.Quiltt` with
- * the methods @quiltt/react calls (ConnectorSDK in @quiltt/core's api/browser.ts), each of which says
- * in the console that the Connector is not emulated. A JSON 404 here was blocked by the browser
- * without a word (wrong MIME type for a script), and the button silently did nothing.
- */
-export const CONNECTOR_SCRIPT = `/* quiltt-mock: a stand-in for the Quiltt Connector, which this emulator does not emulate. */
-(() => {
-  'use strict'
-  const MESSAGE = 'quiltt-mock: the Quiltt Connector is not emulated. This emulator stands in for Quiltt\\'s ' +
-    'authentication and profile APIs, not for linking bank accounts, so the Connector cannot open here.'
-  const EXITED_ERRORED = 'exited.errored'
-  const NAMES = ['Event', 'Open', 'Load', 'Exit', 'ExitSuccess', 'ExitAbort', 'ExitError']
+export const CONNECTOR_SCRIPT_PATH = join(ROOT, 'connector', 'connector.js')
+export const CONNECTOR_PAGE_PATH = join(ROOT, 'connector', 'index.html')
 
-  // The on<Name>/off<Name> pairs of the SDK's CallbackManager, over one Set of callbacks per name.
-  const callbackManager = lists => {
-    const target = {}
-    for (const name of NAMES) {
-      const list = lists[name] = new Set()
-      target['on' + name] = callback => { list.add(callback) }
-      target['off' + name] = callback => { list.delete(callback) }
-    }
-    return target
-  }
-  const global = {}
-  const Quiltt = callbackManager(global)
+// The page runs inside any app's page (an iframe) or a native webview: it may be framed by anyone, and
+// it talks only to this server.
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'unsafe-inline'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data: https:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'"
+  // No frame-ancestors: any page may frame it, about:blank and file: test pages included.
+].join('; ')
 
-  const connector = (connectorId, options, connectionId) => {
-    console.error(MESSAGE, { connectorId })
-    const own = {}
-    const made = callbackManager(own)
-    made.open = () => {
-      console.error(MESSAGE + ' open() ends at once as ' + EXITED_ERRORED + '.', { connectorId })
-      const metadata = connectionId ? { connectorId, connectionId } : { connectorId }
-      // Later, as a real Connector's exit would be: never inside the caller's click handler.
-      setTimeout(() => {
-        for (const lists of [own, global]) {
-          for (const cb of lists.Event) cb(EXITED_ERRORED, metadata)
-          for (const cb of lists.ExitError) cb(metadata)
-          for (const cb of lists.Exit) cb(EXITED_ERRORED, metadata)
-        }
-        options?.onEvent?.(EXITED_ERRORED, metadata)
-        options?.onExitError?.(metadata)
-        options?.onExit?.(EXITED_ERRORED, metadata)
-      }, 0)
-    }
-    return made
-  }
+type ConnectorParams = { connectorId: string }
+type SessionParams = { connectorId: string, sessionId: string }
 
-  Quiltt.authenticate = () => {}
-  Quiltt.connect = (connectorId, options) => connector(connectorId, options)
-  Quiltt.reconnect = (connectorId, options) => connector(connectorId, options, options?.connectionId)
-  Quiltt.reset = () => {}
-  Quiltt.resetConnector = () => {}
-  window.Quiltt = Quiltt
-})()
-`
-
-/** GET /v1/connector.js, on every host (cdn.<domain> included: the Host header is ignored). */
-export function connectorRoutes (): Handlers {
+export function connectorRoutes ({ connector }: Services): Handlers {
+  const script = readFileSync(CONNECTOR_SCRIPT_PATH, 'utf8')
+  const page = readFileSync(CONNECTOR_PAGE_PATH, 'utf8')
   return {
+    /** GET /v1/connector.js, on every host (cdn.<domain> included: the Host header is ignored). */
     async connectorScript (_req, reply) {
       return reply
         .header('content-type', 'application/javascript; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('x-content-type-options', 'nosniff')
-        .send(CONNECTOR_SCRIPT)
+        .send(script)
+    },
+    /** GET /connector/{connectorId}: the page; what it was opened with stays in its URL, for its own script. */
+    async connectorPage (_req, reply) {
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', PAGE_CSP)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .send(page)
+    },
+    async connectorStartSession (req, reply) {
+      const { connectorId } = req.params as ConnectorParams
+      const session = connector.start(connectorId, bearer(req.headers.authorization), (req.body ?? {}) as StartInput)
+      return reply.code(201).send(session)
+    },
+    async connectorFinishSession (req) {
+      const { connectorId, sessionId } = req.params as SessionParams
+      return connector.finish(connectorId, sessionId, bearer(req.headers.authorization), req.body as FinishInput)
+    },
+    async sdkSearchInstitutions (req) {
+      const { connectorId } = req.params as ConnectorParams
+      return connector.searchInstitutions(connectorId, bearer(req.headers.authorization), (req.query as { term?: string }).term)
+    },
+    async sdkResolvable (req) {
+      const { connectorId } = req.params as ConnectorParams
+      return connector.resolvable(connectorId, bearer(req.headers.authorization), req.query as Record<string, string | undefined>)
+    },
+    async emulatorListConnectorSessions (req) {
+      const { environmentId } = req.params as { environmentId: string }
+      const { limit } = req.query as { limit?: number }
+      return { connectorSessions: connector.list(environmentId, limit) }
     }
   }
 }

@@ -11,6 +11,10 @@ export const DEFAULT_SESSION_TTL_SECONDS = 86_400
 const MODES = ['TEST', 'SANDBOX', 'PRODUCTION'] as const
 const STRATEGIES = ['email', 'phone'] as const
 const SESSION_FORMATS = ['current', 'legacy'] as const
+export const CONNECTOR_OUTCOMES = ['success', 'abort', 'error'] as const
+
+/** How the Connector stand-in ends a flow (`outcome`), and whether it finishes by itself right after `loaded` (`auto`). */
+export interface ConnectorSettings { outcome: EnvironmentRow['connector_outcome'], auto: boolean }
 
 export interface TestIdentity { email?: string, phone?: string, passcode: string }
 
@@ -28,6 +32,7 @@ export interface EnvironmentView {
   passcodeTtlSeconds: number
   sessionTtlSeconds: number
   testIdentities: TestIdentity[]
+  connector: ConnectorSettings
   createdAt: string
 }
 
@@ -46,11 +51,12 @@ export interface EnvironmentInput {
   passcodeTtlSeconds?: number
   sessionTtlSeconds?: number
   testIdentities?: Array<{ username: string, passcode: string }>
+  connector?: Partial<ConnectorSettings>
 }
 
 // What PATCH may change, and what identifies an environment and so never changes.
 const SETTINGS_FIELDS = ['name', 'mode', 'authStrategy', 'signupsEnabled', 'rateLimits', 'sessionFormat',
-  'passcodeTtlSeconds', 'sessionTtlSeconds', 'testIdentities']
+  'passcodeTtlSeconds', 'sessionTtlSeconds', 'testIdentities', 'connector']
 const FIXED_FIELDS = ['id', 'clientId', 'apiKey', 'signingSecret', 'createdAt']
 // Settings that were renamed: named, they get a 422 that says what replaced them, not "not a known field".
 const RETIRED_FIELDS: Record<string, string> = {
@@ -129,6 +135,22 @@ export function parseEnvironmentInput (raw: unknown, errs: FieldErrorCollector, 
   for (const [k, message] of Object.entries(RETIRED_FIELDS)) if (has(raw, k)) errs.add(at(k), message)
   const pttl = seconds('passcodeTtlSeconds', 1, 31_536_000); if (pttl !== undefined) out.passcodeTtlSeconds = pttl
   const sttl = seconds('sessionTtlSeconds', 1, 31_536_000); if (sttl !== undefined) out.sessionTtlSeconds = sttl
+  if (has(raw, 'connector') && raw.connector !== undefined) {
+    const c = raw.connector
+    if (!isPlainObject(c)) errs.add(at('connector'), 'must be an object: {"outcome": "success" | "abort" | "error", "auto": true | false}')
+    else {
+      out.connector = {}
+      for (const k of Object.keys(c)) if (k !== 'outcome' && k !== 'auto') errs.add(at(`connector.${k}`), 'is not a known field (outcome, auto)')
+      if (c.outcome !== undefined) {
+        if (!CONNECTOR_OUTCOMES.includes(c.outcome as ConnectorSettings['outcome'])) errs.add(at('connector.outcome'), `must be one of: ${CONNECTOR_OUTCOMES.join(', ')}`)
+        else out.connector.outcome = c.outcome as ConnectorSettings['outcome']
+      }
+      if (c.auto !== undefined) {
+        if (typeof c.auto !== 'boolean') errs.add(at('connector.auto'), 'must be a boolean')
+        else out.connector.auto = c.auto
+      }
+    }
+  }
   if (has(raw, 'testIdentities') && raw.testIdentities !== undefined) {
     if (!Array.isArray(raw.testIdentities)) errs.add(at('testIdentities'), 'must be an array')
     else {
@@ -187,6 +209,7 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       sessionTtlSeconds: row.session_ttl_seconds,
       testIdentities: store.environments.testIdentities(row.id).map(t =>
         t.username.startsWith('+') ? { phone: t.username, passcode: t.passcode } : { email: t.username, passcode: t.passcode }),
+      connector: { outcome: row.connector_outcome, auto: row.connector_auto === 1 },
       createdAt: toIso(row.created_at)
     }
   }
@@ -218,6 +241,8 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
         session_format: input.sessionFormat ?? 'current',
         passcode_ttl_seconds: input.passcodeTtlSeconds ?? DEFAULT_PASSCODE_TTL_SECONDS,
         session_ttl_seconds: input.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+        connector_outcome: input.connector?.outcome ?? 'success',
+        connector_auto: input.connector?.auto === true ? 1 : 0,
         created_at: now
       }
       if (store.environments.byId(row.id)) throw errors.environmentConflict(`Environment id \`${row.id}\``)
@@ -262,7 +287,10 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
           rate_limits: input.rateLimits === undefined ? row.rate_limits : Number(input.rateLimits),
           session_format: input.sessionFormat ?? row.session_format,
           passcode_ttl_seconds: input.passcodeTtlSeconds ?? row.passcode_ttl_seconds,
-          session_ttl_seconds: input.sessionTtlSeconds ?? row.session_ttl_seconds
+          session_ttl_seconds: input.sessionTtlSeconds ?? row.session_ttl_seconds,
+          // Only the connector fields sent change: {"connector": {"auto": true}} keeps the outcome.
+          connector_outcome: input.connector?.outcome ?? row.connector_outcome,
+          connector_auto: input.connector?.auto === undefined ? row.connector_auto : Number(input.connector.auto)
         })
         if (input.testIdentities !== undefined) store.environments.replaceTestIdentities(row.id, input.testIdentities)
       })

@@ -1,6 +1,7 @@
 // Builds every service from one context: what routes are handed.
 import { createAccountService } from './accounts.js'
 import { createConnectionService } from './connections.js'
+import { createConnectorService } from './connector.js'
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
 import { createFixtureService } from './fixtures.js'
@@ -37,7 +38,8 @@ export function createServices (ctx: ServiceContext) {
     transactions: bank.transactions,
     holdings: bank.holdings,
     statements: bank.statements,
-    graphql: createGraphQLService(ctx, environments, profiles, sessions, bank)
+    graphql: createGraphQLService(ctx, environments, profiles, sessions, bank),
+    connector: createConnectorService(ctx, environments, sessions, () => ({ connections, institutions }))
   }
 }
 

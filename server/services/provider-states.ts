@@ -151,8 +151,8 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
 
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
-    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds } = env
-    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds }
+    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto } = env
+    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto }
   }
 
   const states: Record<string, Handler> = {

@@ -17,6 +17,8 @@ export interface EnvironmentRow {
   session_format: 'current' | 'legacy'
   passcode_ttl_seconds: number
   session_ttl_seconds: number
+  connector_outcome: 'success' | 'abort' | 'error'
+  connector_auto: number
   created_at: number
   seq: number
 }
@@ -36,7 +38,7 @@ export interface TestIdentityRow {
 }
 
 export type EnvironmentSettings = Pick<EnvironmentRow, 'id' | 'name' | 'mode' | 'auth_strategy' | 'signups_enabled' |
-'rate_limits' | 'session_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds'>
+'rate_limits' | 'session_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds' | 'connector_outcome' | 'connector_auto'>
 
 export interface ApiKeyOwner { apiKey: ApiKeyRow, environment: EnvironmentRow }
 
@@ -44,14 +46,15 @@ export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
   const s = {
     insert: db.prepare<EnvironmentRow>(`INSERT INTO environments
       (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits, session_format,
-       passcode_ttl_seconds, session_ttl_seconds, created_at, seq)
+       passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, created_at, seq)
       VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_secret, @rate_limits, @session_format,
-       @passcode_ttl_seconds, @session_ttl_seconds, @created_at, @seq)`),
+       @passcode_ttl_seconds, @session_ttl_seconds, @connector_outcome, @connector_auto, @created_at, @seq)`),
     nextSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM environments'),
     setSeq: db.prepare<[number, string]>('UPDATE environments SET seq = ? WHERE id = ?'),
     update: db.prepare<EnvironmentSettings>(`UPDATE environments SET name = @name, mode = @mode, auth_strategy = @auth_strategy,
       signups_enabled = @signups_enabled, rate_limits = @rate_limits, session_format = @session_format,
-      passcode_ttl_seconds = @passcode_ttl_seconds, session_ttl_seconds = @session_ttl_seconds WHERE id = @id`),
+      passcode_ttl_seconds = @passcode_ttl_seconds, session_ttl_seconds = @session_ttl_seconds,
+      connector_outcome = @connector_outcome, connector_auto = @connector_auto WHERE id = @id`),
     list: db.prepare<[], EnvironmentRow>('SELECT * FROM environments ORDER BY seq'),
     byId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE id = ?'),
     byClientId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE client_id = ?'),

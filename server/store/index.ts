@@ -2,6 +2,7 @@
 import { createAccountStore } from './accounts.js'
 import { createBalanceStore } from './balances.js'
 import { createRowCaches } from './cache.js'
+import { createConnectorSessionStore } from './connector-sessions.js'
 import { createConnectionStore } from './connections.js'
 import type { Db } from './db.js'
 import { type ApiKeyOwner, createEnvironmentStore } from './environments.js'
@@ -18,7 +19,7 @@ import { createTransactionStore } from './transactions.js'
 
 export function createStore (db: Db) {
   const wipe = db.prepare('DELETE FROM environments')
-  const clear = ['messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
+  const clear = ['connector_sessions', 'messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
   // One transaction function for every caller: better-sqlite3 builds a wrapper per db.transaction()
   // call, which showed in profiles of the write paths. Nested calls still become savepoints.
   // IMMEDIATE takes the write lock before the first read, so a check-then-write (is this UUID free?
@@ -43,6 +44,7 @@ export function createStore (db: Db) {
     transactions: createTransactionStore(db, pager),
     holdings: createHoldingStore(db, pager),
     statements: createStatementStore(db, pager),
+    connectorSessions: createConnectorSessionStore(db),
     /** Runs `fn` in one transaction: it all lands, or nothing does. */
     transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
     /** Deletes everything; ON DELETE CASCADE takes every table with the environments. */

@@ -248,5 +248,30 @@ export const migrations: Migration[] = [
   ) STRICT;
   CREATE INDEX statements_profile ON statements(profile_id, end_on);
   CREATE INDEX statements_account ON statements(account_id, end_on);
+  `,
+
+  // 5. The Connector stand-in: each environment's `connector` setting (how a flow ends, and whether it
+  // runs by itself), and the Connector sessions the inspector lists. A session belongs to a profile
+  // (one is only recorded once a session token named it) and goes with it.
+  `
+  ALTER TABLE environments ADD COLUMN connector_outcome TEXT NOT NULL DEFAULT 'success' CHECK (connector_outcome IN ('success', 'abort', 'error'));
+  ALTER TABLE environments ADD COLUMN connector_auto INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE connector_sessions (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    profile_id TEXT NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    connector_id TEXT NOT NULL,
+    flow TEXT NOT NULL CHECK (flow IN ('connect', 'reconnect')),
+    mode TEXT NOT NULL,
+    institution TEXT,
+    connection_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'successful', 'aborted', 'errored')),
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  ) STRICT;
+  CREATE INDEX connector_sessions_environment ON connector_sessions(environment_id, created_at);
+  CREATE INDEX connector_sessions_profile ON connector_sessions(profile_id);
   `
 ]

@@ -162,6 +162,34 @@ t.test('the Quiltt contract check runs after the replay: a conflict fails the ru
   t.notMatch(skipped.out, /Quiltt contract check/)
 })
 
+t.test('GraphQL interactions are checked against Quiltt\'s GraphQL schema: a key the query does not select fails the run, in the same report', async t => {
+  const { app } = await build(t)
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  // The answer the pact relies on has `type`, which the query does not select (and 2026-04-01 removed):
+  // shaped with a fault, so that the replay passes and only the check can tell.
+  const shaped = [{ data: { accounts: [{ id: 'acct_1', name: 'Checking', type: 'DEPOSITORY' }] } }]
+  const res0 = await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'POST', path: '/v1/graphql', status: 200, body: shaped } })
+  t.equal(res0.statusCode, 201, 'fault set')
+  const dir = t.testdir({
+    'dashboard.json': pact({
+      description: 'my dashboard lists the accounts',
+      request: { method: 'POST', path: '/v1/graphql', headers: { Authorization: 'Bearer a.b.c', 'Content-Type': 'application/json' }, body: [{ query: '{ accounts { id name } }', variables: {} }] },
+      response: { status: 200, body: shaped }
+    })
+  })
+  const report = join(dir, 'report.json')
+  const res = await run(['--base-url', base, '--report', report, join(dir, 'dashboard.json')])
+  t.equal(res.code, 1, 'a conflict fails the run')
+  t.match(res.out, /quiltt-mock verify: every interaction passed/, 'though the replay passed')
+  t.match(res.out, /"my dashboard lists the accounts" \(POST \/v1\/graphql -> 200\)\n {4}conflict at response\.body \$\[0\]\.data\.accounts\[0\]\.type\n {6}pact expects: {6}a field `type`\n {6}Quiltt's document: Account has no field `type` in Quiltt's GraphQL schema, and the query does not select it \(it selects id, name\)/)
+  t.match(res.out, /Quiltt contract check: 1 conflict, 0 undocumented, 0 undecided in 1 checked interaction, against quiltt-openapi-2026-04-01\.json \(Quiltt API version 2026-04-01\) and [\w.-]+\.graphql \(Quiltt API version 2026-04-01\)\n/)
+  t.match(JSON.parse(readFileSync(report, 'utf8')), {
+    graphqlDocument: { apiVersion: '2026-04-01', sourceSha256: /^[0-9a-f]{64}$/ },
+    summary: { conflicts: 1 },
+    pacts: [{ interactions: [{ operation: 'POST /v1/graphql (batch: query)', findings: [{ kind: 'conflict', at: 'response.body', path: '$[0].data.accounts[0].type' }] }] }]
+  })
+})
+
 t.test('--base-url verifies a running emulator and uses its provider states', async t => {
   const { app } = await build(t)
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
