@@ -57,7 +57,7 @@ await build({
   // tables, for the Quiltt contract check) only `verify` needs; graphql-js only a GraphQL request needs
   // (280 KB the start would read for nothing). better-sqlite3's JavaScript is bundled; its native
   // addon is loaded from node_modules by path (store/db.ts).
-  external: ['pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core', 'refa', 'graphql'],
+  external: ['pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core', 'refa', 'graphql', 'graphql-jit'],
   // Module paths are found from import.meta.url (the package root, lazy requires); in the bundle that
   // is the bundle's own URL, one folder above dist/server, which finds the same root and node_modules.
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -28,3 +28,47 @@ export function graphqlJs (): GraphQLJs {
 export function schema (): GraphQLSchema {
   return (built ??= graphqlJs().buildSchema(readFileSync(SCHEMA_PATH, 'utf8')))
 }
+
+type GraphQLJit = typeof import('graphql-jit')
+let jit: GraphQLJit | undefined
+let jitSchema: GraphQLSchema | undefined
+
+/** graphql-jit, loaded like graphql-js (lazily, from node_modules, so both share the one graphql-js). */
+export function graphqlJit (): GraphQLJit {
+  return (jit ??= createRequire(import.meta.url)('graphql-jit') as GraphQLJit)
+}
+
+/**
+ * The schema graphql-jit compiles against: the same SDL, with graphql-js's own default resolver on
+ * every field that takes arguments or has fields of its own. graphql-jit reads a field without a
+ * resolver as a plain property, and the emulator's objects answer those fields with functions
+ * (relations, pages), which graphql-js calls. Leaf fields without arguments stay plain reads, the
+ * point of compiling: the emulator's objects hold them as values or getters (a function there
+ * fails the leaf's serializer, `jitSerializers`, and the query runs again with graphql-js).
+ */
+export function compiledSchema (): GraphQLSchema {
+  if (jitSchema) return jitSchema
+  const { buildSchema, defaultFieldResolver, getNamedType, isLeafType, isObjectType } = graphqlJs()
+  const s = buildSchema(readFileSync(SCHEMA_PATH, 'utf8'))
+  for (const type of Object.values(s.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue
+    for (const field of Object.values(type.getFields())) {
+      if (field.args.length > 0 || !isLeafType(getNamedType(field.type))) field.resolve ??= defaultFieldResolver
+    }
+  }
+  return (jitSchema = s)
+}
+
+/** Every leaf type's own serializer, refusing a function (a field graphql-jit read and graphql-js would have called). */
+export function jitSerializers (): Record<string, (v: unknown) => unknown> {
+  const { isLeafType } = graphqlJs()
+  const out: Record<string, (v: unknown) => unknown> = {}
+  for (const type of Object.values(compiledSchema().getTypeMap())) {
+    if (!isLeafType(type)) continue
+    out[type.name] = v => {
+      if (typeof v === 'function') throw new Error('a field answered by a function: run by graphql-js')
+      return type.serialize(v)
+    }
+  }
+  return out
+}
