@@ -488,7 +488,13 @@ async function main (): Promise<void> {
         target: TARGETS.coldStartMs
       },
       seed: { profiles: 10_000, ms: seeded.ms, via: seeded.via, bodyBytes: seeded.bodyBytes, target: TARGETS.seedMs },
-      bankData: bank ? { seedTransactions: { count: 100_000, ms: bank.ms, target: TARGETS.seedTransactionsMs }, transactionsPageOverPing: pageOverPing ?? null, target: TARGETS.transactionsPageOverPing } : null,
+      bankData: bank
+        ? {
+            seedTransactions: { count: 100_000, ms: bank.ms, target: TARGETS.seedTransactionsMs },
+            transactionsPageOverPing: pageOverPing ?? null,
+            target: TARGETS.transactionsPageOverPing
+          }
+        : null,
       memory: { ...memory, after: 'all throughput runs but the transactions page (before its 100,000 transactions are seeded)', target: TARGETS.rssMb }
     }
     writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(report, null, 2) + '\n')

@@ -6,6 +6,7 @@
  * ({source: 'quiltt', type: 'Load' | 'ExitSuccess' | 'ExitAbort' | 'ExitError' | 'Navigate'}), which
  * become the SDK's events. docs/connector.md.
  */
+/* global location, Element, MutationObserver -- a browser script: the page's globals */
 (() => {
   'use strict'
   if (window.Quiltt && window.Quiltt.emulated) return // loaded twice: keep the first, with its callbacks

@@ -124,7 +124,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   const store = createStore(db)
   const changes = createChanges()
   const hostPolicy = { hosts: (options.webhookHosts ?? []).map(h => h.toLowerCase()) }
-  let dispatcher: Dispatcher | undefined
+  // Assigned once the services exist; until then (fixtures loading) onPending has nothing to kick.
+  let dispatcher: Dispatcher | undefined // eslint-disable-line prefer-const -- read by onPending before it is assigned
   const services = createServices({ store, clock, ids, changes }, { hostPolicy, onPending: () => dispatcher?.kick() })
 
   let startup: FixtureDocument
@@ -138,7 +139,13 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     throw err instanceof ValidationError ? new InvalidFixturesError(err.fields) : err
   }
 
-  dispatcher = createDispatcher({ store, clock, webhooks: services.webhooks, hostPolicy, ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }) })
+  dispatcher = createDispatcher({
+    store,
+    clock,
+    webhooks: services.webhooks,
+    hostPolicy,
+    ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs })
+  })
   const webhookDispatcher = dispatcher
 
   const app = Fastify({

@@ -182,7 +182,9 @@ t.test('a session token sees its own profile only; Basic profileId:secret the na
   const alice = await seeded(app)
   const bob = await profileOf(app, 'bob@example.com')
   const Q = '{ accounts { id } connections { id } transactions { count } account(id: "acct_aliceChecking") { id } connection(id: "conn_aliceMain") { id } transaction(id: "txn_alice00") { id } }'
-  t.strictSame(await gql(app, bearer(bob.token), Q), { data: { accounts: [], connections: [], transactions: { count: 0 }, account: null, connection: null, transaction: null } })
+  t.strictSame(await gql(app, bearer(bob.token), Q), {
+    data: { accounts: [], connections: [], transactions: { count: 0 }, account: null, connection: null, transaction: null }
+  })
   t.strictSame((await gql(app, basic(alice.profileId), Q)).data, { accounts: [{ id: 'acct_aliceChecking' }, { id: 'acct_aliceCard' }], connections: [{ id: 'conn_aliceMain' }], transactions: { count: 31 }, account: { id: 'acct_aliceChecking' }, connection: { id: 'conn_aliceMain' }, transaction: { id: 'txn_alice00' } })
   t.strictSame((await gql(app, basic(bob.profileId), Q)).data!.account, null)
   // Bob cannot change Alice's records either.

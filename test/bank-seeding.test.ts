@@ -68,7 +68,8 @@ t.test('generated data is deterministic for a seed, realistic, and differs for a
   const body = { generate: { accounts: 3, transactionsPerAccount: 200, seed: 42 } }
   const first = (await app.inject({ method: 'POST', url: url(a.profileId), payload: body })).json().connection
   const second = (await app.inject({ method: 'POST', url: url(b.profileId), payload: body })).json().connection
-  const strip = (c: { accounts: Array<Record<string, unknown>> }) => c.accounts.map(({ id: _id, balance, ...rest }) => ({ ...rest, balance: { ...(balance as object), id: undefined } }))
+  const strip = (c: { accounts: Array<Record<string, unknown>> }) =>
+    c.accounts.map(({ id: _id, balance, ...rest }) => ({ ...rest, balance: { ...(balance as object), id: undefined } }))
   t.strictSame(strip(second), strip(first), 'the same names, masks, balances and counts for the same seed')
   t.strictSame(first.accounts.map((x: { name: string }) => x.name), ['Everyday Checking', 'High-Yield Savings', 'Cash Rewards Visa'])
   t.strictSame(first.accounts.map((x: { transactionCount: number }) => x.transactionCount), [200, 200, 200])
@@ -119,7 +120,15 @@ t.test('bad input: 404 for an unknown environment or profile, 422 naming every p
   })
   const hostile = await app.inject({ method: 'POST', url: url(profileId), headers: { 'content-type': 'application/json' }, payload: '{"metadata": {"__proto__": {"x": 1}}, "accounts": [{"name": "A", "balance": {"current": 1}}]}' })
   t.ok([400, 422].includes(hostile.statusCode), `hostile metadata refused (${hostile.statusCode})`)
-  for (const body of [{}, { accounts: [] }, { generate: { accounts: 0 } }, { generate: { accounts: 3, transactionsPerAccount: 100_000 } }, { generate: { accounts: 1 }, accounts: [] }, []]) {
+  const bodies = [
+    {},
+    { accounts: [] },
+    { generate: { accounts: 0 } },
+    { generate: { accounts: 3, transactionsPerAccount: 100_000 } },
+    { generate: { accounts: 1 }, accounts: [] },
+    []
+  ]
+  for (const body of bodies) {
     expectStatus(t, await app.inject({ method: 'POST', url: url(profileId), payload: body as object }), 422, JSON.stringify(body))
   }
   // A taken id: nothing of the second connection is written.

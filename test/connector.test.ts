@@ -171,4 +171,3 @@ t.test('with the bank data: institution search, resolvable, and a connect that m
   const answer = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: 'query ($id: ID!) { connection(id: $id) { id status institution { name } } }', variables: { id: ended.connectionId } } })
   t.match(answer.json(), { data: { connection: { id: ended.connectionId, status: 'SYNCED', institution: { name: 'First Platypus Bank' } } } })
 })
-

@@ -52,7 +52,7 @@ t.test('POST /emulator/v1/fixtures answers 201 with exactly what it made, and al
   const [w1, w2] = body.environments as [Loaded['environments'][0], Loaded['environments'][0]]
   t.strictSame(Object.keys(body), ['environments'])
   t.strictSame(Object.keys(w1).sort(), ['apiKey', 'clientId', 'id', 'profiles', 'signingSecret', 'webhookSecret'])
-    t.match(w1.webhookSecret, /^whsec_[0-9A-Za-z]{40}$/, 'the webhook secret made for it')
+  t.match(w1.webhookSecret, /^whsec_[0-9A-Za-z]{40}$/, 'the webhook secret made for it')
   t.match(w1.signingSecret, /^[0-9A-Za-z]{64}$/, 'the signing secret made for it')
   t.match(w1, { id: 'env_worker1', clientId: 'worker1', apiKey: { id: /^api_/, secret: 'sk_sandbox_worker1_secret_000' } })
   t.equal(w1.profiles.length, 2)

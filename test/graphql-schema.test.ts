@@ -15,7 +15,9 @@ import { referenceCopy } from '../scripts/extract-graphql-reference.js'
 import { bearer, build, DEFAULT } from './helper.js'
 
 const REFERENCE_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-data-plane.reference.graphql')
-const INTROSPECTION = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true })
+const INTROSPECTION = getIntrospectionQuery({
+  descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true
+})
 
 /** Every fact a client can see of a schema, one line each: `Type.field(args): Type`, `Enum.VALUE`, ... */
 function facts (schema: GraphQLSchema): Set<string> {

@@ -128,7 +128,11 @@ export const FLAGS: FlagSpec[] = [
     }
   },
   {
-    key: 'webhookHosts', flag: '--webhook-hosts', env: 'QUILTT_MOCK_WEBHOOK_HOSTS', default: '', shownDefault: 'none (loopback only)',
+    key: 'webhookHosts',
+    flag: '--webhook-hosts',
+    env: 'QUILTT_MOCK_WEBHOOK_HOSTS',
+    default: '',
+    shownDefault: 'none (loopback only)',
     help: 'hosts besides this machine that webhook subscriptions may deliver to, comma-separated (e.g. app,receiver.internal); * for any',
     parse: v => {
       const list = v.split(',').map(h => h.trim().toLowerCase()).filter(h => h !== '')

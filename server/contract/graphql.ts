@@ -247,7 +247,9 @@ function readRequest (schema: GraphQLSchema, sent: Sent, method: string): Read {
   }
   const root = op.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType()
   if (root) {
-    const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === js.Kind.FRAGMENT_DEFINITION).map(f => [f.name.value, f]))
+    const fragments = new Map(document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === js.Kind.FRAGMENT_DEFINITION)
+      .map(f => [f.name.value, f]))
     const selection = new Selection(schema, fragments, coerced)
     const data = selection.object(root, [op.selectionSet.selections], true, `data of ${read.label}`, 0)
     if (selection.exhausted) {
@@ -550,7 +552,9 @@ class Selection {
       const skip = d.name.value === 'skip'
       if (!skip && d.name.value !== 'include') continue
       const condition = d.arguments?.find(a => a.name.value === 'if')?.value
-      const value = condition?.kind === js.Kind.BOOLEAN ? condition.value : condition?.kind === js.Kind.VARIABLE ? this.variables?.[condition.name.value] : undefined
+      const value = condition?.kind === js.Kind.BOOLEAN
+        ? condition.value
+        : condition?.kind === js.Kind.VARIABLE ? this.variables?.[condition.name.value] : undefined
       if (typeof value !== 'boolean') continue
       if (skip === value) return false
     }

@@ -160,7 +160,11 @@ function bankGraph (bank: Bank, viewer: Viewer) {
     return accountRows.get(id)
   }
 
-  const institutionOf = (c: ConnectionRow) => ({ id: c.institution_id, name: c.institution_name, logo: () => c.institution_logo_url === null ? null : { url: c.institution_logo_url } })
+  const institutionOf = (c: ConnectionRow) => ({
+    id: c.institution_id,
+    name: c.institution_name,
+    logo: () => c.institution_logo_url === null ? null : { url: c.institution_logo_url }
+  })
 
   function transactionsOf (args: Args, accountId?: string) {
     checkDates(args.filter as Filter, ['date', 'date_gt', 'date_gte', 'date_lt', 'date_lte'])
@@ -209,7 +213,9 @@ function bankGraph (bank: Bank, viewer: Viewer) {
       const r = range<string>(f, base)
       if (!r) return true
       if (v === null) return false
-      return (r.eq === undefined || v === r.eq) && (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) && (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte)
+      return (r.eq === undefined || v === r.eq) &&
+        (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) &&
+        (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte)
     }
     const list = (v: unknown) => v as string[] | null | undefined
     let out = rows.filter(a => {
@@ -282,7 +288,10 @@ function bankGraph (bank: Bank, viewer: Viewer) {
   }
 
   // A class, not an object of closures: a page makes up to 100 of these, and a prototype's methods cost nothing per record.
-  const transactionProvider = (t: TransactionPageRow): string | null => { const a = accountRow(t.account_id); return a ? connectionRow(a.connection_id)?.provider ?? null : null }
+  const transactionProvider = (t: TransactionPageRow): string | null => {
+    const a = accountRow(t.account_id)
+    return a ? connectionRow(a.connection_id)?.provider ?? null : null
+  }
   const transactionAccount = (t: TransactionPageRow) => account(accountRow(t.account_id)!)
   class TransactionNode {
     readonly id: string
@@ -371,7 +380,8 @@ export function bankRoots (bank: Bank, viewer: Viewer, payloadErrors: (e: Valida
     statements: (args: Args) => g.statementsOf(args),
 
     accountUpdate: (args: Args) => mutate(args, input => g.account(bank.accounts.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
-    transactionUpdate: (args: Args) => mutate(args, input => g.transaction(bank.transactions.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
+    transactionUpdate: (args: Args) => mutate(args, input =>
+      g.transaction(bank.transactions.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
     connectionUpdate: (args: Args) => mutate(args, input => {
       const v = bank.connections.updateMetadata(environmentId, profileId, String(input.id), input.metadata ?? null)
       return g.connection(bank.connections.row(profileId, v.id)!)

@@ -3,7 +3,12 @@
 // date give the same names, merchants, amounts and dates.
 
 export interface SeedTransaction { id?: string, date: string, amount: number, description: string, status: string, entryType: string }
-export interface SeedHolding { id?: string, security: { name: string, tickerSymbol: string, cusip: string | null, isin: string | null }, price: number, quantity: number }
+export interface SeedHolding {
+  id?: string
+  security: { name: string, tickerSymbol: string, cusip: string | null, isin: string | null }
+  price: number
+  quantity: number
+}
 export interface SeedStatement { id?: string, startOn: string, endOn: string }
 export interface SeedAccount {
   id?: string

@@ -48,7 +48,10 @@ function unknownKeys (o: Obj, allowed: string[], errs: FieldErrorCollector, at: 
   for (const k of Object.keys(o)) if (!allowed.includes(k)) errs.add(`${at}${k}`, 'is not a known attribute')
 }
 
-const str = (o: Obj, k: string, errs: FieldErrorCollector, at: string, opts: { required?: boolean, max?: number, oneOf?: string[], format?: RegExp } = {}): string | undefined => {
+const str = (
+  o: Obj, k: string, errs: FieldErrorCollector, at: string,
+  opts: { required?: boolean, max?: number, oneOf?: string[], format?: RegExp } = {}
+): string | undefined => {
   const v = o[k]
   if (v === undefined || v === null) { if (opts.required) errs.add(`${at}${k}`, "can't be blank"); return undefined }
   if (typeof v !== 'string') { errs.add(`${at}${k}`, 'must be a string'); return undefined }
@@ -239,5 +242,13 @@ export function parseSeedConnection (body: unknown, today: number, prefix = ''):
     if (budget.transactions > LIMITS.transactions) errs.add(`${prefix}accounts`, `hold ${budget.transactions.toLocaleString('en-US')} transactions; at most ${LIMITS.transactions.toLocaleString('en-US')} a request`)
   }
   errs.throwIfAny()
-  return { ...(id === undefined ? {} : { id }), provider, ...(institutionName === undefined ? {} : { institutionName }), status, ...(products === undefined ? {} : { products }), metadata, accounts }
+  return {
+    ...(id === undefined ? {} : { id }),
+    provider,
+    ...(institutionName === undefined ? {} : { institutionName }),
+    status,
+    ...(products === undefined ? {} : { products }),
+    metadata,
+    accounts
+  }
 }

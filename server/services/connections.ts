@@ -235,7 +235,10 @@ export function createConnectionService (ctx: ServiceContext, environments: Envi
     return { profile, row }
   }
 
-  function setStatus (environmentId: string, profileId: string, connectionId: string, status: string, event: ChangeType, check?: (row: ConnectionRow) => void): ConnectionView {
+  function setStatus (
+    environmentId: string, profileId: string, connectionId: string, status: string, event: ChangeType,
+    check?: (row: ConnectionRow) => void
+  ): ConnectionView {
     return store.transaction(() => {
       const { profile, row } = requireRow(environmentId, profileId, connectionId)
       check?.(row)

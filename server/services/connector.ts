@@ -12,7 +12,10 @@ import type { AuthenticatedSession, SessionService } from './sessions.js'
 export interface ConnectionLike { id: string, status: string }
 export interface BankData {
   connections: {
-    create (environmentId: string, profileId: string, input: { institution: { name: string }, generate: { accounts: number, transactionsPerAccount: number, seed: number } }): ConnectionLike
+    create (
+      environmentId: string, profileId: string,
+      input: { institution: { name: string }, generate: { accounts: number, transactionsPerAccount: number, seed: number } }
+    ): ConnectionLike
     find (environmentId: string, profileId: string, connectionId: string): ConnectionLike | null
     repair (environmentId: string, profileId: string, connectionId: string): ConnectionLike
   }
@@ -45,7 +48,9 @@ const PROVIDERS = ['plaid', 'mock', 'mx', 'finicity', 'akoya'] as const
 // What a new MOCK connection holds: enough to list, small enough to make in a click.
 const GENERATED = { accounts: 3, transactionsPerAccount: 20 }
 
-export function createConnectorService ({ store, clock, ids }: ServiceContext, environments: EnvironmentService, sessions: SessionService, bank: () => BankData) {
+export function createConnectorService (
+  { store, clock, ids }: ServiceContext, environments: EnvironmentService, sessions: SessionService, bank: () => BankData
+) {
   function view (row: ConnectorSessionRow): ConnectorSessionView {
     const env = environments.require(row.environment_id)
     return {

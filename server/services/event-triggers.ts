@@ -22,8 +22,7 @@ export interface RecordSource {
   find: (environmentId: string, id: string) => Omit<Change, 'type' | 'metadata'> | undefined
 }
 
-const KINDS = ['profile', 'connection', 'account', 'balance', 'statement'] as const
-type Kind = typeof KINDS[number]
+type Kind = 'profile' | 'connection' | 'account' | 'balance' | 'statement'
 
 export function createEventTriggers ({ store }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, webhooks: WebhookService) {
   const change = (environmentId: string, profileId: string, record: Record<string, unknown>): Omit<Change, 'type' | 'metadata'> | undefined => {
@@ -84,7 +83,7 @@ export function createEventTriggers ({ store }: ServiceContext, environments: En
       const body = isPlainObject(raw) ? raw : {}
       const errs = new FieldErrorCollector()
       const type = body.type
-      if (type === undefined) errs.add('type', `can't be blank: name an event type such as profile.created`)
+      if (type === undefined) errs.add('type', 'can\'t be blank: name an event type such as profile.created')
       else if (typeof type !== 'string' || !EVENT_TYPES.includes(type as ChangeType)) {
         errs.add('type', typeof type === 'string' && SUBSCRIBABLE_TYPES.includes(type)
           ? `${JSON.stringify(type)} is a scope a subscription may list, not an event: name one of ${EVENT_TYPES.join(', ')}`

@@ -27,7 +27,9 @@ export interface ExecuteOptions {
 
 /** A document parsed and validated, with its queries compiled by graphql-jit as first run (by operation name). */
 type Checked = { document: DocumentNode, compiled: Map<string | null, CompiledQuery | null> } | { errors: readonly GraphQLError[] }
-type Prepared = { document: DocumentNode, operation: OperationDefinitionNode | undefined, compiled: Map<string | null, CompiledQuery | null> } | { errors: readonly GraphQLError[] }
+type Prepared =
+  | { document: DocumentNode, operation: OperationDefinitionNode | undefined, compiled: Map<string | null, CompiledQuery | null> }
+  | { errors: readonly GraphQLError[] }
 
 /** How many distinct documents stay parsed and validated; past it the cache starts again. */
 const DOCUMENT_CACHE_SIZE = 500
@@ -51,7 +53,9 @@ function readsSchemaOnly (document: DocumentNode, set: SelectionSetNode, seen = 
  * operation parsed, checked against the schema and the limits, and run. Profile reads and writes go
  * through the profile service, so GraphQL and the REST Profiles API share one store.
  */
-export function createGraphQLService ({ ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService, bank: Bank) {
+export function createGraphQLService (
+  { ids }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, sessions: SessionService, bank: Bank
+) {
   /**
    * `Bearer <session token>` acts for the session's profile; `Basic base64(<profileId>:<API key secret>)`
    * for that profile of the key's environment (server to server, no rate limit). Quiltt's own template

@@ -4,7 +4,8 @@ import type { ServiceContext } from './context.js'
 
 export function createHoldingService ({ store }: ServiceContext) {
   return {
-    page: (profileId: string, accountId: string | undefined, order: { after?: Position, before?: Position, first?: number, last?: number }) => store.holdings.page(profileId, accountId, order),
+    page: (profileId: string, accountId: string | undefined, order: { after?: Position, before?: Position, first?: number, last?: number }) =>
+      store.holdings.page(profileId, accountId, order),
     row: (profileId: string, id: string) => store.holdings.byId(profileId, id)
   }
 }

@@ -27,7 +27,13 @@ export function createServices (ctx: ServiceContext, webhookOptions: WebhookServ
   const institutions = createInstitutionService(ctx)
   const connections = createConnectionService(ctx, environments, profiles, institutions)
   const accounts = createAccountService(ctx)
-  const bank = { connections, accounts, transactions: createTransactionService(ctx), holdings: createHoldingService(ctx), statements: createStatementService(ctx) }
+  const bank = {
+    connections,
+    accounts,
+    transactions: createTransactionService(ctx),
+    holdings: createHoldingService(ctx),
+    statements: createStatementService(ctx)
+  }
   return {
     environments,
     profiles,

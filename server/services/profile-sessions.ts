@@ -24,7 +24,9 @@ export interface ProfileWithSessions extends ProfileView {
  * Profiles with their sessions, for the inspector and for tests. Quiltt has no "list sessions" call,
  * so this lives only under /emulator; it needs no API key secret because it is the emulator's own view.
  */
-export function createProfileSessionsService ({ store, clock }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, connections: ConnectionService) {
+export function createProfileSessionsService (
+  { store, clock }: ServiceContext, environments: EnvironmentService, profiles: ProfileService, connections: ConnectionService
+) {
   function state (row: SessionRow, now: number): InspectedSession['state'] {
     if (row.revoked_at !== null) return 'revoked'
     return row.expires_at <= now ? 'expired' : 'active'

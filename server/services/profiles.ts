@@ -148,7 +148,13 @@ export function createProfileService ({ store, clock, ids, changes }: ServiceCon
   /** A profile change as webhooks see it (services/changes.ts); called inside the transaction that made it. */
   function publish (type: 'profile.created' | 'profile.deleted' | 'profile.ready', row: ProfileRow, metadata?: Record<string, unknown>): void {
     const record = view(row)
-    changes.publish({ environmentId: row.environment_id, type, profile: { id: record.id, uuid: record.uuid, metadata: record.metadata }, record: record as unknown as Record<string, unknown>, ...(metadata ? { metadata } : {}) })
+    changes.publish({
+      environmentId: row.environment_id,
+      type,
+      profile: { id: record.id, uuid: record.uuid, metadata: record.metadata },
+      record: record as unknown as Record<string, unknown>,
+      ...(metadata ? { metadata } : {})
+    })
   }
 
   /** Email and phone identify a profile for passwordless login, so each belongs to one profile per environment. */

@@ -152,8 +152,24 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
     /* eslint-disable camelcase -- the store's column names */
-    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret } = env
-    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret }
+    const {
+      id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format,
+      passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret
+    } = env
+    return {
+      id,
+      name,
+      mode,
+      auth_strategy,
+      signups_enabled,
+      rate_limits,
+      session_format,
+      passcode_ttl_seconds,
+      session_ttl_seconds,
+      connector_outcome,
+      connector_auto,
+      webhook_secret
+    }
     /* eslint-enable camelcase */
   }
 

@@ -192,7 +192,14 @@ export function createWebhookService ({ store, clock, ids, changes }: ServiceCon
     let pending = 0
     for (const sub of hooks.activeSubscriptions(change.environmentId)) {
       if (!subscribedTo(JSON.parse(sub.event_types) as string[], change.type)) continue
-      hooks.insertDelivery({ id: ids.deliveryId(), environment_id: change.environmentId, subscription_id: sub.id, event_seq: seq, next_attempt_at: now, created_at: now })
+      hooks.insertDelivery({
+        id: ids.deliveryId(),
+        environment_id: change.environmentId,
+        subscription_id: sub.id,
+        event_seq: seq,
+        next_attempt_at: now,
+        created_at: now
+      })
       pending++
     }
     if (pending > 0) options.onPending()

@@ -84,7 +84,9 @@ export function createTransactionStore (db: Db, pager: Pager) {
   }
 
   return {
-    insert: (r: TransactionRow) => s.insert.run(r.id, r.profile_id, r.account_id, r.date, r.sort_key, r.amount, r.description, r.status, r.entry_type, r.kind, r.currency_code, r.metadata),
+    insert: (r: TransactionRow) => s.insert.run(
+      r.id, r.profile_id, r.account_id, r.date, r.sort_key, r.amount, r.description, r.status, r.entry_type, r.kind, r.currency_code, r.metadata
+    ),
     updateMetadata: (profileId: string, id: string, metadata: string | null) => s.updateMetadata.run(metadata, profileId, id),
     byId: (profileId: string, id: string) => s.byId.get(profileId, id),
     idTaken: (id: string): boolean => s.idTaken.get(id) !== undefined,

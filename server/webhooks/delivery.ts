@@ -148,9 +148,12 @@ export function createDispatcher ({ store, clock, webhooks, hostPolicy, timeoutM
     },
     /** Resolves when nothing is being sent (tests). */
     async idle (): Promise<void> {
-      while (scheduled || running.size > 0) {
+      // Each wait lets the dispatcher move on: a scheduled run() clears `scheduled` on its turn and may start
+      // sends, and each send that ends kicks another run.
+      for (;;) {
         if (running.size > 0) await Promise.allSettled([...running])
-        else await new Promise(resolve => setImmediate(resolve))
+        else if (scheduled) await new Promise(resolve => setImmediate(resolve))
+        else return
       }
     }
   }

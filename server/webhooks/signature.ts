@@ -38,7 +38,9 @@ function header (headers: WebhookHeaders, name: string): string | undefined {
  * the body exactly as received (a re-serialised JSON object would not match byte for byte). Answers
  * the parsed payload, or why the delivery is not Quiltt's (never throws).
  */
-export function verifyWebhook (rawBody: string | Buffer | Uint8Array, headers: WebhookHeaders, secret: string, options: VerifyWebhookOptions = {}): VerifyWebhookResult {
+export function verifyWebhook (
+  rawBody: string | Buffer | Uint8Array, headers: WebhookHeaders, secret: string, options: VerifyWebhookOptions = {}
+): VerifyWebhookResult {
   const timestamp = header(headers, 'quiltt-timestamp')
   const signature = header(headers, 'quiltt-signature')
   if (timestamp === undefined || timestamp === '') return { ok: false, reason: 'no Quiltt-Timestamp header' }

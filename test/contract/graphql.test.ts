@@ -19,7 +19,17 @@ const check = (pact: unknown): QuilttContractCheck => checkPact(pact, loadQuiltt
 
 const SESSION = { Authorization: 'Bearer eyJhbGciOiJIUzUxMiJ9.e30.c2lnbmF0dXJl', 'Content-Type': 'application/json' }
 type Rules = Record<string, unknown>
-interface Gql { method?: string, path?: string, headers?: Record<string, string>, body?: unknown, query?: unknown, status?: number, resHeaders?: Record<string, string>, resBody?: unknown, rules?: Rules }
+interface Gql {
+  method?: string
+  path?: string
+  headers?: Record<string, string>
+  body?: unknown
+  query?: unknown
+  status?: number
+  resHeaders?: Record<string, string>
+  resBody?: unknown
+  rules?: Rules
+}
 
 /** A v3 pact of GraphQL interactions. */
 function v3 (...interactions: Gql[]): unknown {
@@ -44,7 +54,11 @@ const m = (...matchers: Array<Record<string, unknown>>) => ({ combine: 'AND', ma
 /** One operation POSTed as JSON, answered with `resBody`. */
 const ask = (query: string, resBody?: unknown, extra: Partial<Gql> & { variables?: unknown, operationName?: string } = {}): Gql => {
   const { variables, operationName, ...rest } = extra
-  return { body: { query, ...(variables !== undefined ? { variables } : {}), ...(operationName !== undefined ? { operationName } : {}) }, ...(resBody !== undefined ? { resBody } : {}), ...rest }
+  return {
+    body: { query, ...(variables !== undefined ? { variables } : {}), ...(operationName !== undefined ? { operationName } : {}) },
+    ...(resBody !== undefined ? { resBody } : {}),
+    ...rest
+  }
 }
 
 /** A schema's types, fields, arguments and nullability, in order: its SDL without descriptions. */

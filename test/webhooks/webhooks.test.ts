@@ -13,13 +13,21 @@ const SECRET = 'whsec_quilttmock_0000000000000000000000000000'
 const EVENTS = `/emulator/v1/environments/${DEFAULT.environmentId}/events`
 const DELIVERIES = `/emulator/v1/environments/${DEFAULT.environmentId}/webhook-deliveries`
 
-interface Delivery { id: string, state: string, eventType: string, subscriptionId: string, attempts: Array<{ attempt: number, statusCode: number | null, durationMs: number, error: string | null }>, nextAttemptAt: string | null }
+interface Delivery {
+  id: string
+  state: string
+  eventType: string
+  subscriptionId: string
+  attempts: Array<{ attempt: number, statusCode: number | null, durationMs: number, error: string | null }>
+  nextAttemptAt: string | null
+}
 
 const subscribe = (app: FastifyInstance, payload: Record<string, unknown>) =>
   app.inject({ method: 'POST', url: '/v1/webhooks/subscriptions', headers: auth, payload })
 const createProfile = async (app: FastifyInstance, payload: Record<string, unknown> = {}) =>
   (await app.inject({ method: 'POST', url: '/v1/profiles', headers: auth, payload })).json() as { id: string, uuid: string }
-const deliveries = async (app: FastifyInstance): Promise<Delivery[]> => ((await app.inject({ url: DELIVERIES })).json() as { deliveries: Delivery[] }).deliveries
+const deliveries = async (app: FastifyInstance): Promise<Delivery[]> =>
+  ((await app.inject({ url: DELIVERIES })).json() as { deliveries: Delivery[] }).deliveries
 const advance = (app: FastifyInstance, seconds: number) => app.inject({ method: 'POST', url: '/emulator/v1/clock', payload: { advanceSeconds: seconds } })
 const settle = (app: FastifyInstance) => app.emulator.webhookDispatcher.idle()
 
