@@ -11,7 +11,9 @@ const SAMPLES: Record<string, { good: string[], bad: string[] }> = {
   date: { good: ['2000-02-29', '1999-12-31'], bad: ['2001-02-29', '2000-13-01', '20000101'] },
   jwt: { good: ['a.b.c', 'eyJ.eyJ.'], bad: ['a.b', 'a b.c.d'] },
   email: { good: ['a@b.co', 'élise@exämple.fr'], bad: ['a@b', 'a b@c.co', 'a@b@c.co', 'a\u0000@b.co'] },
-  'E.164': { good: ['+6834002', '+14155552671', '+123456789012345'], bad: ['+683400', '+1234567890123456', '+0123456789', '14155552671', '+1'] }
+  'E.164': { good: ['+6834002', '+14155552671', '+123456789012345'], bad: ['+683400', '+1234567890123456', '+0123456789', '14155552671', '+1'] },
+  'graphql-BigInt': { good: ['0', '-12', '9007199254740993'], bad: ['1.5', '1e3', ''] },
+  'graphql-URL': { good: ['https://files.quiltt.test/s.pdf', 'mailto:a@b.co'], bad: ['/relative', 'has space:x y', ''] }
 }
 
 t.test('one table: the pact check\'s grammars and the value checks come from server/formats.ts', async t => {
