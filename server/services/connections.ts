@@ -223,6 +223,13 @@ export function createConnectionService (ctx: ServiceContext, environments: Envi
     if (connection.status === 'SYNCED') {
       publish(environmentId, profile, 'connection.synced.successful.initial', connectionRecord(connection))
       publish(environmentId, profile, 'connection.synced.successful.historical', connectionRecord(connection))
+      // Quiltt fires profile.ready when the profile's data is ready after enrichment: here, once the
+      // history is in. Its metadata names the connection and the span of its transactions (none: no dates).
+      const dates = seed.accounts.flatMap(a => a.transactions.map(t => t.date)).sort()
+      profiles.publish('profile.ready', profile, {
+        connectionId: connection.id,
+        ...(dates.length > 0 ? { startDate: dates[0], endDate: dates[dates.length - 1] } : {})
+      })
     }
     return connection
   }

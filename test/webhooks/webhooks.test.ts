@@ -452,3 +452,41 @@ t.test('a seeded connection\'s events (bank data) reach the receiver signed and 
   expectStatus(t, await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'connection.created', connectionId: 'conn_nope' } }), 404)
   expectStatus(t, await app.inject({ method: 'POST', url: EVENTS, payload: { type: 'statement.ready', statementId: 'stmt_nope' } }), 404)
 })
+
+t.test('profile.ready fires after a seeded connection\'s history is in, naming the connection and its transactions\' span', async t => {
+  const { app, clock } = await build(t)
+  const receiver = await startReceiver(t)
+  await subscribe(app, { name: 'profiles', targetUrl: receiver.url, eventTypes: ['profile'] })
+  const profile = await createProfile(app)
+  const seed = (payload: Record<string, unknown>) => app.inject({
+    method: 'POST', url: `/emulator/v1/environments/${DEFAULT.environmentId}/profiles/${profile.id}/connections`, payload
+  })
+  const created = await receiver.next(0)
+  t.equal(created.body.events[0]!.type, 'profile.created')
+
+  const explicit = await seed({
+    institution: { name: 'First Platypus Bank' },
+    accounts: [
+      { name: 'Checking', mask: '1234', balance: { current: 10 }, transactions: [{ date: '2025-03-04', amount: -5, description: 'Coffee' }, { date: '2025-02-01', amount: 100, description: 'Pay' }] },
+      { name: 'Savings', mask: '5678', balance: { current: 20 }, transactions: [{ date: '2025-03-20', amount: 1, description: 'Interest' }] }
+    ]
+  })
+  expectStatus(t, explicit, 201)
+  const ready = await receiver.next(1)
+  t.strictSame(quilttPayloadProblems(ready.raw), [], 'a valid WebhookPayload')
+  t.ok(verifyWebhook(ready.raw, ready.headers, SECRET, { now: clock.now() }).ok, 'signed')
+  t.match(ready.body.events[0], { type: 'profile.ready', profile: { id: profile.id }, record: { id: profile.id } })
+  t.strictSame(ready.body.events[0]!.metadata, { connectionId: explicit.json().connection.id, startDate: '2025-02-01', endDate: '2025-03-20' }, 'earliest and latest transaction over every account')
+
+  const empty = await seed({ institution: { name: 'First Platypus Bank' }, accounts: [{ name: 'Checking', mask: '1111', balance: { current: 1 } }] })
+  expectStatus(t, empty, 201)
+  t.strictSame((await receiver.next(2)).body.events[0]!.metadata, { connectionId: empty.json().connection.id }, 'no transactions: no dates')
+
+  const generated = await seed({ generate: { accounts: 2, transactionsPerAccount: 20 } })
+  expectStatus(t, generated, 201)
+  const meta = (await receiver.next(3)).body.events[0]!.metadata as Record<string, string>
+  t.equal(meta.connectionId, generated.json().connection.id)
+  t.match(meta, { startDate: /^\d{4}-\d{2}-\d{2}$/, endDate: /^\d{4}-\d{2}-\d{2}$/ })
+  t.ok(meta.startDate! < meta.endDate!, 'a generated history spans days')
+  t.equal(receiver.received.length, 4, 'one profile.ready per connection')
+})
