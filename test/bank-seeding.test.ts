@@ -55,7 +55,7 @@ t.test('domain events: connection.created, account.created per account, balance.
   const res = await app.inject({ method: 'POST', url: url(profileId), payload: EXPLICIT })
   const { connection } = res.json()
   t.strictSame(seen.map(c => c.type), ['connection.created', 'account.created', 'balance.created', 'account.created', 'balance.created',
-    'connection.synced.successful.initial', 'connection.synced.successful.historical'])
+    'connection.synced.successful.initial', 'connection.synced.successful.historical', 'profile.ready'])
   t.match(seen[0], { environmentId: DEFAULT.environmentId, profile: { id: profileId }, record: { id: connection.id, provider: 'MOCK', status: 'SYNCED', features: Array, products: Array, metadata: null } })
   t.strictSame(Object.keys(seen[1]!.record).sort(), ['at', 'connectionId', 'createdAt', 'id', 'metadata', 'state', 'updatedAt'])
   t.strictSame(Object.keys(seen[2]!.record).sort(), ['accountId', 'at', 'available', 'current', 'id', 'limit', 'source'])
