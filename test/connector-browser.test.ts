@@ -9,10 +9,11 @@ import { build as esbuild } from 'esbuild'
 import type { BrowserContext, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { CHROMIUM_CANDIDATES, findChromium, launchChromium } from '../scripts/chromium.js'
-import { type RunningEmulator, startEmulator } from '../server/index.js'
+import { type RunningEmulator, startEmulator, verifyWebhook } from '../server/index.js'
 import { routeQuilttToEmulator } from '../server/drop-in/playwright.js'
 import { ROOT } from '../server/paths.js'
 import { DEFAULT } from './helper.js'
+import { startReceiver } from './webhooks/receiver.js'
 
 const executable = findChromium()
 const WAIT = { timeout: 15_000 }
@@ -269,6 +270,33 @@ t.test('the Connector in headless Chromium', {
     t.ok(requests.some(u => u.startsWith('https://cdn.quiltt.io/v1/connector.js?agent=')), 'the SDK loaded connector.js from Quiltt\'s CDN host, answered by the emulator')
     t.strictSame(requests.filter(u => !u.startsWith(origin) && !/^https:\/\/[a-z0-9.]*quiltt\.(io|app)\//.test(u)), [], 'every other request stayed on the page\'s origin')
     t.strictSame(errors, [], 'no console error')
+  })
+
+  t.test('a receiver subscribed to connection.created gets the Connector\'s connection, signed (docs/webhooks.md\'s recipe)', async t => {
+    const receiver = await startReceiver(t)
+    const secretHeaders = { authorization: `Bearer ${DEFAULT.secret}`, 'content-type': 'application/json' }
+    const subscribed = await fetch(`${emulator.url}/v1/webhooks/subscriptions`, {
+      method: 'POST', headers: secretHeaders, body: JSON.stringify({ name: 'browser test', targetUrl: receiver.url, eventTypes: ['connection.created'] })
+    })
+    t.equal(subscribed.status, 201)
+    const { id } = await subscribed.json() as { id: string }
+    t.teardown(() => fetch(`${emulator.url}/v1/webhooks/subscriptions/${id}`, { method: 'DELETE', headers: secretHeaders }))
+    await setConnector(emulator, { outcome: 'success', auto: true })
+    t.teardown(() => setConnector(emulator, { outcome: 'success', auto: false }))
+    const arrived = receiver.next()
+    const { token } = await tokenFor(emulator, 'template-webhook@example.com')
+    const { page } = await templatePage(t, token)
+    await page.getByRole('button', { name: 'Connect Account' }).click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.textContent !== '', undefined, WAIT)
+    const connectionId = await page.getByTestId('connection').textContent()
+    const { raw, headers } = await arrived
+    const check = verifyWebhook(raw, headers, emulator.defaultEnvironment.webhookSecret)
+    t.ok(check.ok, check.ok ? 'verified' : check.reason)
+    const event = check.ok ? (check.payload as { events: Array<{ type: string, record: { id: string } }> }).events[0] : undefined
+    t.equal(event?.type, 'connection.created')
+    t.equal(event?.record.id, connectionId, 'the connection onExitSuccess named')
+    t.equal(verifyWebhook(raw, headers, 'whsec_not_the_secret_000000000000').ok, false, 'another secret does not verify it')
+    t.equal(receiver.received.length, 1, 'one event: only connection.created was subscribed')
   })
 
   t.test('QuilttButton, clicked through: search, pick an institution, Continue', async t => {
