@@ -37,8 +37,14 @@ async function latestCode (url: string, email: string): Promise<string> {
  * - dave (via the App Secret, with a name): one active session and one revoked, and bank data: a
  *   generated connection (checking, savings, a card) and a second one put in a repairable error
  * - test@example.com: the fixture's test identity, with its fixed passcode 424242 outstanding
+ * - webhooks, when receivers are given: a subscription to profile and connection events that answers
+ *   200, and one to connection errors whose receiver answers 503 (its delivery shows a retry)
  */
-export async function seedDemo (url: string, clock: ManualClock): Promise<void> {
+export async function seedDemo (url: string, clock: ManualClock, receivers?: { ok: string, failing: string }): Promise<void> {
+  if (receivers) {
+    await expect(url, 201, 'POST', '/v1/webhooks/subscriptions', { name: 'Backend', targetUrl: receivers.ok, eventTypes: ['profile', 'connection'] }, SECRET)
+    await expect(url, 201, 'POST', '/v1/webhooks/subscriptions', { name: 'Alerts', targetUrl: receivers.failing, eventTypes: ['connection.synced.errored'] }, SECRET)
+  }
   await identify(url, 'carol@example.com', 201)
   await identify(url, 'carol@example.com', 202)
   clock.advance(11 * 60_000)

@@ -3,6 +3,8 @@
  *   npx tsx scripts/screenshot-inspector.ts [out.png] [--dark]
  * Starts an emulator on a free port, fills it with scripts/demo-data.ts and photographs `/` in headless Chromium.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ManualClock } from '../server/clock.js'
 import { startEmulator } from '../server/index.js'
@@ -21,8 +23,18 @@ if (!executable) {
 const clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))
 const emulator = await startEmulator({ clock })
 const { context, close } = await launchChromium(executable, { width: 1360, height: 900, colorScheme: args.includes('--dark') ? 'dark' : 'light' })
+// The receivers the demo's webhook subscriptions post to: one answers 204, the other 503 (a retry shows).
+const receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(req.url === '/failing' ? 503 : 204).end()) })
+await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve))
+const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
 try {
-  await seedDemo(emulator.url, clock)
+  await seedDemo(emulator.url, clock, { ok: `${base}/webhooks/quiltt`, failing: `${base}/failing` })
+  // Deliveries go out after the requests that caused them: wait until every one has had its first attempt.
+  for (let i = 0; i < 100; i++) {
+    const { deliveries } = await (await fetch(`${emulator.url}/emulator/v1/environments/env_0mockDefaultEnvironment/webhook-deliveries?limit=100`)).json() as { deliveries: Array<{ attempts: unknown[] }> }
+    if (deliveries.length > 0 && deliveries.every(d => d.attempts.length > 0)) break
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
   const page = await context.newPage()
   await page.goto(emulator.url + '/')
   await page.waitForSelector('[data-testid="profile"]')
@@ -31,4 +43,6 @@ try {
 } finally {
   await close()
   await emulator.close()
+  receiver.closeAllConnections()
+  receiver.close()
 }
