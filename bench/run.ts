@@ -75,9 +75,9 @@ function startServer (args: string[], logFile?: string): Promise<Server> {
   const out = logFile === undefined ? 'pipe' : openSync(logFile, 'w')
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', out, 'inherit'] })
   if (typeof out === 'number') closeSync(out)
-  const stop = (): Promise<void> => new Promise<void>(done => {
-    if (child.exitCode !== null || child.signalCode !== null) { done(); return }
-    child.once('exit', () => done())
+  const stop = (): Promise<void> => new Promise<void>(resolve => {
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
+    child.once('exit', () => resolve())
     child.kill('SIGTERM')
   })
   return new Promise((resolve, reject) => {
@@ -268,7 +268,9 @@ interface ScenarioResult {
   name: string
   label: string
   baseline: string
-  rounds: Array<{ rps: number, p99: number, cpu: number, cpuUsPerRequest: number, baselineRps: number, ratio: number, loggedRps?: number, loggedRatio?: number }>
+  rounds: Array<{
+    rps: number, p99: number, cpu: number, cpuUsPerRequest: number, baselineRps: number, ratio: number, loggedRps?: number, loggedRatio?: number
+  }>
   rps: number
   opsPerSecond: number
   p99Ms: number
@@ -313,7 +315,8 @@ async function measure (s: Scenario, emulator: Server, servers: Baselines, opts:
   const rounds = runs.map((r, i) => {
     const b = (baselines[i]!.rps + baselines[i + 1]!.rps) / 2
     const l = loggedRuns[i]
-    return { rps: r.rps, p99: r.p99, cpu: r.cpu, cpuUsPerRequest: r.cpuUsPerRequest, baselineRps: b, ratio: r.rps / b, ...(l ? { loggedRps: l.rps, loggedRatio: l.rps / b } : {}) }
+    const logged = l ? { loggedRps: l.rps, loggedRatio: l.rps / b } : {}
+    return { rps: r.rps, p99: r.p99, cpu: r.cpu, cpuUsPerRequest: r.cpuUsPerRequest, baselineRps: b, ratio: r.rps / b, ...logged }
   })
   const rps = median(runs.map(r => r.rps))
   return {
@@ -476,7 +479,14 @@ async function main (): Promise<void> {
       machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}`, loadAverage: { before: loadBefore, after: loadavg()[0]! } },
       options: { ...opts, database: 'file, WAL, synchronous=NORMAL (both emulator and insert-and-sign baseline)', emulatorLog: `stdout to a file, ${logBytes} bytes written` },
       scenarios: results,
-      coldStart: { medianMs: coldMs, runsMs: cold.emulator, bareNodeMedianMs: bareNodeMs, bareNodeRunsMs: cold.bareNode, nodeExtraCaCerts: extraCaCerts ?? null, target: TARGETS.coldStartMs },
+      coldStart: {
+        medianMs: coldMs,
+        runsMs: cold.emulator,
+        bareNodeMedianMs: bareNodeMs,
+        bareNodeRunsMs: cold.bareNode,
+        nodeExtraCaCerts: extraCaCerts ?? null,
+        target: TARGETS.coldStartMs
+      },
       seed: { profiles: 10_000, ms: seeded.ms, via: seeded.via, bodyBytes: seeded.bodyBytes, target: TARGETS.seedMs },
       bankData: bank ? { seedTransactions: { count: 100_000, ms: bank.ms, target: TARGETS.seedTransactionsMs }, transactionsPageOverPing: pageOverPing ?? null, target: TARGETS.transactionsPageOverPing } : null,
       memory: { ...memory, after: 'all throughput runs but the transactions page (before its 100,000 transactions are seeded)', target: TARGETS.rssMb }

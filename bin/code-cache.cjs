@@ -1,6 +1,5 @@
 // Node 20 only (bin/quiltt-mock.cjs): V8's compiled code of the bundle kept between runs, as Node 22's
-// module.enableCompileCache() does. Measured on Node 20 (docs/performance.md): a start with it 134 ms,
-// without it 181 ms. Goes when Node 20 does.
+// module.enableCompileCache() does (what it saves: docs/performance.md). Goes when Node 20 does.
 'use strict'
 const { createHash } = require('node:crypto')
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs')

@@ -2,7 +2,7 @@
 // Runs the emulator's CLI, bundled into one file by the build (scripts/bundle-cli.ts). `npm ci` builds
 // it (the `prepare` script); a bare checkout needs `npm run build`.
 // CommonJS, like the bundle: an ES module entry point makes Node start its ES module loader first,
-// about 10 ms of every start on a 2-core VM (docs/performance.md).
+// on every start (docs/performance.md).
 'use strict'
 const { existsSync } = require('node:fs')
 const { createRequire, enableCompileCache, Module } = require('node:module')
@@ -14,7 +14,7 @@ if (!existsSync(file)) {
   process.exit(1)
 }
 
-// V8's compiled code for the bundle is kept between runs: compiling it was a fifth of the cold start
+// V8's compiled code for the bundle is kept between runs, so a start does not compile it again
 // (docs/performance.md). Node 22 and later do that themselves (module.enableCompileCache); Node 20,
 // which has no such thing, gets the small copy of it in code-cache.cjs.
 if (typeof enableCompileCache === 'function') {

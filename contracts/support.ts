@@ -28,12 +28,17 @@ export const GUIDE_UUID = '11111111-1111-1111-1111-111111111111'
 /** An HS512 token shaped like the emulator's (payload in plain base64 characters, as the SDK's parser needs). */
 export const EXAMPLE_TOKEN = 'eyJhbGciOiJIUzUxMiJ9.eyJpc3MiOiJhdXRoLnF1aWx0dC5pbyIsImF1ZCI6ImFwaS5xdWlsdHQuaW8iLCJzdWIiOiIxMTExMTExMS0xMTExLTExMTEtMTExMS0xMTExMTExMTExMTEiLCJlaWQiOiJlbnZfMG1vY2tEZWZhdWx0RW52aXJvbm1lbnQiLCJ2ZXIiOjIsImp0aSI6IjUwZmIyNDNjLTZkMmUtNDViYS1iMWEyLTFiOTc3NDg3NmE3YyIsImlhdCI6MTYyMTI4MzYxOSwibmJmIjoxNjIxMjgzNjE5LCJleHAiOjE2MjEzNzAwMTl9.BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBw'
 const JWT = '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$'
+/**
+ * EXAMPLE_TOKEN's claims, expiring in 2100: the SDK's GraphQL client (its AuthLink) refuses to send
+ * an expired session token, so its consumer tests hold this one.
+ */
+export const UNEXPIRED_TOKEN = `${EXAMPLE_TOKEN.split('.')[0]}.eyJpc3MiOiJhdXRoLnF1aWx0dC5pbyIsImF1ZCI6ImFwaS5xdWlsdHQuaW8iLCJzdWIiOiIxMTExMTExMS0xMTExLTExMTEtMTExMS0xMTExMTExMTExMTEiLCJlaWQiOiJlbnZfMG1vY2tEZWZhdWx0RW52aXJvbm1lbnQiLCJ2ZXIiOjIsImp0aSI6IjUwZmIyNDNjLTZkMmUtNDViYS1iMWEyLTFiOTc3NDg3NmE3YyIsImlhdCI6MTc3NDkxNTIwMCwibmJmIjoxNzc0OTE1MjAwLCJleHAiOjQxMDI0NDQ4MDB9.${EXAMPLE_TOKEN.split('.')[2]}`
 
 export const token = () => regex(JWT, EXAMPLE_TOKEN)
 /** `Authorization: Bearer <jwt>` as a 201 of the passwordless flow carries it. */
 export const bearerToken = () => regex(`^Bearer ${JWT.slice(1)}`, `Bearer ${EXAMPLE_TOKEN}`)
 /** The session token a provider state made, injected by the verifier (`a session exists` returns `token`). */
-export const stateBearer = () => MatchersV3.fromProviderState('Bearer ${token}', `Bearer ${EXAMPLE_TOKEN}`)
+export const stateBearer = (example = EXAMPLE_TOKEN) => MatchersV3.fromProviderState('Bearer ${token}', `Bearer ${example}`)
 
 /** An example profile id, as Quiltt's ids look: `p_` and base62. */
 export const EXAMPLE_PROFILE_ID = 'p_1hyoxpVVFib1HngGwKAzIr'

@@ -1,6 +1,6 @@
 // Bundles the compiled CLI (dist/server/cli/cli.js) into one CommonJS file, dist/quiltt-mock.cjs, which
-// bin/quiltt-mock.cjs runs. Loading ~300 ES modules one by one was a third of the cold start on a
-// 2-core VM (README, Performance); one minified script is read and compiled in one go.
+// bin/quiltt-mock.cjs runs: one minified script is read and compiled in one go, where loading ~300 ES
+// modules one by one dominated the cold start (docs/performance.md).
 // The library entry points (dist/server/index.js, drop-in/register.js, drop-in/next-loader.js) stay ES modules.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,7 +20,8 @@ const followLazyRequires: Plugin = {
 }
 
 // Fastify's server module loads node:https and node:http2 (with tls, a tenth of the start) for the
-// servers it makes itself; the emulator serves plain HTTP, so they are loaded only if ever used. The build stops if Fastify's source no longer reads as expected.
+// servers it makes itself; the emulator serves plain HTTP, so they are loaded only if ever used.
+// The build stops if Fastify's source no longer reads as expected.
 const FASTIFY_SERVERS = "const https = require('node:https')\nconst http2 = require('node:http2')\n"
 const lazyTlsServers: Plugin = {
   name: 'lazy-tls-servers',
@@ -42,7 +43,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Minified, names included: ~30% less to read, hash and deserialize at every start (~10 ms here).
+  // Minified, names included: less to read, hash and deserialize at every start.
   // Nothing in the emulator or its dependencies relies on a function's or class's own name (errors
   // that are matched by name, like better-sqlite3's SqliteError, set it explicitly); stack traces map
   // back through the source map with --enable-source-maps. Not esbuild's keepNames: it wraps every
@@ -56,7 +57,7 @@ await build({
   // tables, for the Quiltt contract check) only `verify` needs; graphql-js only a GraphQL request needs
   // (280 KB the start would read for nothing). better-sqlite3's JavaScript is bundled; its native
   // addon is loaded from node_modules by path (store/db.ts).
-  external: ['pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core', 'refa', 'graphql'],
+  external: ['pino-pretty', '@pact-foundation/pact', '@pact-foundation/pact-core', 'refa', 'graphql', 'graphql-jit'],
   // Module paths are found from import.meta.url (the package root, lazy requires); in the bundle that
   // is the bundle's own URL, one folder above dist/server, which finds the same root and node_modules.
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -1,4 +1,5 @@
-// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml); the CLI, startEmulator and the tests all build it here.
+// buildApp(): the whole emulator as one Fastify instance (store, services, hooks, routes from openapi.yaml);
+// the CLI, startEmulator and the tests all build it here.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -9,6 +10,7 @@ import { useCors } from './http/cors.js'
 import { useDocs } from './http/docs.js'
 import { useEarlyAnswers } from './http/early-answers.js'
 import { BODY_LIMIT, clientErrorHandler, frameworkErrors, useQuilttErrors } from './http/errors.js'
+import { InvalidFixturesError, ValidationError } from './errors.js'
 import { EmulatorRequest } from './http/expectations.js'
 import { lazyChildLogger, RequestLogController } from './http/logging.js'
 import { registerOperations } from './http/operations.js'
@@ -32,10 +34,13 @@ import { introspectRoutes } from './routes/introspect.js'
 import { profileRoutes } from './routes/profiles.js'
 import { usersSessionRoutes } from './routes/users-session.js'
 import { usersSessionsRoutes } from './routes/users-sessions.js'
+import { emulatorWebhookRoutes } from './routes/emulator-webhooks.js'
+import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js'
 import { type Control, createControl } from './services/control.js'
 import { type FixtureDocument, parseFixtureDocument, readFixtureFile, withStableIds } from './services/fixtures.js'
 import { type Changes, createChanges } from './services/changes.js'
 import { createServices, type Services } from './services/index.js'
+import { createDispatcher, type Dispatcher } from './webhooks/delivery.js'
 import { DEFAULT_JOURNAL_SIZE } from './services/journal.js'
 import { createProviderStateService } from './services/provider-states.js'
 import { type Db, openDatabase, useServingBusyTimeout } from './store/db.js'
@@ -66,6 +71,13 @@ export interface AppOptions {
    * against Quiltt's own schema (contract/conformance.ts); the function hears of each mismatch.
    */
   validateAgainstQuiltt?: OnResponseMismatch
+  /**
+   * Hosts besides loopback that webhook subscriptions may target (`--webhook-hosts`); `['*']` for any.
+   * Default none: deliveries go to this machine only.
+   */
+  webhookHosts?: string[]
+  /** How long a webhook receiver has to answer; default 10 000 ms. */
+  webhookTimeoutMs?: number
   /** How long a request may take to arrive whole, and its headers; tests shorten them. */
   timeouts?: { requestMs: number, headersMs: number, checkEveryMs?: number }
 }
@@ -89,6 +101,8 @@ export interface Emulator {
   startup: FixtureDocument
   /** Clock control, request journal and faults: in memory, per process. */
   control: Control
+  /** Sends pending webhook deliveries (services/webhook-delivery.ts). */
+  webhookDispatcher: Dispatcher
   /** Every route as registered, for the spec-parity test and the inspector. */
   routes: Array<{ method: string, url: string, operationId?: string }>
   /** Domain events, for listeners in process (the webhook service, tests). */
@@ -109,7 +123,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   const db = openDatabase(options.db ?? ':memory:')
   const store = createStore(db)
   const changes = createChanges()
-  const services = createServices({ store, clock, ids, changes })
+  const hostPolicy = { hosts: (options.webhookHosts ?? []).map(h => h.toLowerCase()) }
+  let dispatcher: Dispatcher | undefined
+  const services = createServices({ store, clock, ids, changes }, { hostPolicy, onPending: () => dispatcher?.kick() })
 
   let startup: FixtureDocument
   try {
@@ -119,8 +135,11 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     useServingBusyTimeout(db)
   } catch (err) {
     db.close()
-    throw err
+    throw err instanceof ValidationError ? new InvalidFixturesError(err.fields) : err
   }
+
+  dispatcher = createDispatcher({ store, clock, webhooks: services.webhooks, hostPolicy, ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }) })
+  const webhookDispatcher = dispatcher
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -145,8 +164,9 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   app.addHook('onRoute', r => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, ...(r.config?.operationId ? { operationId: r.config.operationId } : {}) })
   })
-  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, changes })
-  app.addHook('onClose', async () => { db.close() })
+  app.decorate('emulator', { db, store, services, clock, ids, startup, routes, control, changes, webhookDispatcher })
+  // Sending stops before the database closes; what was pending stays pending for the next start.
+  app.addHook('onClose', async () => { await webhookDispatcher.close(); db.close() })
 
   // First of the hooks: preflights are answered before anything else looks at a request, and every
   // answer, errors included, carries the CORS headers a page needs to read it.
@@ -168,6 +188,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     ...usersSessionsRoutes(services),
     ...introspectRoutes(services),
     ...profileRoutes(services),
+    ...webhookSubscriptionRoutes(services),
+    ...emulatorWebhookRoutes(services, services.eventTriggers),
     ...graphqlRoutes(services),
     ...connectorRoutes(services),
     ...emulatorInspectorRoutes(),
@@ -183,5 +205,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   })
 
   await app.ready()
+  // What a previous run left pending (a crash included) goes out now.
+  webhookDispatcher.kick()
   return app
 }

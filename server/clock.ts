@@ -11,7 +11,18 @@ export const systemClock: Clock = { now: () => Date.now() }
  */
 export class EmulatorClock implements Clock {
   #offsetMs = 0
+  readonly #moved = new Set<() => void>()
   constructor (private readonly base: Clock = systemClock) {}
+
+  /** Calls `listener` after every move (webhook retries fall due when time jumps); returns the function that stops it. */
+  onMove (listener: () => void): () => void {
+    this.#moved.add(listener)
+    return () => { this.#moved.delete(listener) }
+  }
+
+  #notify (): void {
+    for (const listener of this.#moved) listener()
+  }
 
   now (): number {
     return this.base.now() + this.#offsetMs
@@ -23,14 +34,21 @@ export class EmulatorClock implements Clock {
 
   advance (ms: number): void {
     this.#offsetMs += ms
+    this.#notify()
+  }
+
+  setOffset (ms: number): void {
+    this.#offsetMs = ms
   }
 
   set (epochMs: number): void {
     this.#offsetMs = epochMs - this.base.now()
+    this.#notify()
   }
 
   reset (): void {
     this.#offsetMs = 0
+    this.#notify()
   }
 }
 

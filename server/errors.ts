@@ -28,6 +28,18 @@ export class ValidationError extends Error {
   toJSON (): FieldErrors { return this.fields }
 }
 
+/**
+ * Fixtures given at start (buildApp, startEmulator, the CLI) that do not hold: a ValidationError whose
+ * message lists every field, as a test runner or a terminal shows a thrown error by its message.
+ */
+export class InvalidFixturesError extends ValidationError {
+  constructor (fields: FieldErrors) {
+    super(fields)
+    this.name = 'InvalidFixturesError'
+    this.message = `the fixtures are invalid:\n${Object.entries(fields).map(([field, msgs]) => `  ${field}: ${msgs.join(', ')}`).join('\n')}`
+  }
+}
+
 export class InternalError extends ApiError {
   constructor (readonly errorId: string, instruction = 'This is a bug in quiltt-mock, not in your request. Search the log for the errorId.') {
     super(500, 'Internal Server Error', instruction)
@@ -91,6 +103,10 @@ export const errors = {
     `Does Environment \`${id}\` exist? List them at GET /emulator/v1/environments.`),
   faultNotFound: (id: string) => new ApiError(404, 'Not Found',
     `Does fault \`${id}\` exist? A fault is removed once used up; list them at GET /emulator/v1/faults.`),
+  webhookSubscriptionNotFound: (id: string) => new ApiError(404, 'Not Found',
+    `Does Webhook Subscription with ID \`${id}\` exist in this Environment?`),
+  eventRecordNotFound: (kind: string, id: string) => new ApiError(404, 'Not Found',
+    `Does ${kind} with ID \`${id}\` exist in this Environment?`),
   uuidNotAvailable: () => new ApiError(409, 'Conflict', 'UUID is not available'),
   profileIdNotAvailable: () => new ApiError(409, 'Conflict', 'Profile ID is not available'),
   usernameNotAvailable: (field: 'email' | 'phone') => new ApiError(409, 'Conflict',

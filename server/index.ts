@@ -28,6 +28,9 @@ export { buildApp, intercept, VERSION }
 export { checkPactAgainstQuiltt } from './contract/check.js'
 export type { CheckSummary, Finding, FindingKind, InteractionCheck, Location, QuilttContractCheck } from './contract/check.js'
 export type { DocumentId } from './contract/facts.js'
+export { verifyWebhook, webhookSignature } from './webhooks/signature.js'
+export type { VerifyWebhookOptions, VerifyWebhookResult, WebhookHeaders } from './webhooks/signature.js'
+export type { WebhookDeliveryView, WebhookEvent, WebhookPayload, WebhookSubscriptionView } from './services/webhooks.js'
 export type { AppOptions, Clock, EnvironmentView, Interception, InterceptOptions, PasscodeView }
 export type { MessageView } from './services/outbox.js'
 export type { ProfileWithSessions, InspectedSession } from './services/profile-sessions.js'
@@ -41,7 +44,10 @@ export interface StartEmulatorOptions {
   host?: string
   /** A SQLite file, or ':memory:' (the default). */
   db?: string
-  /** A fixture file (JSON or YAML), `'email-and-phone'` (the bundled one with a phone-login environment too), or a fixture document; default: the bundled fixtures/default.json. */
+  /**
+   * A fixture file (JSON or YAML), `'email-and-phone'` (the bundled one with a phone-login environment
+   * too), or a fixture document; default: the bundled fixtures/default.json.
+   */
   fixtures?: string | Record<string, unknown>
   /** Origins allowed by CORS; default any. */
   corsOrigins?: string[]
@@ -55,6 +61,8 @@ export interface StartEmulatorOptions {
    * host names (e.g. `['cdn.quiltt.io']`). Undone by close(). Default false.
    */
   intercept?: boolean | { hosts?: string[] }
+  /** Hosts besides loopback that webhook subscriptions may deliver to (`--webhook-hosts`); `['*']` for any. Default none. */
+  webhookHosts?: string[]
 }
 
 /** A passcode as GET /emulator/v1/environments/{environmentId}/passcodes lists it, with its environment. */
@@ -90,6 +98,7 @@ export async function startEmulator (options: StartEmulatorOptions = {}): Promis
     ...(options.fixtures === undefined ? {} : { fixtures: options.fixtures }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.webhookHosts === undefined ? {} : { webhookHosts: options.webhookHosts }),
     logger: options.logger ?? false
   })
   const host = options.host ?? '127.0.0.1'

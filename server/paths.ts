@@ -21,6 +21,12 @@ export const DEFAULT_FIXTURES_PATH = join(ROOT, 'fixtures', 'default.json')
 export const EMAIL_AND_PHONE_FIXTURES_PATH = join(ROOT, 'fixtures', 'email-and-phone.json')
 /** The facts-only copy of Quiltt's published REST document (scripts/derive-quiltt-facts.ts): what `verify` checks pacts against. It ships in the package. */
 export const QUILTT_FACTS_PATH = join(ROOT, 'test', 'quiltt', 'quiltt-openapi-2026-04-01.facts.json')
+/**
+ * Quiltt's GraphQL schema at API version 2026-04-01, what `verify` checks GraphQL interactions against:
+ * the schema.graphql the emulator serves, which is Quiltt's whole SDL (test/graphql-schema.test.ts
+ * compares it with the reference both ways, and test/contract/graphql.test.ts the check's copy).
+ */
+export const QUILTT_GRAPHQL_SCHEMA_PATH = join(ROOT, 'schema.graphql')
 
 const BUNDLED_FIXTURES: Record<string, string> = { default: DEFAULT_FIXTURES_PATH, 'email-and-phone': EMAIL_AND_PHONE_FIXTURES_PATH }
 

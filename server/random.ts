@@ -53,6 +53,10 @@ export interface Ids {
   clientId(): string
   secret(): string
   signingSecret(): string
+  webhookSecret(): string
+  webhookSubscriptionId(): string
+  eventId(): string
+  deliveryId(): string
   errorId(): string
   passcode(): string
   /** A bank record's id, as Quiltt's examples: `conn_`, `acct_`, `bal_`, `txn_`, `hld_`, `stmt_`, then `1` and 21 base62 characters. */
@@ -84,6 +88,11 @@ export function createIds (random: RandomSource = cryptoRandom): Ids {
     secret: () => `sk_sandbox_${base62x40()}`,
     // 64 characters: RFC 7518 wants an HS512 key at least as long as its 512-bit hash.
     signingSecret: base62x64,
+    webhookSecret: () => `whsec_${base62x40()}`,
+    // Quiltt's examples: wh_ and evt_ followed by 22 to 23 base62 characters.
+    webhookSubscriptionId: () => `wh_${base62x23()}`,
+    eventId: () => `evt_${base62x22()}`,
+    deliveryId: () => `whd_${base62x22()}`,
     errorId: uuid,
     bankRecord: prefix => `${prefix}_1${base62x21()}`,
     passcode () {

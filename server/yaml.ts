@@ -6,7 +6,7 @@ type Yaml = typeof import('yaml')
 let yaml: Yaml | undefined
 
 /**
- * `yaml`'s parse, loaded on first use: it was a tenth of the module loading at start, and only YAML
+ * `yaml`'s parse, loaded on first use: a large package (docs/performance.md), and only YAML
  * fixtures and a checkout without the built spec snapshot need it.
  */
 export const parseYaml = ((...args: Parameters<Yaml['parse']>) => (yaml ??= createRequire(import.meta.url)('yaml') as Yaml).parse(...args)) as Yaml['parse']

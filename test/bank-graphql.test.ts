@@ -57,14 +57,32 @@ t.test('the template\'s dashboard query lists the seeded accounts with their bal
   }`)
   t.equal(full.errors, undefined)
   t.strictSame(full.data!.connections, [{
-    id: 'conn_aliceMain', provider: 'MOCK', status: 'SYNCED', products: ['ACCOUNT_BALANCES_AND_TRANSACTIONS', 'ACCOUNT_BALANCE_REFRESHES', 'ACCOUNT_NUMBERS', 'ACCOUNT_STATEMENTS', 'LIABILITIES'],
-    externallyManaged: false, oauth: false, metadata: null, institution: { id: 'inst_mock_first-platypus-bank', name: 'First Platypus Bank', logo: null },
+    id: 'conn_aliceMain',
+    provider: 'MOCK',
+    status: 'SYNCED',
+    products: ['ACCOUNT_BALANCES_AND_TRANSACTIONS', 'ACCOUNT_BALANCE_REFRESHES', 'ACCOUNT_NUMBERS', 'ACCOUNT_STATEMENTS', 'LIABILITIES'],
+    externallyManaged: false,
+    oauth: false,
+    metadata: null,
+    institution: { id: 'inst_mock_first-platypus-bank', name: 'First Platypus Bank', logo: null },
     accounts: [{ id: 'acct_aliceChecking' }, { id: 'acct_aliceCard' }]
   }])
   t.match(full.data!.account, {
-    id: 'acct_aliceCard', name: 'Cash Rewards Visa', mask: null, kind: 'CREDIT', taxonomy: ['LIABILITY', 'CREDIT', 'CARD'], currencyCode: 'USD', state: 'OPEN', verified: false,
-    provider: 'MOCK', transactedFirstOn: '2025-11-15', transactedLastOn: '2025-11-15', institution: { name: 'First Platypus Bank' }, connection: { id: 'conn_aliceMain' },
-    balance: { current: -420.5, available: null, limit: 5000, source: 'INITIAL', at: '2026-01-01T12:00:00Z' }, owners: null
+    id: 'acct_aliceCard',
+    name: 'Cash Rewards Visa',
+    mask: null,
+    kind: 'CREDIT',
+    taxonomy: ['LIABILITY', 'CREDIT', 'CARD'],
+    currencyCode: 'USD',
+    state: 'OPEN',
+    verified: false,
+    provider: 'MOCK',
+    transactedFirstOn: '2025-11-15',
+    transactedLastOn: '2025-11-15',
+    institution: { name: 'First Platypus Bank' },
+    connection: { id: 'conn_aliceMain' },
+    balance: { current: -420.5, available: null, limit: 5000, source: 'INITIAL', at: '2026-01-01T12:00:00Z' },
+    owners: null
   })
   t.strictSame(full.data!.transaction, { id: 'txn_alice00', date: '2025-12-01', amount: 100, description: 'Corner Bean Coffee 0', status: 'POSTED', entryType: 'CREDIT', kind: 'DEPOSITORY', currencyCode: 'USD', provider: 'MOCK', account: { id: 'acct_aliceChecking' }, fees: null, price: null, quantity: null, security: null })
 })

@@ -23,7 +23,8 @@ t.test('inspector and API docs in headless Chromium', {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
 
   /** A fresh emulator and page; every request the page makes is recorded. */
-  async function open (t: Test, clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))): Promise<{ emulator: RunningEmulator, page: Page, clock: ManualClock, requests: string[] }> {
+  type Opened = { emulator: RunningEmulator, page: Page, clock: ManualClock, requests: string[] }
+  async function open (t: Test, clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))): Promise<Opened> {
     const emulator = await startEmulator({ clock, ...WITH_PHONE })
     const page = await context.newPage()
     const requests: string[] = []
@@ -119,6 +120,30 @@ t.test('inspector and API docs in headless Chromium', {
     t.match(await page.locator('#profiles .empty').textContent(), 'No profile matches “no-such-person”')
     await page.fill('#search', '')
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="profile"]').length === 5, undefined, WAIT)
+  })
+
+  t.test('webhook deliveries: each with its state, attempts and last answer, as the API lists them', async t => {
+    const { emulator, page } = await open(t)
+    const receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(req.url === '/ok' ? 200 : 500).end()) })
+    await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => new Promise<void>(resolve => { receiver.closeAllConnections(); receiver.close(() => resolve()) }))
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
+    const auth = { authorization: `Bearer ${DEFAULT.secret}` }
+    await post(`${emulator.url}/v1/webhooks/subscriptions`, { name: 'ok', targetUrl: `${base}/ok`, eventTypes: ['profile'] }, auth)
+    await post(`${emulator.url}/v1/webhooks/subscriptions`, { name: 'failing', targetUrl: `${base}/fail`, eventTypes: ['profile.created'] }, auth)
+    await post(`${emulator.url}/v1/profiles`, { email: 'hooked@example.com' }, auth)
+    await emulator.app.emulator.webhookDispatcher.idle()
+    await page.goto(`${emulator.url}/`)
+    const card = page.locator(`[data-env-id="${DEFAULT.environmentId}"]`)
+    await card.waitFor(WAIT)
+    t.equal(await card.locator('[data-field="webhookSecret"]').textContent(), 'whsec_quilttmock_0000000000000000000000000000', 'the webhook secret')
+    await page.locator('[data-testid="delivery"]').nth(1).waitFor(WAIT)
+    const api = ((await (await fetch(`${emulator.url}/emulator/v1/environments/${DEFAULT.environmentId}/webhook-deliveries`)).json()) as { deliveries: Array<{ state: string }> }).deliveries
+    t.strictSame(await page.locator('[data-testid="delivery"]').evaluateAll(rows => rows.map(r => r.getAttribute('data-state'))), api.map(d => d.state), 'the API\'s deliveries, in its order')
+    t.strictSame(api.map(d => d.state).sort(), ['delivered', 'pending'])
+    const failing = page.locator('[data-testid="delivery"][data-state="pending"]')
+    t.match(await failing.textContent(), /profile\.created.*1\/20.*500.*answered 500, not 2xx/, 'the failed attempt and why')
+    t.match(await page.locator('[data-testid="delivery"][data-state="delivered"]').textContent(), /1\/20\s*200/)
   })
 
   t.test('choosing another environment shows its passcodes, and the choice survives a reload', async t => {

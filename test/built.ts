@@ -37,7 +37,7 @@ export function startServer (command: string, args: string[], options: { env?: R
     const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    const done = new Promise<Run>(res => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })))
+    const done = new Promise<Run>(resolve => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })))
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no banner within 20 s; stdout: ${stdout} stderr: ${stderr}`)) }, 20_000)
     child.stdout.on('data', d => {
       stdout += String(d)

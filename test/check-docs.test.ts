@@ -9,7 +9,7 @@ t.test('markers: flags, values, quoted values with spaces and quotes of the othe
   t.strictSame(parseDirective(' output ', 'x'), { output: true })
   t.strictSame(parseDirective(' skip="needs a Pact Broker" ', 'x'), { skip: 'needs a Pact Broker' })
   t.strictSame(parseDirective(' skip ', 'x'), { skip: 'not run' })
-  const d = parseDirective(` file=test/a.test.mts install="tap vitest" run="npx tap 'a b'" emulator=email-and-phone background forbid=deprecated timeout=60 `, 'x')
+  const d = parseDirective(' file=test/a.test.mts install="tap vitest" run="npx tap \'a b\'" emulator=email-and-phone background forbid=deprecated timeout=60 ', 'x')
   t.strictSame({ ...d, forbid: d.forbid?.source }, {
     file: 'test/a.test.mts', install: ['tap', 'vitest'], run: "npx tap 'a b'", emulator: 'email-and-phone', background: true, forbid: 'deprecated', timeout: 60
   })

@@ -23,7 +23,9 @@ t.test('a preflight from any origin allows the SDK\'s methods and headers, custo
 t.test('responses expose Authorization, so a page can read the token header of a 201', async t => {
   const { app } = await build(t)
   const res = await app.inject({
-    method: 'POST', url: '/v1/users/session', headers: { origin: ORIGIN, 'quiltt-sdk-agent': 'Quiltt/6.1.0 (Unknown)' },
+    method: 'POST',
+    url: '/v1/users/session',
+    headers: { origin: ORIGIN, 'quiltt-sdk-agent': 'Quiltt/6.1.0 (Unknown)' },
     payload: { session: { clientId: DEFAULT.clientId, email: 'cors@example.com' } }
   })
   t.equal(res.statusCode, 201)

@@ -14,10 +14,18 @@ t.test('the default fixture: one email environment with fixed clientId and secre
   const { environments } = (await app.inject({ url: '/emulator/v1/environments' })).json()
   t.equal(environments.length, 1, 'one environment, as DESIGN.md says')
   t.match(environments[0], {
-    id: DEFAULT.environmentId, name: 'Sandbox', authStrategy: 'email', signupsEnabled: true, clientId: DEFAULT.clientId,
-    apiKey: { id: DEFAULT.apiKeyId, secret: DEFAULT.secret }, rateLimits: true, sessionFormat: 'current',
+    id: DEFAULT.environmentId,
+    name: 'Sandbox',
+    authStrategy: 'email',
+    signupsEnabled: true,
+    clientId: DEFAULT.clientId,
+    apiKey: { id: DEFAULT.apiKeyId, secret: DEFAULT.secret },
+    rateLimits: true,
+    sessionFormat: 'current',
     signingSecret: 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000',
-    passcodeTtlSeconds: 600, sessionTtlSeconds: 86400, testIdentities: [{ email: DEFAULT.testEmail, passcode: DEFAULT.testPasscode }]
+    passcodeTtlSeconds: 600,
+    sessionTtlSeconds: 86400,
+    testIdentities: [{ email: DEFAULT.testEmail, passcode: DEFAULT.testPasscode }]
   })
   const both = await build(t, WITH_PHONE)
   const two = (await both.app.inject({ url: '/emulator/v1/environments' })).json().environments

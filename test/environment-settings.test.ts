@@ -133,9 +133,17 @@ t.test('bad settings are a 422 for every bad field, and nothing changes', async 
   const { app } = await build(t)
   const before = (await app.inject({ url: '/emulator/v1/environments' })).json().environments[0]
   const res = await patch(app, {
-    authStrategy: 'fax', sessionFormat: 'int', mode: 'LIVE', sessionTtlSeconds: 0, passcodeTtlSeconds: 1.5, name: ' ',
+    authStrategy: 'fax',
+    sessionFormat: 'int',
+    mode: 'LIVE',
+    sessionTtlSeconds: 0,
+    passcodeTtlSeconds: 1.5,
+    name: ' ',
     testIdentities: [{ email: 'a@example.com', phone: '+15555550100', passcode: '123456' }, { phone: '+15555550100', passcode: 'abcdef' }],
-    clientId: 'other', apiKey: { secret: 'sk_other_secret' }, id: 'env_other', signupEnabled: false
+    clientId: 'other',
+    apiKey: { secret: 'sk_other_secret' },
+    id: 'env_other',
+    signupEnabled: false
   })
   expectStatus(t, res, 422)
   t.strictSame(res.json(), {

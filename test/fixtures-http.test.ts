@@ -5,7 +5,14 @@ import { buildApp } from '../server/app.js'
 import { bearer, build, DEFAULT, expectStatus } from './helper.js'
 
 interface Loaded {
-  environments: Array<{ id: string, clientId: string, apiKey: { id: string, secret: string }, signingSecret: string, profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }> }>
+  environments: Array<{
+    id: string,
+    clientId: string,
+    apiKey: { id: string, secret: string },
+    signingSecret: string,
+    webhookSecret: string,
+    profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }>
+  }>
 }
 
 const load = (app: Awaited<ReturnType<typeof build>>['app'], payload: unknown, headers: Record<string, string> = {}) =>
@@ -20,9 +27,16 @@ t.test('POST /emulator/v1/fixtures answers 201 with exactly what it made, and al
   const res = await load(app, {
     environments: [
       {
-        id: 'env_worker1', name: 'Worker 1', authStrategy: 'email', signupsEnabled: false, clientId: 'worker1',
-        apiKey: { secret: 'sk_sandbox_worker1_secret_000' }, rateLimits: false, sessionFormat: 'legacy',
-        passcodeTtlSeconds: 60, sessionTtlSeconds: 3600,
+        id: 'env_worker1',
+        name: 'Worker 1',
+        authStrategy: 'email',
+        signupsEnabled: false,
+        clientId: 'worker1',
+        apiKey: { secret: 'sk_sandbox_worker1_secret_000' },
+        rateLimits: false,
+        sessionFormat: 'legacy',
+        passcodeTtlSeconds: 60,
+        sessionTtlSeconds: 3600,
         testIdentities: [{ email: 'qa@example.com', passcode: '111111' }],
         profiles: [
           { uuid: '2b0c5c1e-5c4f-4f7e-9a51-1b1f7d4d9a10', email: 'Alice@Example.com', name: 'Alice', names: { first: 'Alice', last: 'Liddell' }, dateOfBirth: '1990-02-03', metadata: { plan: 'gold' }, sessions: 2 },
@@ -37,7 +51,8 @@ t.test('POST /emulator/v1/fixtures answers 201 with exactly what it made, and al
   t.equal(body.environments.length, 2)
   const [w1, w2] = body.environments as [Loaded['environments'][0], Loaded['environments'][0]]
   t.strictSame(Object.keys(body), ['environments'])
-  t.strictSame(Object.keys(w1).sort(), ['apiKey', 'clientId', 'id', 'profiles', 'signingSecret'])
+  t.strictSame(Object.keys(w1).sort(), ['apiKey', 'clientId', 'id', 'profiles', 'signingSecret', 'webhookSecret'])
+    t.match(w1.webhookSecret, /^whsec_[0-9A-Za-z]{40}$/, 'the webhook secret made for it')
   t.match(w1.signingSecret, /^[0-9A-Za-z]{64}$/, 'the signing secret made for it')
   t.match(w1, { id: 'env_worker1', clientId: 'worker1', apiKey: { id: /^api_/, secret: 'sk_sandbox_worker1_secret_000' } })
   t.equal(w1.profiles.length, 2)
@@ -80,7 +95,10 @@ t.test('an invalid document is a 422 naming the path of every bad value, and not
     environments: [
       { name: 'Fine', clientId: 'fine1' },
       {
-        name: 'Broken', authStrategy: 'fax', signupEnabled: false, passcodeTtlSeconds: 0,
+        name: 'Broken',
+        authStrategy: 'fax',
+        signupEnabled: false,
+        passcodeTtlSeconds: 0,
         testIdentities: [{ email: 'not-an-email', passcode: '12' }],
         profiles: [{ email: 'ok@example.com' }, { email: 'bad' }, { uuid: 'nope', sessions: 1001, phone: '555', nickname: 'x' }, 'not an object']
       }
@@ -92,7 +110,7 @@ t.test('an invalid document is a 422 naming the path of every bad value, and not
     'environments.1.passcodeTtlSeconds': ['must be a whole number of seconds from 1 to 31536000'],
     'environments.1.testIdentities.0.email': ['is invalid'],
     'environments.1.testIdentities.0.passcode': ['must be a 6-digit number'],
-    'environments.1.signupEnabled': ['is not a known field'],
+    'environments.1.signupEnabled': ['is not a known field; did you mean signupsEnabled?'],
     'environments.1.profiles.1.email': ['Email is not a valid email address'],
     'environments.1.profiles.2.nickname': ['is not a known field'],
     'environments.1.profiles.2.uuid': ['is not a valid UUID'],

@@ -137,11 +137,24 @@ t.test('no bank data: the financial roots answer empty, with Quiltt\'s names, an
   expectStatus(t, res, 200)
   t.strictSame(res.json(), {
     data: {
-      accounts: [], connections: [], transactions: empty,
-      account: null, connection: null, transaction: null,
-      charges: empty, holdings: empty, statements: empty,
-      charge: null, holding: null, merchant: null, recurrence: null, routine: null, statement: null,
-      merchants: [], recurrences: [], routines: []
+      accounts: [],
+      connections: [],
+      transactions: empty,
+      account: null,
+      connection: null,
+      transaction: null,
+      charges: empty,
+      holdings: empty,
+      statements: empty,
+      charge: null,
+      holding: null,
+      merchant: null,
+      recurrence: null,
+      routine: null,
+      statement: null,
+      merchants: [],
+      recurrences: [],
+      routines: []
     }
   })
   const template = await gql(app, { query: 'query { accounts { id name balance { current } } }' }, bearer(token))

@@ -4,8 +4,16 @@ import { readConfig } from '../server/cli/config.js'
 import { authenticate, bearer, build, DEFAULT, expectStatus, identify, issue, passcodes } from './helper.js'
 
 interface Entry {
-  id: number, at: string, method: string, path: string, query: string | null, status: number, durationMs: number,
-  requestBody: unknown, responseBody: unknown, faultId?: string
+  id: number,
+  at: string,
+  method: string,
+  path: string,
+  query: string | null,
+  status: number,
+  durationMs: number,
+  requestBody: unknown,
+  responseBody: unknown,
+  faultId?: string
 }
 const journal = async (app: FastifyInstance, query = ''): Promise<Entry[]> => {
   const res = await app.inject({ url: `/emulator/v1/requests${query}` })
@@ -166,7 +174,7 @@ t.test('--journal-size and QUILTT_MOCK_JOURNAL_SIZE set the size, within bounds'
   t.equal(readConfig(['--journal-size=0'], {}).journalSize, 0)
   t.equal(readConfig([], { QUILTT_MOCK_JOURNAL_SIZE: '7' }).journalSize, 7)
   t.equal(readConfig(['--journal-size', '8'], { QUILTT_MOCK_JOURNAL_SIZE: '7' }).journalSize, 8)
-  t.throws(() => readConfig(['--journal-size', '-1'], {}), /--journal-size must be a whole number from 0 to 100000/)
+  t.throws(() => readConfig(['--journal-size=-1'], {}), /--journal-size must be a whole number from 0 to 100000/)
   t.throws(() => readConfig(['--journal-size', '1.5'], {}), /--journal-size/)
   t.throws(() => readConfig(['--journal-size', '100001'], {}), /--journal-size/)
   await t.rejects(build(t, { journalSize: -1 }), RangeError)

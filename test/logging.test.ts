@@ -85,3 +85,27 @@ t.test('off a terminal, the lines of one event-loop turn are written together, a
   await exited
   t.equal(out, '{"n":1}\n{"n":2}\n{"n":3}\n', 'a line logged just before exit is written too')
 })
+
+t.test('a passcode is logged when issued: one concise line at info, through the logger (JSON stays one object a line)', async t => {
+  const { DEFAULT } = await import('./helper.js')
+  const { stream, lines } = capture()
+  const { app } = await build(t, { logger: { level: 'info', stream } })
+  const identify = () => app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: DEFAULT.clientId, email: 'logged@example.com' } } })
+  t.equal((await identify()).statusCode, 201, 'a new user gets a session, no passcode')
+  t.notOk(lines().some(l => 'passcode' in l), 'no passcode line for a signup')
+  t.equal((await identify()).statusCode, 202)
+  const sent = (await app.inject({ url: `/emulator/v1/environments/${DEFAULT.environmentId}/passcodes?email=logged@example.com` })).json()
+  const code = (sent.passcodes ?? sent)[0].code as string
+  const logged = lines().filter(l => 'passcode' in l)
+  t.equal(logged.length, 1, 'one line')
+  t.match(logged[0], { level: 30, passcode: code, username: 'logged@example.com', clientId: DEFAULT.clientId, msg: `passcode ${code} for logged@example.com (${DEFAULT.clientId})` })
+  t.ok(logged[0]!.reqId, 'with the request\'s id')
+})
+
+t.test('at warn, the passcode line is not printed', async t => {
+  const { DEFAULT } = await import('./helper.js')
+  const { stream, lines } = capture()
+  const { app } = await build(t, { logger: { level: 'warn', stream } })
+  for (let i = 0; i < 2; i++) await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: DEFAULT.clientId, email: 'quiet@example.com' } } })
+  t.strictSame(lines(), [])
+})

@@ -66,3 +66,21 @@ t.test('no schema keyword is an accident of YAML (an unquoted comma in a flow ma
   walk(document.components, '#/components')
   t.strictSame(bad, [])
 })
+
+t.test('a request body marked x-validated-by: service is documented but not validated by the route; every other body is', async t => {
+  const { default: Fastify } = await import('fastify')
+  const { registerOperations } = await import('../server/http/operations.js')
+  const { operations } = loadSpec()
+  const marked = operations.filter(o => o.bodyValidatedByService).map(o => o.operationId).sort()
+  t.strictSame(marked, ['emulatorCreateFault', 'emulatorLoadFixtures', 'emulatorSetClock', 'emulatorUpdateEnvironment', 'graphql'])
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const bodies = new Map<string, boolean>()
+  app.addHook('onRoute', r => { bodies.set(r.config?.operationId ?? '', r.schema?.body !== undefined) })
+  registerOperations(app, Object.fromEntries(operations.map(o => [o.operationId, async () => ({})])))
+  for (const op of operations) {
+    if (op.schema.body === undefined) continue
+    t.equal(bodies.get(op.operationId), !op.bodyValidatedByService, `${op.operationId}: the body schema is ${op.bodyValidatedByService ? 'documentation only' : 'validated'}`)
+  }
+  t.ok(operations.find(o => o.operationId === 'emulatorSetClock')?.schema.body, 'the marked schema stays in the document, for the docs')
+})

@@ -107,3 +107,22 @@ t.test('close() does not wait for sockets a client keeps open', async t => {
   clearTimeout(timer)
   t.equal(closed, 'closed')
 })
+
+t.test('startEmulator with bad fixtures throws an error whose message lists every bad field', async t => {
+  await t.rejects(startEmulator({ fixtures: { environments: [{ name: 'x', clientId: 'bad client', authStrategy: 'carrier pigeon' }] } }), {
+    name: 'InvalidFixturesError',
+    statusCode: 422,
+    message: /^the fixtures are invalid:\n {2}environments\.0\.\w+: .+\n {2}environments\.0\.\w+: /
+  })
+  const err = await startEmulator({ fixtures: { environments: [{ clientId: 'c', authStrategy: 'carrier pigeon' }] } }).catch((e: Error) => e)
+  t.match((err as Error).message, /environments\.0\.authStrategy: must be one of: email, phone/)
+})
+
+t.test('a misspelled top-level fixture key is reported as unknown, with the key it likely means, not as a missing one', async t => {
+  const err = await startEmulator({ fixtures: { environment: [{ clientId: 'c' }] } }).catch((e: Error) => e) as Error & { fields: Record<string, string[]> }
+  t.strictSame(err.fields, { environment: ['is not a known field; did you mean environments?'] })
+  const cased = await startEmulator({ fixtures: { Environments: [] } }).catch((e: Error) => e) as Error & { fields: Record<string, string[]> }
+  t.strictSame(cased.fields, { Environments: ['is not a known field; did you mean environments?'] })
+  const far = await startEmulator({ fixtures: { profiles: [] } }).catch((e: Error) => e) as Error & { fields: Record<string, string[]> }
+  t.strictSame(far.fields, { profiles: ['is not a known field'], environments: ['must be an array of environments'] }, 'nothing like it: both said')
+})

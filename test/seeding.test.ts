@@ -16,8 +16,15 @@ t.test('POST /emulator/v1/environments/{id}/profiles adds a profile with a chose
   expectStatus(t, res, 201)
   const body = res.json()
   t.match(body, {
-    id: PROFILE_ID, uuid: UUID, email: 'elon@example.com', name: 'Elon', names: { full: 'Elon Musk', first: 'Elon', last: 'Musk' },
-    metadata: { plan: 'pro' }, at: String, createdAt: String, updatedAt: String
+    id: PROFILE_ID,
+    uuid: UUID,
+    email: 'elon@example.com',
+    name: 'Elon',
+    names: { full: 'Elon Musk', first: 'Elon', last: 'Musk' },
+    metadata: { plan: 'pro' },
+    at: String,
+    createdAt: String,
+    updatedAt: String
   })
   t.equal(body.sessions.length, 2)
 

@@ -26,8 +26,12 @@ t.test('a token signed with the signing secret is a session token for ping and i
       const res = await ping(app, token)
       expectStatus(t, res, 200, `${alg} uid ${uid}`)
       t.strictSame(res.json(), {
-        token, userId: profile.userId, userUuid: profile.userUuid, environmentId: DEFAULT.environmentId,
-        expiration: NOW + 3600, expiresAt: new Date((NOW + 3600) * 1000).toISOString().replace('.000Z', 'Z')
+        token,
+        userId: profile.userId,
+        userUuid: profile.userUuid,
+        environmentId: DEFAULT.environmentId,
+        expiration: NOW + 3600,
+        expiresAt: new Date((NOW + 3600) * 1000).toISOString().replace('.000Z', 'Z')
       })
       const intro = await app.inject({ method: 'POST', url: '/v1/introspect/session_token', headers: bearer(token) })
       t.strictSame(intro.json(), res.json(), 'introspection gives the same session')

@@ -23,8 +23,18 @@ t.test('tokens are HS512 JWTs with the documented claims, signed per environment
   t.strictSame(JSON.parse(Buffer.from(header, 'base64url').toString()), { alg: 'HS512' })
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
   t.match(claims, {
-    iss: 'auth.quiltt.io', aud: 'api.quiltt.io', sub: s.userUuid, uid: /^p_[A-Za-z0-9]{22}$/, eid: DEFAULT.environmentId,
-    cid: DEFAULT.clientId, did: DEFAULT.apiKeyId, ver: 2, jti: /^[0-9a-f-]{36}$/, iat: Number, nbf: Number, exp: s.expiration
+    iss: 'auth.quiltt.io',
+    aud: 'api.quiltt.io',
+    sub: s.userUuid,
+    uid: /^p_[A-Za-z0-9]{22}$/,
+    eid: DEFAULT.environmentId,
+    cid: DEFAULT.clientId,
+    did: DEFAULT.apiKeyId,
+    ver: 2,
+    jti: /^[0-9a-f-]{36}$/,
+    iat: Number,
+    nbf: Number,
+    exp: s.expiration
   })
   t.equal(claims.uid, s.userId, 'uid is the userId of the answer')
   t.equal(claims.exp - claims.iat, 86_400, '24 hours')

@@ -63,7 +63,7 @@ t.test('unique constraints: one profile per username and per UUID in an environm
   t.teardown(() => db.close())
   db.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits,
     passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES ('env_a','a','SANDBOX','email',1,'c1','k',1,600,86400,0,1)`).run()
-  const insert = db.prepare(`INSERT INTO profiles (id, environment_id, uuid, email, created_at, updated_at) VALUES (?, 'env_a', ?, ?, 0, 0)`)
+  const insert = db.prepare('INSERT INTO profiles (id, environment_id, uuid, email, created_at, updated_at) VALUES (?, \'env_a\', ?, ?, 0, 0)')
   insert.run('p_1', 'u1', 'a@b.co')
   t.throws(() => insert.run('p_2', 'u2', 'a@b.co'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })
   t.throws(() => insert.run('p_3', 'u1', 'z@b.co'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })
@@ -76,10 +76,31 @@ t.test('a passcode is consumed by exactly one conditional UPDATE', async t => {
   const store = createStore(db)
   db.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits,
     passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES ('env_a','a','SANDBOX','email',1,'c1','k',1,600,86400,0,1)`).run()
-  db.prepare(`INSERT INTO profiles (id, environment_id, uuid, email, created_at, updated_at) VALUES ('p_1', 'env_a', 'u1', 'a@b.co', 0, 0)`).run()
+  db.prepare('INSERT INTO profiles (id, environment_id, uuid, email, created_at, updated_at) VALUES (\'p_1\', \'env_a\', \'u1\', \'a@b.co\', 0, 0)').run()
   const id = store.passcodes.insert({ environment_id: 'env_a', profile_id: 'p_1', channel: 'email', username: 'a@b.co', code: '123456', issued_at: 0, expires_at: 1000 })
   t.equal(store.passcodes.consume(id, '654321', 10), false, 'wrong code')
   t.equal(store.passcodes.consume(id, '123456', 1000), false, 'expired')
   t.equal(store.passcodes.consume(id, '123456', 10), true, 'first use')
   t.equal(store.passcodes.consume(id, '123456', 11), false, 'second use')
+})
+
+t.test('the webhooks migration gives the bundled environment its documented webhook secret and every other one its own', async t => {
+  const step = migrations.findIndex(m => typeof m === 'function' && m.toString().includes('webhook_subscriptions'))
+  t.ok(step > 0, 'found')
+  const path = join(mkdtempSync(join(tmpdir(), 'qm-')), 'before-webhooks.db')
+  const old = new Database(path)
+  for (const m of migrations.slice(0, step)) typeof m === 'string' ? old.exec(m) : m(old)
+  old.pragma(`user_version = ${step}`)
+  const insert = old.prepare(`INSERT INTO environments (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits,
+    passcode_ttl_seconds, session_ttl_seconds, created_at, seq) VALUES (?, 'x', 'SANDBOX', 'email', 1, ?, 'ss_0000000000000000000000000000000000', 1, 600, 86400, 0, ?)`)
+  insert.run(DEFAULT.environmentId, DEFAULT.clientId, 1)
+  insert.run('env_mine', 'mine', 2)
+  insert.run('env_other', 'other', 3)
+  old.close()
+  const app = await buildApp({ db: path })
+  t.teardown(() => app.close())
+  const environments = (await app.inject({ url: '/emulator/v1/environments' })).json().environments as Array<{ id: string, webhookSecret: string }>
+  t.equal(environments[0]!.webhookSecret, 'whsec_quilttmock_0000000000000000000000000000', 'the documented one')
+  t.match(environments[1]!.webhookSecret, /^whsec_[A-Za-z0-9_-]{32}$/)
+  t.not(environments[1]!.webhookSecret, environments[2]!.webhookSecret, 'each its own')
 })

@@ -247,4 +247,3 @@ t.test('introspection and revocation', async t => {
       }))
   })
 })
-

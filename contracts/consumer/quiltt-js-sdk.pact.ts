@@ -1,21 +1,24 @@
 /**
- * Consumer `quiltt-js-sdk`: the real `@quiltt/core` AuthAPI against Pact's mock server, recording
- * what the SDK sends and what it accepts. The SDK reads QUILTT_API_DOMAIN once, at import, and always
- * calls `auth.<domain>`: so the mock server's port is chosen first, the preload maps `auth.localhost`
- * to loopback, and the SDK is imported after.
+ * Consumer `quiltt-js-sdk`: the real `@quiltt/core` AuthAPI, and its GraphQL client (QuilttClient:
+ * Apollo with BatchHttpLink) asking what Quiltt's template asks, against Pact's mock server,
+ * recording what the SDK sends and what it accepts. The SDK reads QUILTT_API_DOMAIN once, at import,
+ * and calls `auth.<domain>` and `api.<domain>`: so the mock server's port is chosen first, the
+ * preload maps `auth.localhost` and `api.localhost` to loopback, and the SDK is imported after.
  */
 import '../../server/drop-in/register.js'
 import t from 'tap'
 import { MatchersV3, PactV4 } from '@pact-foundation/pact'
-import { DEFAULT, EXAMPLE_TOKEN, freePort, freshPact, oneConnectionPerRequest, PACT_DIR, PROVIDER, restError, settled, stateBearer, token, untilPortFree } from '../support.js'
+import { DEFAULT, EXAMPLE_TOKEN, freePort, freshPact, oneConnectionPerRequest, PACT_DIR, PROVIDER, restError, settled, stateBearer, token, UNEXPIRED_TOKEN, untilPortFree } from '../support.js'
 
-const { eachLike, regex, string } = MatchersV3
+const { boolean, eachLike, like, regex, string } = MatchersV3
 const CONSUMER = 'quiltt-js-sdk'
 
 const port = await freePort()
 process.env.QUILTT_API_DOMAIN = `localhost:${port}`
 process.env.QUILTT_API_INSECURE = 'true'
 const { AuthAPI } = await import('@quiltt/core/api/rest')
+const { QuilttClient, InMemoryCache, createVersionLink, gql } = await import('@quiltt/core/api/graphql')
+const { GlobalStorage } = await import('@quiltt/core/storage')
 
 oneConnectionPerRequest()
 freshPact(CONSUMER)
@@ -174,6 +177,110 @@ t.test('revoke', async t => {
       .executeTest(settled(pact, async () => {
         const res = await auth.revoke(EXAMPLE_TOKEN)
         t.equal(res.status, 401)
+      }))
+  })
+})
+
+// GraphQL, as Quiltt's Next.js template asks it. Apollo prints each query with `__typename` added to
+// every selection set, and BatchHttpLink posts even a lone operation as a batch of one.
+const BANK_STATE = 'a profile has a connection with accounts'
+/** The state's connection: a checking and a savings account, with a few transactions (contracts/README.md). */
+const BANK_PARAMS = { email: 'existing@example.com' }
+const graphqlHeaders = {
+  'Content-Type': 'application/json',
+  Accept: 'application/graphql-response+json,application/json;q=0.9',
+  'Quiltt-Client-Version': regex('^@quiltt/core: v\\d+\\.\\d+\\.\\d+$', '@quiltt/core: v6.1.0'),
+  'Quiltt-SDK-Agent': regex('^Quiltt/\\d+\\.\\d+\\.\\d+ \\(.+\\)$', 'Quiltt/6.1.0 (Node.js; quiltt-mock contracts)'),
+  // The session of the state's profile (the state answers its `token`).
+  Authorization: stateBearer(UNEXPIRED_TOKEN)
+}
+/** One operation as BatchHttpLink sends it. */
+const operation = (query: string, operationName?: string) => ({
+  ...(operationName ? { operationName } : {}),
+  variables: {},
+  extensions: { clientLibrary: { name: '@apollo/client', version: like('4.3.8') } },
+  query
+})
+
+/** The template's dashboard: `query { accounts { id name balance { current } } }` (T), and its named form (T2). */
+const DASHBOARD = 'query { accounts { id name balance { current } } }'
+const DASHBOARD_SENT = '{\n  accounts {\n    id\n    name\n    balance {\n      current\n      __typename\n    }\n    __typename\n  }\n}'
+const NAMED_DASHBOARD = 'query AccountsQuery { accounts { id name balance { current } } }'
+const NAMED_DASHBOARD_SENT = `query AccountsQuery ${DASHBOARD_SENT}`
+const TRANSACTIONS = 'query { transactions(first: 50) { nodes { id date amount description status } pageInfo { endCursor hasNextPage } } }'
+const TRANSACTIONS_SENT = '{\n  transactions(first: 50) {\n    nodes {\n      id\n      date\n      amount\n      description\n      status\n      __typename\n    }\n    pageInfo {\n      endCursor\n      hasNextPage\n      __typename\n    }\n    __typename\n  }\n}'
+
+const accounts = {
+  accounts: eachLike({
+    id: regex('^acct_[0-9A-Za-z]+$', 'acct_1hyoxpVVFib1HngGwKAzIr'),
+    name: like('Everyday Checking'),
+    balance: { current: like(1523.42), __typename: 'Balance' },
+    __typename: 'Account'
+  })
+}
+const transactionsPage = {
+  transactions: {
+    nodes: eachLike({
+      id: regex('^txn_[0-9A-Za-z]+$', 'txn_1hyoxpVVFib1HngGwKAzIr'),
+      date: regex('^\\d{4}-\\d{2}-\\d{2}$', '2026-03-31'),
+      amount: like(-4.5),
+      description: like('Blue Bottle Coffee'),
+      status: regex('^(PENDING|POSTED)$', 'POSTED'),
+      __typename: 'Transaction'
+    }),
+    // The state's few transactions fit in one page.
+    pageInfo: { endCursor: like('MjAyNi0wMy0zMXx0eG5fMQ'), hasNextPage: boolean(false), __typename: 'PageInfo' },
+    __typename: 'TransactionConnection'
+  }
+}
+
+/** A fresh client (its own cache: nothing is answered without a request), with the state's session stored as the SDK stores it. */
+function graphqlClient (): InstanceType<typeof QuilttClient> {
+  GlobalStorage.set('session', UNEXPIRED_TOKEN)
+  return new QuilttClient({ cache: new InMemoryCache(), versionLink: createVersionLink('Node.js; quiltt-mock contracts') })
+}
+
+t.test('graphql', async t => {
+  for (const [name, query, sent, operationName] of [
+    ['the template\'s dashboard query', DASHBOARD, DASHBOARD_SENT, undefined],
+    ['the dashboard query, named (AccountsQuery)', NAMED_DASHBOARD, NAMED_DASHBOARD_SENT, 'AccountsQuery']
+  ] as const) {
+    await t.test(`200: ${name}`, async t => {
+      await pact.addInteraction()
+        .given(BANK_STATE, BANK_PARAMS)
+        .uponReceiving(`the SDK's GraphQL client asks for ${name}`)
+        .withRequest('POST', '/v1/graphql', b => b.headers(graphqlHeaders).jsonBody([operation(sent, operationName)]))
+        .willRespondWith(200, b => b.headers(json).jsonBody([{ data: accounts }]))
+        .executeTest(settled(pact, async () => {
+          const res = await graphqlClient().query({ query: gql(query) })
+          t.strictSame(res.data, { accounts: [{ __typename: 'Account', id: 'acct_1hyoxpVVFib1HngGwKAzIr', name: 'Everyday Checking', balance: { __typename: 'Balance', current: 1523.42 } }] })
+        }))
+    })
+  }
+
+  await t.test('200: a page of 50 transactions', async t => {
+    await pact.addInteraction()
+      .given(BANK_STATE, BANK_PARAMS)
+      .uponReceiving('the SDK\'s GraphQL client asks for a page of 50 transactions')
+      .withRequest('POST', '/v1/graphql', b => b.headers(graphqlHeaders).jsonBody([operation(TRANSACTIONS_SENT)]))
+      .willRespondWith(200, b => b.headers(json).jsonBody([{ data: transactionsPage }]))
+      .executeTest(settled(pact, async () => {
+        const res = await graphqlClient().query({ query: gql(TRANSACTIONS) })
+        t.match(res.data, { transactions: { nodes: [{ id: 'txn_1hyoxpVVFib1HngGwKAzIr', date: '2026-03-31', amount: -4.5, status: 'POSTED' }], pageInfo: { hasNextPage: false } } })
+      }))
+  })
+
+  await t.test('200: the dashboard and the transactions batched into one request', async t => {
+    await pact.addInteraction()
+      .given(BANK_STATE, BANK_PARAMS)
+      .uponReceiving('the SDK\'s GraphQL client batches the dashboard\'s accounts and a page of transactions')
+      .withRequest('POST', '/v1/graphql', b => b.headers(graphqlHeaders).jsonBody([operation(NAMED_DASHBOARD_SENT, 'AccountsQuery'), operation(TRANSACTIONS_SENT)]))
+      .willRespondWith(200, b => b.headers(json).jsonBody([{ data: accounts }, { data: transactionsPage }]))
+      .executeTest(settled(pact, async () => {
+        const client = graphqlClient()
+        const [dashboard, page] = await Promise.all([client.query({ query: gql(NAMED_DASHBOARD) }), client.query({ query: gql(TRANSACTIONS) })])
+        t.match(dashboard.data, { accounts: [{ id: 'acct_1hyoxpVVFib1HngGwKAzIr' }] })
+        t.match(page.data, { transactions: { pageInfo: { hasNextPage: false } } })
       }))
   })
 })

@@ -5,7 +5,7 @@ import { buildApp, VERSION } from '../app.js'
 import { type Config, ConfigError, exposureWarning, helpText, type PublishedCredentials, readConfig, usePrettyLogs } from './config.js'
 import { DEFAULT_FIXTURES_PATH, EMAIL_AND_PHONE_FIXTURES_PATH } from '../paths.js'
 import { readFixtureFile } from '../services/fixtures.js'
-import { ValidationError } from '../errors.js'
+import { InvalidFixturesError } from '../errors.js'
 import { stdoutByTurn } from '../http/logging.js'
 
 function loggerFor (config: Config): FastifyServerOptions['logger'] {
@@ -65,7 +65,8 @@ async function main (argv: string[]): Promise<void> {
     ...(config.adminToken !== undefined ? { adminToken: config.adminToken } : {}),
     logger: loggerFor(config),
     corsOrigins: config.corsOrigins,
-    journalSize: config.journalSize
+    journalSize: config.journalSize,
+    webhookHosts: config.webhookHosts
   })
   let closing = false
   const close = (reason: string): void => {
@@ -100,8 +101,9 @@ async function main (argv: string[]): Promise<void> {
     `  API docs   ${browse}/docs`,
     `  database   ${config.db}`,
     // Every environment a user may log in to (quilttsms1 of email-and-phone too), up to a screenful.
-    ...environments.slice(0, BANNER_ENVIRONMENTS).flatMap(env => [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`]),
+    ...environments.slice(0, BANNER_ENVIRONMENTS).flatMap(env => [`  clientId   ${env.clientId}    (environment ${env.id}, ${env.authStrategy} login)`, `  secret     ${env.apiKey.secret}`, `  signing    ${env.signingSecret}   (signs self-signed session tokens, HS256 or HS512)`, `  webhooks   ${env.webhookSecret}   (signs webhook deliveries: Quiltt-Signature)`]),
     ...(environments.length > BANNER_ENVIRONMENTS ? [`  ...        ${environments.length - BANNER_ENVIRONMENTS} more environments: GET ${browse}/emulator/v1/environments`] : []),
+    ...(config.webhookHosts.length > 0 ? [`  webhooks   delivered to loopback hosts and ${config.webhookHosts.includes('*') ? 'any host' : config.webhookHosts.join(', ')}`] : []),
     ...(config.adminToken !== undefined ? ['  admin      /emulator/ endpoints (but health) need Authorization: Bearer <admin token>'] : []),
     `  CORS       ${cors}`,
     `  SDK        QUILTT_API_DOMAIN=localhost:${port} QUILTT_API_INSECURE=true   (Node: node --import quiltt-mock/register app.js)`
@@ -130,9 +132,8 @@ run.catch((err: unknown) => {
     process.stderr.write(`quiltt-mock: ${err.message}\n`)
     process.exit(2)
   }
-  if (err instanceof ValidationError) {
-    const lines = Object.entries(err.fields).map(([field, msgs]) => `  ${field}: ${msgs.join(', ')}`)
-    process.stderr.write(`quiltt-mock: the fixtures are invalid:\n${lines.join('\n')}\n`)
+  if (err instanceof InvalidFixturesError) {
+    process.stderr.write(`quiltt-mock: ${err.message}\n`)
     process.exit(2)
   }
   const e = err as { code?: string, message?: string }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { FixtureFileError, readFixturesOption } from '../services/fixtures.js'
 import { DEFAULT_JOURNAL_SIZE, MAX_JOURNAL_SIZE } from '../services/journal.js'
 import { isLoopbackHost } from '../drop-in/loopback.js'
+import { readFlags } from './args.js'
 
 export interface Config {
   port: number
@@ -15,6 +16,8 @@ export interface Config {
   logLevel: string
   journalSize: number
   adminToken: string | undefined
+  /** Hosts besides loopback that webhook subscriptions may target; `*` for any. */
+  webhookHosts: string[]
 }
 
 interface FlagSpec {
@@ -50,7 +53,11 @@ function parseOrigins (v: string): string[] {
 
 export const FLAGS: FlagSpec[] = [
   {
-    key: 'port', flag: '--port', env: 'PORT', default: '4000', help: 'TCP port; 0 picks a free one',
+    key: 'port',
+    flag: '--port',
+    env: 'PORT',
+    default: '4000',
+    help: 'TCP port; 0 picks a free one',
     parse: v => {
       const n = Number(v)
       if (!/^\d+$/.test(v) || n > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${v}"`)
@@ -58,26 +65,47 @@ export const FLAGS: FlagSpec[] = [
     }
   },
   {
-    key: 'host', flag: '--host', env: 'HOST', default: '127.0.0.1', help: 'interface to bind',
+    key: 'host',
+    flag: '--host',
+    env: 'HOST',
+    default: '127.0.0.1',
+    help: 'interface to bind',
     parse: v => { if (v.trim() === '') throw new ConfigError('--host must not be empty'); return v }
   },
   {
-    key: 'corsOrigins', flag: '--cors-origin', env: 'QUILTT_MOCK_CORS_ORIGIN', default: '*', help: 'origins browsers may call from, comma-separated (e.g. http://localhost:5173); * for any',
+    key: 'corsOrigins',
+    flag: '--cors-origin',
+    env: 'QUILTT_MOCK_CORS_ORIGIN',
+    default: '*',
+    help: 'origins browsers may call from, comma-separated (e.g. http://localhost:5173); * for any',
     parse: parseOrigins
   },
   {
-    key: 'logFormat', flag: '--log-format', env: 'QUILTT_MOCK_LOG_FORMAT', default: 'auto', help: 'auto (pretty on a terminal, JSON otherwise)|pretty|json',
+    key: 'logFormat',
+    flag: '--log-format',
+    env: 'QUILTT_MOCK_LOG_FORMAT',
+    default: 'auto',
+    help: 'auto (pretty on a terminal, JSON otherwise)|pretty|json',
     parse: v => {
       if (v !== 'auto' && v !== 'pretty' && v !== 'json') throw new ConfigError(`--log-format must be one of auto, pretty, json, got "${v}"`)
       return v
     }
   },
   {
-    key: 'db', flag: '--db', env: 'QUILTT_MOCK_DB', default: '.quiltt-mock/quiltt-mock.db', help: 'SQLite file, or :memory:',
+    key: 'db',
+    flag: '--db',
+    env: 'QUILTT_MOCK_DB',
+    default: '.quiltt-mock/quiltt-mock.db',
+    help: 'SQLite file, or :memory:',
     parse: v => { if (v.trim() === '') throw new ConfigError('--db must be a file path or :memory:'); return v === ':memory:' ? v : resolve(v) }
   },
   {
-    key: 'fixtures', flag: '--fixtures', env: 'QUILTT_MOCK_FIXTURES', default: '', shownDefault: 'the bundled fixtures/default.json', help: 'fixture file (JSON or YAML) loaded at start; `email-and-phone` names the bundled one that adds a phone-login environment',
+    key: 'fixtures',
+    flag: '--fixtures',
+    env: 'QUILTT_MOCK_FIXTURES',
+    default: '',
+    shownDefault: 'the bundled fixtures/default.json',
+    help: 'fixture file (JSON or YAML) loaded at start; `email-and-phone` names the bundled one that adds a phone-login environment',
     parse: v => {
       if (v === '') return undefined
       try {
@@ -88,7 +116,10 @@ export const FLAGS: FlagSpec[] = [
     }
   },
   {
-    key: 'adminToken', flag: '--admin-token', env: 'QUILTT_MOCK_ADMIN_TOKEN', default: '',
+    key: 'adminToken',
+    flag: '--admin-token',
+    env: 'QUILTT_MOCK_ADMIN_TOKEN',
+    default: '',
     help: 'require Authorization: Bearer <token> on /emulator/ endpoints (all but health)',
     parse: v => {
       if (v === '') return undefined
@@ -97,11 +128,32 @@ export const FLAGS: FlagSpec[] = [
     }
   },
   {
-    key: 'logLevel', flag: '--log-level', env: 'QUILTT_MOCK_LOG_LEVEL', default: 'info', help: LOG_LEVELS.join('|'),
+    key: 'webhookHosts', flag: '--webhook-hosts', env: 'QUILTT_MOCK_WEBHOOK_HOSTS', default: '', shownDefault: 'none (loopback only)',
+    help: 'hosts besides this machine that webhook subscriptions may deliver to, comma-separated (e.g. app,receiver.internal); * for any',
+    parse: v => {
+      const list = v.split(',').map(h => h.trim().toLowerCase()).filter(h => h !== '')
+      for (const h of list) {
+        // A host name or address, no scheme, port or path: the subscription's URL gives those.
+        if (h !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|[0-9a-f:]+)$/.test(h)) {
+          throw new ConfigError(`--webhook-hosts takes host names such as receiver.internal (no scheme, port or path), or *, got "${h}"`)
+        }
+      }
+      return list.map(h => h.replace(/^\[(.*)\]$/, '$1'))
+    }
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'QUILTT_MOCK_LOG_LEVEL',
+    default: 'info',
+    help: LOG_LEVELS.join('|'),
     parse: v => { if (!LOG_LEVELS.includes(v)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`); return v }
   },
   {
-    key: 'journalSize', flag: '--journal-size', env: 'QUILTT_MOCK_JOURNAL_SIZE', default: String(DEFAULT_JOURNAL_SIZE),
+    key: 'journalSize',
+    flag: '--journal-size',
+    env: 'QUILTT_MOCK_JOURNAL_SIZE',
+    default: String(DEFAULT_JOURNAL_SIZE),
     help: 'Quiltt API requests kept in the request journal; 0 turns it off',
     parse: v => {
       const n = Number(v)
@@ -140,20 +192,10 @@ export function exposureWarning (config: Pick<Config, 'host' | 'adminToken'>, pu
 
 /** Flags win over environment variables, which win over defaults. */
 export function readConfig (argv: string[], env: NodeJS.ProcessEnv): Config {
-  const given = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    const eq = arg.indexOf('=')
-    const name = eq > 0 ? arg.slice(0, eq) : arg
-    const spec = FLAGS.find(f => f.flag === name)
-    if (!spec) throw new ConfigError(`Unknown option "${arg}". Run quiltt-mock --help for the list.`)
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined) throw new ConfigError(`${name} needs a value`)
-    given.set(spec.flag, value)
-  }
+  const { values: given } = readFlags(argv, FLAGS, { allowPositionals: false, helpCommand: 'quiltt-mock', fail: m => new ConfigError(m) })
   const config = {} as Record<keyof Config, unknown>
   for (const spec of FLAGS) {
-    config[spec.key] = spec.parse(given.get(spec.flag) ?? env[spec.env] ?? spec.default)
+    config[spec.key] = spec.parse((given.get(spec.flag) as string | undefined) ?? env[spec.env] ?? spec.default)
   }
   return config as unknown as Config
 }

@@ -3,13 +3,13 @@
  * with the real Pact Verifier, provider states set up over HTTP at /emulator/v1/provider-states.
  * Starts an in-memory emulator on a free port with fixtures/email-and-phone.json (the default
  * environment and the phone one the public contract's phone states use), unless `--base-url` names a
- * running one. Then checks each interaction statically against Quiltt's published document
- * (server/contract/), unless `--no-quiltt-check`. Exit 0 only when every interaction passes and no
- * pact conflicts with Quiltt's document; 1 when verification fails or a conflict is found; 2 when
- * the input is wrong (missing file, malformed JSON, a pact for another API, a report path that
- * cannot be written).
+ * running one. Then checks each interaction statically against Quiltt's published document, and
+ * the GraphQL ones against Quiltt's GraphQL schema (server/contract/), unless `--no-quiltt-check`.
+ * Exit 0 only when every interaction passes and no pact conflicts with Quiltt's document; 1 when
+ * verification fails or a conflict is found; 2 when the input is wrong (missing file, malformed
+ * JSON, a pact for another API, a report path that cannot be written).
  */
-import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
@@ -23,6 +23,7 @@ import { loadSpec } from '../openapi/spec.js'
 import { checkPact } from '../contract/check.js'
 import { documentId, loadQuilttFacts } from '../contract/facts.js'
 import { buildReport, type CheckedPact, formatReport, type QuilttReport } from '../contract/report.js'
+import { readFlags } from './args.js'
 
 export const PROVIDER_STATES_PATH = '/emulator/v1/provider-states'
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
@@ -87,7 +88,8 @@ export function verifyHelpText (): string {
     'Verifies consumer pacts against quiltt-mock with the Pact Verifier. Provider states are set up',
     `over HTTP at ${PROVIDER_STATES_PATH}; their names are listed in the README.`,
     'Then checks each interaction against Quiltt\'s published REST document (the operations it',
-    'describes): a conflict (the pact expects what Quiltt\'s document rules out) fails the run; an',
+    'describes), and those with /v1/graphql against Quiltt\'s GraphQL schema (2026-04-01): a conflict',
+    '(the pact expects what Quiltt\'s document rules out) fails the run; an',
     'undocumented status, field or header (allowed, but not promised by Quiltt) is reported.',
     'Exits 0 only when every interaction passes and nothing conflicts; 1 otherwise; 2 for bad input.',
     '',
@@ -102,17 +104,14 @@ export function verifyHelpText (): string {
 export function parseVerifyArgs (argv: string[], env: NodeJS.ProcessEnv = {}): VerifyOptions {
   const out: Record<string, unknown> = { sources: [] as string[] }
   for (const f of FLAGS) if (f.env && env[f.env]) out[f.key] = env[f.env]
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (!arg.startsWith('--')) { (out.sources as string[]).push(arg); continue }
-    const eq = arg.indexOf('=')
-    const name = eq > 0 ? arg.slice(0, eq) : arg
-    const flag = FLAGS.find(f => f.name === name)
-    if (!flag) throw new VerifyInputError(`Unknown option "${arg}". Run quiltt-mock verify --help for the list.`)
-    if (flag.boolean) { out[flag.key] = true; continue }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined || value === '') throw new VerifyInputError(`${name} needs a value`)
-    out[flag.key] = value
+  const { values, positionals } = readFlags(argv, FLAGS.map(f => ({ flag: f.name, boolean: f.boolean })), {
+    allowPositionals: true, helpCommand: 'quiltt-mock verify', fail: m => new VerifyInputError(m)
+  })
+  out.sources = positionals
+  for (const f of FLAGS) {
+    const value = values.get(f.name)
+    if (value === '') throw new VerifyInputError(`${f.name} needs a value`)
+    if (value !== undefined) out[f.key] = value
   }
   const options = out as unknown as VerifyOptions
   if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
@@ -163,6 +162,8 @@ function checkReportPath (path: string): void {
   }
   if (isDirectory) throw new VerifyInputError(`--report ${path} is a folder; name a file`)
   try {
+    // As `> out/dir/r.json` would not, but every report option of a test tool does: the folder is made.
+    mkdirSync(dirname(file), { recursive: true })
     accessSync(dirname(file), constants.W_OK)
   } catch (err) {
     throw new VerifyInputError(`--report ${path} cannot be written: ${(err as Error).message}`)
@@ -302,7 +303,9 @@ export interface Io { out: (text: string) => void, err: (text: string) => void }
 export const REACHABLE_WITHIN_MS = 15_000
 
 /** The `verify` subcommand: returns the exit code. */
-export async function runVerify (argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}): Promise<number> {
+export async function runVerify (
+  argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env, { reachableWithinMs = REACHABLE_WITHIN_MS } = {}
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { io.out(verifyHelpText()); return 0 }
   let app: FastifyInstance | undefined
   let relay: Server | undefined

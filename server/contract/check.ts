@@ -9,23 +9,25 @@
  * - `undecided`: the check cannot tell (a regex outside what finite automata express, a matcher
  *   whose pattern is not comparable with the document's format, an encoded body).
  *
- * Only operations Quiltt's document describes are checked, matched by method and path.
+ * Only operations Quiltt's document describes are checked, matched by method and path; and GraphQL
+ * operations sent to /v1/graphql, against Quiltt's GraphQL schema (graphql.ts).
  */
 import {
   allowedTypes, allowedValues, alternatives, deref, describeSchema, documentId, findOperation, jsonTypeOf, keyword, loadQuilttFacts,
-  type DocumentedOperation, type DocumentId, type Json, type JsonObject, type Part, type QuilttFacts
+  SESSION_ANSWERS, SESSION_PATH, USER_SESSION_REF, type DocumentedOperation, type DocumentId, type Json, type JsonObject, type Part, type QuilttFacts
 } from './facts.js'
 import { FORMATS, fullMatch, literalRegex, pactMatcherRegex, pactRegex, regexOverlaps, SCALARS, SEMVER } from './formats.js'
+import { checkGraphQLInteraction, GRAPHQL_PATH, loadQuilttGraphQL, type QuilttGraphQL } from './graphql.js'
 import { formatPath, type Matcher, type PactInteraction, type PactMessage, readPact, ruleList, RuleSet, type Step } from './pact.js'
 
 export type FindingKind = 'conflict' | 'undocumented' | 'undecided'
-export type Location = 'request.headers' | 'request.body' | 'response.status' | 'response.headers' | 'response.body'
+export type Location = 'request.headers' | 'request.query' | 'request.body' | 'response.status' | 'response.headers' | 'response.body'
 
 export interface Finding {
   kind: FindingKind
   /** Which part of the interaction. */
   at: Location
-  /** Where in it: a JSONPath into a body (`$.id`), a header's name, `$` for the status. */
+  /** Where in it: a JSONPath into a body (`$.id`), a header's or query parameter's name, `$` for the status. */
   path: string
   /** What the pact expects (or sends) there. */
   expected: string
@@ -41,7 +43,10 @@ export interface InteractionCheck {
   method: string
   path: string
   status: number | null
-  /** The documented operation it was checked against, `POST /v1/users/sessions`; null when not checked. */
+  /**
+   * The documented operation it was checked against, `POST /v1/users/sessions`; for GraphQL the
+   * operations sent, `POST /v1/graphql (query AccountsQuery)`; null when not checked.
+   */
   operation: string | null
   checked: boolean
   /** Why it was not checked. */
@@ -61,6 +66,8 @@ export interface CheckSummary {
 export interface QuilttContractCheck {
   /** The document used: source file name, its SHA-256, Quiltt's API version (a date). */
   document: DocumentId
+  /** Quiltt's GraphQL schema, when an interaction with /v1/graphql was checked against it. */
+  graphqlDocument?: DocumentId
   consumer?: string
   provider?: string
   specification: string
@@ -76,12 +83,18 @@ export function checkPactAgainstQuiltt (pact: unknown): QuilttContractCheck {
   return checkPact(typeof pact === 'string' ? JSON.parse(pact) as unknown : pact, loadQuilttFacts())
 }
 
-/** Checks a parsed pact (v1 to v4 JSON) against a facts document. */
-export function checkPact (pact: unknown, facts: QuilttFacts): QuilttContractCheck {
+/**
+ * Checks a parsed pact (v1 to v4 JSON) against a facts document, and its GraphQL interactions
+ * against Quiltt's GraphQL schema (read on first need: most pacts have none).
+ */
+export function checkPact (pact: unknown, facts: QuilttFacts, graphql: () => QuilttGraphQL = loadQuilttGraphQL): QuilttContractCheck {
   const parsed = readPact(pact)
-  const interactions = parsed.interactions.map(it => checkInteraction(facts, it))
+  let used: QuilttGraphQL | undefined
+  const schema = (): QuilttGraphQL => (used ??= graphql())
+  const interactions = parsed.interactions.map(it => checkInteraction(facts, it, schema))
   return {
     document: documentId(facts),
+    ...(used ? { graphqlDocument: used.document } : {}),
     ...(parsed.consumer !== undefined ? { consumer: parsed.consumer } : {}),
     ...(parsed.provider !== undefined ? { provider: parsed.provider } : {}),
     specification: parsed.specification,
@@ -99,23 +112,13 @@ export function summarize (interactions: InteractionCheck[]): CheckSummary {
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/**
- * The passwordless operations (identify, authenticate, ping) are not in Quiltt's document, but their
- * success bodies are the same UserSession (DESIGN.md section 1; the emulator's suite holds its own
- * answers to it too): those bodies are checked against it, and nothing else of these interactions.
- */
-const SESSION_ANSWERS: Record<string, { status: number, security: Json[] }> = {
-  POST: { status: 201, security: [] },
-  PUT: { status: 201, security: [] },
-  GET: { status: 200, security: [{ SessionTokenBearerAuth: [] }] }
-}
-
+// A passwordless interaction, checked as the UserSession its success answers (facts.ts' SESSION_ANSWERS) and nothing else.
 function sessionAnswer (method: string, { status, security }: { status: number, security: Json[] }): DocumentedOperation {
-  const body = { content: { 'application/json': { schema: { $ref: '#/components/schemas/UserSession' } } } }
-  return { method, path: '/v1/users/session', operation: { security, responses: { [status]: body } } }
+  const body = { content: { 'application/json': { schema: { $ref: USER_SESSION_REF } } } }
+  return { method, path: SESSION_PATH, operation: { security, responses: { [status]: body } } }
 }
 
-function checkInteraction (facts: QuilttFacts, it: PactInteraction): InteractionCheck {
+function checkInteraction (facts: QuilttFacts, it: PactInteraction, graphql: () => QuilttGraphQL): InteractionCheck {
   const base = {
     index: it.index,
     description: it.description,
@@ -127,6 +130,10 @@ function checkInteraction (facts: QuilttFacts, it: PactInteraction): Interaction
   const skip = (reason: string): InteractionCheck => ({ ...base, operation: null, checked: false, reason, findings: [] })
   if (it.type !== undefined && it.type !== 'Synchronous/HTTP') return skip(`a ${it.type} interaction: Quiltt's document describes HTTP only`)
   if (!it.method || !it.path) return skip('it has no request method and path')
+  if (GRAPHQL_PATH.test(it.path)) {
+    const checked = checkGraphQLInteraction(graphql(), it)
+    return 'skip' in checked ? skip(checked.skip) : { ...base, operation: checked.operation, checked: true, findings: checked.findings }
+  }
   const lookup = findOperation(facts, it.method, it.path)
   let op = lookup.found
   if (!op) {
@@ -160,7 +167,7 @@ const STATUS_CLASSES: Record<string, (s: number) => boolean> = {
 }
 
 /** The statuses the pact accepts: its status, or what a v4 `statusCode` matcher allows. */
-function acceptedStatus (it: PactInteraction): { accepts: (s: number) => boolean, text: string } {
+export function acceptedStatus (it: PactInteraction): { accepts: (s: number) => boolean, text: string } {
   const m = it.response.statusRule?.matchers.find(x => x.match === 'statusCode')
   if (m) {
     const status = m.status
@@ -328,7 +335,7 @@ const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1).toLowe
 // ---------------------------------------------------------------------------------------------
 // Bodies: the pact's value and its matching rules against the documented schema
 
-interface Walk {
+export interface Walk {
   facts: QuilttFacts
   side: 'request' | 'response'
   at: Location
@@ -337,11 +344,24 @@ interface Walk {
   generators: RuleSet
   /** Where `rules` are rooted: an arrayContains variant's rules are relative to its element. */
   base: Step[]
+  /** How a field of an object is named in messages (default `<label>.<key>`); GraphQL names the type's field. */
+  fieldLabel?: (parts: Part[], key: string, label: string) => string | undefined
+  /** What the document says of a field it forbids (default: the schema's fields); GraphQL names the selection. */
+  noField?: (parts: Part[], key: string) => string | undefined
+  /**
+   * Whether a matcher's example must itself be a value the document allows (GraphQL): the consumer's
+   * own tests ran against it, so an example Quiltt could never send is a conflict even when the
+   * matcher, as the verifier applies it, could be satisfied.
+   */
+  examplesAsValues?: boolean
+  /** Which of a schema's alternatives a value can be (GraphQL: the one its `__typename` names); default all. */
+  narrow?: (value: Json, options: Part[][]) => Part[][]
 }
 
 /** `label` names the documented value in messages: `UserSession.userId`, `the 201 body`. */
-function walk (w: Walk, value: Json, schema: Json | undefined, path: Step[], label: string): Finding[] {
-  const options = alternatives(w.facts, schema)
+export function walk (w: Walk, value: Json, schema: Json | undefined, path: Step[], label: string): Finding[] {
+  const all = alternatives(w.facts, schema)
+  const options = all.length > 1 && w.narrow ? w.narrow(value, all) : all
   return closest(options.map(parts => checkNode(w, value, parts, path, label)), options.length, 'shapes')
 }
 
@@ -376,6 +396,10 @@ function checkNode (w: Walk, value: Json, parts: Part[], path: Step[], label: st
   }
   const findings = chosen.flatMap(o => o.findings)
   if (findings.some(f => f.kind === 'conflict')) return findings
+  if (w.examplesAsValues && selected && (value === null || typeof value !== 'object') && !w.generators.select(relative, { cascade: false })) {
+    const example = literal(w, value, parts, formatPath(path), label).findings.filter(f => f.kind === 'conflict')
+    if (example.length > 0) return example.map(f => ({ ...f, expected: `${f.expected}, the example the consumer's tests ran against (${matchers.map(m => m.match).join(', ')} matcher)` }))
+  }
   const descend = chosen.map(o => o.descend).find(d => d !== 'none') ?? 'none'
   return [...findings, ...children(w, value, parts, path, label, descend)]
 }
@@ -428,7 +452,7 @@ function children (w: Walk, value: Json, parts: Part[], path: Step[], label: str
         at: w.at,
         path: formatPath(childPath),
         expected: w.side === 'request' ? `sends a field \`${key}\`` : `a field \`${key}\``,
-        documented: `${forbiddenBy[0]!.name ?? label} has no field \`${key}\` and allows no others (additionalProperties: false; its fields: ${fields.join(', ') || 'none'})`
+        documented: w.noField?.(forbiddenBy, key) ?? `${forbiddenBy[0]!.name ?? label} has no field \`${key}\` and allows no others (additionalProperties: false; its fields: ${fields.join(', ') || 'none'})`
       })
       continue
     }
@@ -439,12 +463,12 @@ function children (w: Walk, value: Json, parts: Part[], path: Step[], label: str
           at: w.at,
           path: formatPath(childPath),
           expected: w.side === 'request' ? `sends a field \`${key}\`` : `a field \`${key}\``,
-          documented: `${label} does not mention \`${key}\``
+          documented: w.noField?.(parts, key) ?? `${label} does not mention \`${key}\``
         })
       }
       continue
     }
-    findings.push(...walk(w, child, schemas.length === 1 ? schemas[0] : { allOf: schemas }, childPath, `${label}.${key}`))
+    findings.push(...walk(w, child, schemas.length === 1 ? schemas[0] : { allOf: schemas }, childPath, w.fieldLabel?.(parts, key, label) ?? `${label}.${key}`))
   }
   if (w.side === 'request') {
     for (const part of parts) {

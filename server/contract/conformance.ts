@@ -3,14 +3,14 @@
  * document describes is checked against Quiltt's own schema for its status (the facts-only copy under
  * test/quiltt/), strictly: `additionalProperties: false` holds, formats are checked, required headers
  * must be there. The passwordless operations are not in Quiltt's document, but their session answers
- * are the same UserSession (DESIGN.md section 1), so those bodies are checked against it too.
+ * are the same UserSession (DESIGN.md section 1), so those bodies are checked against it too (facts.ts' SESSION_ANSWERS, the pact check's list as well).
  *
  * Pure (no Fastify): the test-only hook that applies it to every answer is `useQuilttConformance` in
  * http/response-validation.ts, which `buildApp({ validateAgainstQuiltt })` registers; test/helper.ts
  * turns it on for every app a test builds, beside the check against openapi.yaml.
  */
 import { type JsonObject, resolve, type ResponseSpec, responseSpecs } from '../openapi/spec.js'
-import { type DocumentId, documentId, loadQuilttFacts } from './facts.js'
+import { type DocumentId, documentId, loadQuilttFacts, SESSION_ANSWERS, SESSION_PATH, USER_SESSION_REF } from './facts.js'
 import { checkResponse, responseFor } from '../openapi/response-check.js'
 
 export interface QuilttOperation {
@@ -49,9 +49,6 @@ export function loadQuilttDocument (): QuilttDocument {
 /** Fastify's form of a path (`/v1/profiles/:id`), to find the operation a route serves. */
 const routeUrl = (path: string): string => path.replace(/\{([^}]+)\}/g, ':$1')
 
-// The passwordless operations answer Quiltt's UserSession on success, though the document lacks them.
-const SESSION_ANSWERS: Record<string, number> = { 'POST /v1/users/session': 201, 'PUT /v1/users/session': 201, 'GET /v1/users/session': 200 }
-
 /**
  * Statuses the emulator answers that Quiltt's document does not list for the operation: the
  * emulator's own choices (README, "Differences"), always in Quiltt's error shapes. Any operation may
@@ -67,7 +64,12 @@ export const UNDOCUMENTED_STATUSES: Record<string, number[]> = {
   'POST /v1/connections/{connectionId}/transactions/refresh': [401],
   'POST /v1/accounts/{accountId}/balances/refresh': [401],
   'GET /v1/accounts/{accountId}/ach_numbers': [401],
-  'GET /v1/institutions': [401]
+  'GET /v1/institutions': [401],
+  'GET /v1/webhooks/subscriptions': [401, 422],
+  'POST /v1/webhooks/subscriptions': [401],
+  'GET /v1/webhooks/subscriptions/{id}': [401, 404],
+  'PATCH /v1/webhooks/subscriptions/{id}': [401, 404],
+  'DELETE /v1/webhooks/subscriptions/{id}': [401, 404]
 }
 const ANY_OPERATION = [400, 413, 415, 500, 503]
 
@@ -77,10 +79,10 @@ const ANY_OPERATION = [400, 413, 415, 500, 503]
  */
 export function checkAgainstQuiltt (method: string, url: string, status: number, headers: Record<string, unknown>, payload: unknown): string[] | undefined {
   const quiltt = loadQuilttDocument()
-  const session = SESSION_ANSWERS[`${method} ${url}`]
+  const session = url === SESSION_PATH ? SESSION_ANSWERS[method] : undefined
   if (session !== undefined) {
-    if (status !== session) return undefined
-    const userSession = resolve(quiltt.document, { $ref: '#/components/schemas/UserSession' }) as JsonObject
+    if (status !== session.status) return undefined
+    const userSession = resolve(quiltt.document, { $ref: USER_SESSION_REF }) as JsonObject
     return checkResponse({ json: userSession, hasContent: true, headers: [] }, status, headers, payload)
   }
   const op = quiltt.operations.find(o => o.method === method && routeUrl(o.path) === url)

@@ -23,6 +23,19 @@ export interface QuilttFacts {
   security?: Array<Record<string, Json>>
 }
 
+/**
+ * The passwordless operations (identify, authenticate, ping) are not in Quiltt's document, but their
+ * success bodies are its UserSession (DESIGN.md section 1). The pact check and the conformance of the
+ * emulator's own answers both hold them to it, from this one list: method, success status, security.
+ */
+export const SESSION_PATH = '/v1/users/session'
+export const SESSION_ANSWERS: Record<string, { status: number, security: Json[] }> = {
+  POST: { status: 201, security: [] },
+  PUT: { status: 201, security: [] },
+  GET: { status: 200, security: [{ SessionTokenBearerAuth: [] }] }
+}
+export const USER_SESSION_REF = '#/components/schemas/UserSession'
+
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 let cached: QuilttFacts | undefined
@@ -169,6 +182,9 @@ export function keyword (parts: Part[], name: string): Json | undefined {
 
 /** What the document says a value is, in words: `a string (format global_id-v1)`, `a UserSession object`. */
 export function describeSchema (parts: Part[]): string {
+  // A schema made from a GraphQL type says it in GraphQL's words: `Float (a number, or null)`.
+  const graphql = keyword(parts, 'x-graphql-describe')
+  if (typeof graphql === 'string') return graphql
   const types = allowedTypes(parts)
   const values = allowedValues(parts)
   if (values) return `one of ${values.map(v => JSON.stringify(v)).join(', ')}`

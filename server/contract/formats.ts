@@ -4,24 +4,14 @@
  * JavaScript reads that have no lookaround or other mid-pattern assertion.
  */
 import { createRequire } from 'node:module'
+import { FORMAT_GRAMMARS, wholeMatch } from '../formats.js'
 
 /**
- * Grammars of the formats Quiltt's document uses for strings, each a superset of what Quiltt sends,
- * so that "no string of this format matches" is never said of a string Quiltt could send.
- * `global_id-v1` is named but not defined by the document; every example of it Quiltt publishes is
- * a lowercase type prefix, an underscore and letters and digits (`p_1hyoxpVVFib1HngGwKAzIr`,
- * `env_1hyoxpVVFib1HngGwKAzIr`). Formats not listed here (uri, int64, double, ...) are not
- * compared with regular expressions.
+ * The grammars of the formats Quiltt's document uses for strings (server/formats.ts), each a superset
+ * of what Quiltt sends. Formats not listed there (uri, int64, double, ...) are not compared with
+ * regular expressions.
  */
-export const FORMATS: Record<string, string> = {
-  uuid: '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}',
-  'global_id-v1': '[a-z]+_[0-9A-Za-z]+',
-  'date-time': '\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[Zz]|[+-]\\d{2}:\\d{2})',
-  date: '\\d{4}-\\d{2}-\\d{2}',
-  jwt: '[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*',
-  email: '[^@]+@[^@]+',
-  'E.164': '\\+[1-9]\\d{1,14}'
-}
+export const FORMATS = FORMAT_GRAMMARS
 
 /** How numbers and booleans are written, for regexes Pact applies to their "string representation". */
 export const SCALARS = {
@@ -33,13 +23,8 @@ export const SCALARS = {
 /** Semantic versions, for Pact's `semver` matcher. */
 export const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?'
 
-const full = new Map<string, RegExp>()
 /** Whether the whole of `value` is in the language (a grammar above, as a full match). */
-export function fullMatch (grammar: string, value: string): boolean {
-  let re = full.get(grammar)
-  if (!re) { re = new RegExp(`^(?:${grammar})$`); full.set(grammar, re) }
-  return re.test(value)
-}
+export const fullMatch = wholeMatch
 
 export type Decision = { overlap: boolean } | { undecidable: string }
 

@@ -117,6 +117,8 @@ export interface PactInteraction {
   type?: string
   method: string
   path: string
+  /** The request's query string, parameter by parameter (v2's text, v3/v4's map, or the path's `?...`). */
+  query: Map<string, string[]>
   request: PactMessage
   response: PactMessage & { status: number | undefined, statusRule?: RuleList }
 }
@@ -169,9 +171,24 @@ function readInteraction (raw: unknown, index: number, v4: boolean): PactInterac
     ...(typeof it.type === 'string' ? { type: it.type } : {}),
     method: typeof request.method === 'string' ? request.method.toUpperCase() : '',
     path: rawPath.split('?')[0]!,
+    query: readQuery(request.query, rawPath),
     request: readMessage(request, v4),
     response: { ...res, status: typeof response.status === 'number' ? response.status : undefined, ...(statusRule ? { statusRule } : {}) }
   }
+}
+
+function readQuery (query: unknown, rawPath: string): Map<string, string[]> {
+  const params = new Map<string, string[]>()
+  const add = (name: string, value: string): void => { params.set(name, [...(params.get(name) ?? []), value]) }
+  const inPath = rawPath.indexOf('?')
+  const text = typeof query === 'string' ? query : inPath >= 0 ? rawPath.slice(inPath + 1) : undefined
+  if (text !== undefined) for (const [name, value] of new URLSearchParams(text)) add(name, value)
+  if (isObject(query)) {
+    for (const [name, value] of Object.entries(query)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== null && v !== undefined) add(name, String(v))
+    }
+  }
+  return params
 }
 
 function readMessage (message: Record<string, unknown>, v4: boolean): PactMessage {
@@ -238,11 +255,16 @@ function matcher (m: Record<string, unknown>): Matcher {
   // eachValue's and eachKey's own rules are matchers too.
   if (Array.isArray(m.rules)) m = { ...m, rules: m.rules.filter(isObject).map(matcher) }
   if (typeof m.match === 'string') return { ...m, match: m.match === 'datetime' ? 'timestamp' : m.match }
-  const kind = typeof m.regex === 'string' ? 'regex'
-    : typeof m.timestamp === 'string' || typeof m.datetime === 'string' ? 'timestamp'
-      : typeof m.date === 'string' ? 'date'
-        : typeof m.time === 'string' ? 'time'
-          : m.min !== undefined || m.max !== undefined ? 'type'
+  const kind = typeof m.regex === 'string'
+    ? 'regex'
+    : typeof m.timestamp === 'string' || typeof m.datetime === 'string'
+      ? 'timestamp'
+      : typeof m.date === 'string'
+        ? 'date'
+        : typeof m.time === 'string'
+          ? 'time'
+          : m.min !== undefined || m.max !== undefined
+            ? 'type'
             : 'equality'
   return { ...m, match: kind }
 }

@@ -14,6 +14,8 @@ export interface CheckedPact {
 export interface QuilttReport {
   /** The document every pact was checked against. */
   document: DocumentId
+  /** Quiltt's GraphQL schema, when interactions with /v1/graphql were checked against it. */
+  graphqlDocument?: DocumentId
   summary: CheckSummary & { pacts: number }
   /** The replay against the emulator, when the report comes from `quiltt-mock verify`. */
   replay?: { passed: boolean, failedInteractions: number | null }
@@ -22,8 +24,10 @@ export interface QuilttReport {
 
 export function buildReport (document: DocumentId, pacts: CheckedPact[], replay?: QuilttReport['replay']): QuilttReport {
   const total = (key: keyof CheckSummary): number => pacts.reduce((n, p) => n + p.check.summary[key], 0)
+  const graphqlDocument = pacts.find(p => p.check.graphqlDocument)?.check.graphqlDocument
   return {
     document,
+    ...(graphqlDocument ? { graphqlDocument } : {}),
     summary: {
       pacts: pacts.length,
       interactions: total('interactions'),
@@ -48,17 +52,19 @@ export function buildReport (document: DocumentId, pacts: CheckedPact[], replay?
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 export const documentName = (d: DocumentId): string => `${d.source} (Quiltt API version ${d.apiVersion})`
+const documentNames = (report: QuilttReport): string =>
+  report.graphqlDocument ? `${documentName(report.document)} and ${documentName(report.graphqlDocument)}` : documentName(report.document)
 
 export function summaryLine (report: QuilttReport): string {
   const s = report.summary
   return `Quiltt contract check: ${plural(s.conflicts, 'conflict')}, ${s.undocumented} undocumented, ${s.undecided} undecided` +
     ` in ${plural(s.checked, 'checked interaction')}${s.notChecked > 0 ? ` (${s.notChecked} not checked: operations Quiltt's document does not describe)` : ''}` +
-    `, against ${documentName(report.document)}`
+    `, against ${documentNames(report)}`
 }
 
 /** The report as `quiltt-mock verify` prints it: findings per interaction, what was not checked, a summary line. */
 export function formatReport (report: QuilttReport): string {
-  const lines: string[] = [`Quiltt contract check against ${documentName(report.document)}`]
+  const lines: string[] = [`Quiltt contract check against ${documentNames(report)}`]
   for (const pact of report.pacts) {
     const names = pact.consumer || pact.provider ? ` (${pact.consumer ?? '?'} -> ${pact.provider ?? '?'})` : ''
     lines.push('', `${pact.source}${names}`)

@@ -72,7 +72,7 @@ function pageArgs (args: Args, sig: string): PageArgs {
 class RelayConnection<Row, Node> {
   private cached?: Node[]
   constructor (private readonly page: Page<Row>, private readonly sig: string, private readonly make: (row: Row) => Node) {}
-  count (): number { return this.page.count() }
+  get count (): number { return this.page.count() }
   nodes (): Node[] { return (this.cached ??= this.page.rows.map(this.make)) }
   edges (): Array<{ cursor: string, node: Node }> {
     const nodes = this.nodes()
@@ -80,10 +80,10 @@ class RelayConnection<Row, Node> {
   }
 
   pageInfo () {
-    const rows = this.page.rows
+    const { rows, hasNextPage, hasPreviousPage } = this.page
     return {
-      hasNextPage: this.page.hasNextPage,
-      hasPreviousPage: this.page.hasPreviousPage,
+      get hasNextPage () { return hasNextPage() },
+      get hasPreviousPage () { return hasPreviousPage() },
       startCursor: rows.length > 0 ? this.cursorOf(rows[0]!) : null,
       endCursor: rows.length > 0 ? this.cursorOf(rows.at(-1)!) : null
     }
@@ -268,7 +268,7 @@ function bankGraph (bank: Bank, viewer: Viewer) {
       transactedLastOn: a.transacted_last_on,
       owners: null,
       remoteData: null,
-      provider: () => conn().provider,
+      get provider () { return conn().provider },
       institution: () => institutionOf(conn()),
       connection: () => connection(conn()),
       balance: () => {
@@ -304,8 +304,9 @@ function bankGraph (bank: Bank, viewer: Viewer) {
       this.kind = row.kind
     }
 
-    metadata () { return metadataOf(this.row.metadata) }
-    provider () { return transactionProvider(this.row) }
+    // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts).
+    get metadata () { return metadataOf(this.row.metadata) }
+    get provider () { return transactionProvider(this.row) }
     account () { return transactionAccount(this.row) }
   }
   Object.assign(TransactionNode.prototype, { fees: null, price: null, quantity: null, security: null, merchant: null, remoteData: null, logo: null })

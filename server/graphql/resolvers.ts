@@ -9,7 +9,6 @@ export interface Viewer { environmentId: string, profileId: string }
 
 interface MutationError { message: string, path: string[] }
 
-
 /**
  * Quiltt's field messages (`{"address.line1": ["can't be blank"]}`) as a payload's `errors`: the
  * path is the input field's, the message names the field, so a UI can show it as it comes. A message

@@ -14,7 +14,6 @@ import { exemptFromResponseValidation } from './response-validation.js'
 /** The one operation that takes YAML and bigger bodies: a fixture document can hold 10,000 profiles. */
 export const FIXTURES_OPERATION = 'emulatorLoadFixtures'
 export const FIXTURE_BODY_LIMIT = 32 * 1024 * 1024
-const VALIDATED_BY_SERVICE = new Set([FIXTURES_OPERATION, 'emulatorUpdateEnvironment', 'emulatorCreateFault', 'emulatorSetClock', 'graphql'])
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml']
 
 // The emulator's own API, its docs and the inspector page at / are not "Quiltt API requests":
@@ -98,14 +97,6 @@ export function useControlPlane (app: FastifyInstance, control: Control, clock: 
   app.addHook('onRoute', route => {
     const id = route.config?.operationId
     if (id === FIXTURES_OPERATION) route.bodyLimit = FIXTURE_BODY_LIMIT
-    // The spec documents these bodies in full, but their services check them: they report every bad value
-    // at once (schema validation would stop at the first wrong type), and a fixture file loaded with
-    // --fixtures gets the very same messages as one sent over HTTP. A GraphQL body is checked by its route:
-    // GraphQL over HTTP answers a request without a `query` string with a 400, not a field map.
-    if (id !== undefined && VALIDATED_BY_SERVICE.has(id) && route.schema?.body) {
-      const { body: _documentedOnly, ...rest } = route.schema
-      route.schema = rest
-    }
   })
 
   // YAML for the fixture document only: every other route answers 415, as Quiltt does for non-JSON.

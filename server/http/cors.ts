@@ -32,7 +32,7 @@ export function corsHeaders (origins: string[] = ['*']): CorsHeaders {
  * SDK are all allowed.
  *
  * Our own hook rather than @fastify/cors, with the same headers: the plugin merged its options into
- * a new object and resolved the origin through callbacks on every request, a tenth of a ping.
+ * a new object and resolved the origin through callbacks on every request (docs/performance.md).
  */
 export function useCors (app: FastifyInstance, origins: string[] = ['*']): void {
   const any = origins.includes('*')

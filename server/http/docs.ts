@@ -3,7 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { loadSpec } from '../openapi/spec.js'
+import { type Json, type JsonObject, loadSpec } from '../openapi/spec.js'
 import { OPENAPI_PATH } from '../paths.js'
 
 const DOCS_PREFIX = '/docs'
@@ -84,6 +84,18 @@ export function useDocs (app: FastifyInstance): void {
   // Made on the first read, not at start, and then kept: the document does not change while we run.
   let json: string | undefined
   let yaml: string | undefined
-  app.get(`${DOCS_PREFIX}/json`, (_req, reply) => reply.type('application/json; charset=utf-8').send(json ??= JSON.stringify(loadSpec().document)))
+  app.get(`${DOCS_PREFIX}/json`, (_req, reply) => reply.type('application/json; charset=utf-8').send(json ??= JSON.stringify(servedDocument())))
   app.get(`${DOCS_PREFIX}/yaml`, (_req, reply) => reply.type('application/x-yaml; charset=utf-8').send(yaml ??= readFileSync(OPENAPI_PATH, 'utf8')))
+}
+
+/**
+ * openapi.yaml for swagger-ui, whose "Try it out" sends requests to the first server: a URL relative
+ * to this document (/docs/json), which swagger-ui resolves against the page's own origin, so requests
+ * go to the port and host actually serving, behind a proxy's path prefix too. openapi.yaml's own
+ * `servers` (the default port) is kept after it.
+ */
+function servedDocument (): JsonObject {
+  const document = loadSpec().document
+  const here = { url: '..', description: 'this emulator: the origin serving these docs' }
+  return { ...document, servers: [here, ...((document.servers ?? []) as Json[])] }
 }

@@ -26,7 +26,7 @@ export function useQuilttErrors (app: FastifyInstance, ids: Ids): void {
   app.removeAllContentTypeParsers()
   app.decorateRequest('bodyText', undefined)
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
-    const text = (body as string)
+    const text = body as string
     // The text as it arrived, whatever the framing: the journal keeps it (and not the parsed value).
     req.bodyText = text
     if (text.trim() === '') { done(null, undefined); return }
@@ -96,8 +96,16 @@ function translate (err: FastifyError, bodyLimit: number): ApiError | Validation
 }
 
 const httpMessage = (status: number): string => ({
-  400: 'Bad Request', 401: 'Not Authenticated', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  408: 'Request Timeout', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large'
+  400: 'Bad Request',
+  401: 'Not Authenticated',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large'
 } as Record<number, string>)[status] ?? 'Bad Request'
 
 /**

@@ -44,8 +44,8 @@ type Options = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>
 
 /**
  * The per-request logger (`req.log`), made only when something is logged at an enabled level.
- * Fastify's default makes a pino child for every request, bound to its reqId; that was a fifth of
- * the cost of a request at the default log level (see the README, Performance). What is logged is the
+ * Fastify's default makes a pino child for every request, bound to its reqId, which is a large share
+ * of a request's cost at the default log level (docs/performance.md). What is logged is the
  * same, reqId included: the child is built from the same bindings on first use.
  */
 class LazyChildLogger implements FastifyBaseLogger {
@@ -81,8 +81,8 @@ export const lazyChildLogger: NonNullable<FastifyServerOptions['childLoggerFacto
 /**
  * Standard output for JSON log lines (a file, a pipe, a CI log): the lines logged during one turn of
  * the event loop are written together when the turn ends, so under load the request log costs one
- * write per turn rather than one per request (a synchronous write per line was a tenth of the cost of
- * a ping: docs/performance.md), and a line is still out as soon as the turn that logged it is over.
+ * write per turn rather than one per request (a synchronous write per line shows in every request's
+ * cost: docs/performance.md), and a line is still out as soon as the turn that logged it is over.
  * What is left at exit is written then. pino's destination does the writing (partial writes, a full
  * pipe, a reader that went away).
  */

@@ -7,8 +7,8 @@ type BuildSerializer = (externalSchemas: unknown, serializerOptions: unknown) =>
 
 /**
  * Fastify's own response serializers (fast-json-stringify), loaded and compiled on a route's first
- * answer with each status rather than at start: compiling all of them was a tenth of the time before
- * the first request could be answered (see the README, Performance). The output is the same, byte for byte.
+ * answer with each status rather than at start, so a start pays only for the answers it gives
+ * (docs/performance.md). The output is the same, byte for byte.
  */
 export const buildLazySerializer: BuildSerializer = (externalSchemas, serializerOptions) => {
   let compile: CompileSerializer | undefined
@@ -20,8 +20,8 @@ export const buildLazySerializer: BuildSerializer = (externalSchemas, serializer
           ...serializerOptions as object,
           // A session answer is a oneOf (Quiltt's shape or the legacy one): fast-json-stringify picks the
           // branch by validating the answer against each. Their required fields and additionalProperties
-          // tell them apart, so formats are not checked there: checking them (the token's JWT pattern,
-          // the UUID, the date) was about 6 µs of a logged ping's 45 (npm run bench, interleaved rounds).
+          // tell them apart, so formats are not checked there: the token's JWT pattern, the UUID and the
+          // date would be checked again on every ping (docs/performance.md).
           ajv: { validateFormats: false }
         })
         serialize = compile(route)

@@ -9,8 +9,8 @@ import { buildLazySerializer } from './serialization.js'
 // path parameters arrive as text and are coerced to the types the spec gives them.
 const common = { allErrors: true, strict: false, validateFormats: false, useDefaults: true } as const
 
-// Ajv is loaded, and each route's validator compiled, on first use: at start they were a fifth of
-// the time before the first request could be answered (see the README, Performance).
+// Ajv is loaded, and each route's validator compiled, on first use: a start pays only for the routes
+// it serves (docs/performance.md).
 let ajvs: { body: AjvClass, param: AjvClass } | undefined
 function ajvFor (httpPart: string | undefined): AjvClass {
   if (!ajvs) {

@@ -3,7 +3,7 @@
 // openapi.yaml, contract/conformance.ts against Quiltt's own document.
 import { createRequire } from 'node:module'
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv'
-import { SCHEMA_FORMATS } from './formats.js'
+import { AJV_FORMATS } from '../formats.js'
 import type { ResponseSpec } from './spec.js'
 
 // Made on first use: only test runs validate responses, and loading Ajv was a tenth of the start.
@@ -16,7 +16,7 @@ function ajvs (): { body: AjvClass, header: AjvClass } {
       body: new Ajv({
         allErrors: true,
         strict: false,
-        formats: SCHEMA_FORMATS
+        formats: AJV_FORMATS
       }),
       // Header values are text: `Retry-After: 60` is checked against `type: integer` after coercion.
       header: new Ajv({ allErrors: true, strict: false, coerceTypes: true })

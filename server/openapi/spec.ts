@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { parseYaml } from '../yaml.js'
 import { OPENAPI_PATH, ROOT } from '../paths.js'
 
-/** A JSON copy of openapi.yaml made by `npm run build` (parsing the YAML was a third of the start). */
+/** A JSON copy of openapi.yaml made by `npm run build`: JSON parses far faster than YAML (docs/performance.md). */
 export const SNAPSHOT_PATH = join(ROOT, 'dist', 'openapi.json')
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
@@ -34,6 +34,11 @@ export interface Operation {
   url: string
   tags: string[]
   schema: RouteSchema
+  /**
+   * The request body is documented (`schema.body`) but checked by the operation's service, not by
+   * schema validation: the spec marks it `x-validated-by: service` on the requestBody.
+   */
+  bodyValidatedByService: boolean
   /** Keyed by status code as written in the document ('201', '4XX', 'default'). */
   responses: Record<string, ResponseSpec>
 }
@@ -52,7 +57,7 @@ const digestOf = (text: string): string => createHash('sha256').update(text).dig
 
 /**
  * openapi.yaml and its operations, from the snapshot when the snapshot was made from this very text.
- * The snapshot holds the operations with their $refs resolved: resolving them was 14 ms of the start.
+ * The snapshot holds the operations with their $refs resolved, so a start does not resolve them again.
  */
 export function readSpec (yamlPath = OPENAPI_PATH, snapshotPath = SNAPSHOT_PATH): { document: JsonObject, operations: Operation[] } {
   const text = readFileSync(yamlPath, 'utf8')
@@ -127,6 +132,7 @@ function readOperations (document: JsonObject): Operation[] {
         url: path.replace(/\{([^}]+)\}/g, ':$1'),
         tags: (op.tags ?? []) as string[],
         schema: routeSchema(document, op, parameters, responses),
+        bodyValidatedByService: op.requestBody !== undefined && (resolve(document, op.requestBody) as JsonObject)['x-validated-by'] === 'service',
         responses
       })
     }

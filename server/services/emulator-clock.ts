@@ -1,4 +1,4 @@
-// The emulator clock's offset as the API shows and sets it.
+// The control API's view of the one clock (server/clock.ts): parsing its moves, answering {now, offsetSeconds}.
 import { type EmulatorClock, toIso } from '../clock.js'
 import { FieldErrorCollector } from '../errors.js'
 import { has, isCalendarDate, isPlainObject } from './formats.js'
@@ -56,7 +56,7 @@ export function createClockService (clock: EmulatorClock) {
         case 'offsetSeconds': {
           const n = seconds('offsetSeconds')
           errs.throwIfAny()
-          clock.advance(Math.round(n! * 1000) - clock.offsetMs)
+          clock.setOffset(Math.round(n! * 1000))
           break
         }
         default: {

@@ -27,6 +27,7 @@ export interface EnvironmentView {
   clientId: string
   apiKey: { id: string, secret: string }
   signingSecret: string
+  webhookSecret: string
   sessionFormat: EnvironmentRow['session_format']
   rateLimits: boolean
   passcodeTtlSeconds: number
@@ -46,6 +47,7 @@ export interface EnvironmentInput {
   clientId?: string
   apiKey?: { id?: string, secret?: string }
   signingSecret?: string
+  webhookSecret?: string
   sessionFormat?: EnvironmentRow['session_format']
   rateLimits?: boolean
   passcodeTtlSeconds?: number
@@ -56,7 +58,7 @@ export interface EnvironmentInput {
 
 // What PATCH may change, and what identifies an environment and so never changes.
 const SETTINGS_FIELDS = ['name', 'mode', 'authStrategy', 'signupsEnabled', 'rateLimits', 'sessionFormat',
-  'passcodeTtlSeconds', 'sessionTtlSeconds', 'testIdentities', 'connector']
+  'passcodeTtlSeconds', 'sessionTtlSeconds', 'testIdentities', 'connector', 'webhookSecret']
 const FIXED_FIELDS = ['id', 'clientId', 'apiKey', 'signingSecret', 'createdAt']
 // Settings that were renamed: named, they get a 422 that says what replaced them, not "not a known field".
 const RETIRED_FIELDS: Record<string, string> = {
@@ -69,6 +71,8 @@ const SLUG = /^[A-Za-z0-9_-]{1,64}$/
 const SECRET = /^[\x21-\x7e]{8,256}$/
 // RFC 7518 wants an HMAC key at least as long as the hash: 32 bytes for HS256 (64 for HS512).
 const SIGNING_SECRET = /^[\x21-\x7e]{32,512}$/
+// Quiltt does not publish its webhook secrets' format; any printable key of a useful length signs.
+const WEBHOOK_SECRET = /^[\x21-\x7e]{16,512}$/
 
 /**
  * Checks an environment document and reports every bad value at its path (`prefix` + field),
@@ -130,6 +134,8 @@ export function parseEnvironmentInput (raw: unknown, errs: FieldErrorCollector, 
   }
   const signingSecret = str('signingSecret', SIGNING_SECRET, 'must be 32 to 512 printable characters without spaces')
   if (signingSecret !== undefined) out.signingSecret = signingSecret
+  const webhookSecret = str('webhookSecret', WEBHOOK_SECRET, 'must be 16 to 512 printable characters without spaces')
+  if (webhookSecret !== undefined) out.webhookSecret = webhookSecret
   const rateLimits = bool('rateLimits'); if (rateLimits !== undefined) out.rateLimits = rateLimits
   const fmt = oneOf('sessionFormat', SESSION_FORMATS); if (fmt) out.sessionFormat = fmt
   for (const [k, message] of Object.entries(RETIRED_FIELDS)) if (has(raw, k)) errs.add(at(k), message)
@@ -203,6 +209,7 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
       clientId: row.client_id,
       apiKey: { id: apiKey?.id ?? '', secret: apiKey?.secret ?? '' },
       signingSecret: row.signing_secret,
+      webhookSecret: row.webhook_secret,
       sessionFormat: row.session_format,
       rateLimits: row.rate_limits === 1,
       passcodeTtlSeconds: row.passcode_ttl_seconds,
@@ -237,6 +244,7 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
         signups_enabled: input.signupsEnabled === false ? 0 : 1,
         client_id: input.clientId ?? ids.clientId(),
         signing_secret: input.signingSecret ?? ids.signingSecret(),
+        webhook_secret: input.webhookSecret ?? ids.webhookSecret(),
         rate_limits: input.rateLimits === false ? 0 : 1,
         session_format: input.sessionFormat ?? 'current',
         passcode_ttl_seconds: input.passcodeTtlSeconds ?? DEFAULT_PASSCODE_TTL_SECONDS,
@@ -275,7 +283,8 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
         if (FIXED_FIELDS.includes(k)) errs.add(k, 'cannot be changed: create another environment for other credentials')
         else if (!SETTINGS_FIELDS.includes(k) && !Object.hasOwn(RETIRED_FIELDS, k)) errs.add(k, 'is not a known field')
       }
-      const input = parseEnvironmentInput(Object.fromEntries(Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k) || Object.hasOwn(RETIRED_FIELDS, k))), errs)
+      const settings = Object.entries(body).filter(([k]) => SETTINGS_FIELDS.includes(k) || Object.hasOwn(RETIRED_FIELDS, k))
+      const input = parseEnvironmentInput(Object.fromEntries(settings), errs)
       errs.throwIfAny()
       store.transaction(() => {
         store.environments.update({
@@ -290,7 +299,8 @@ export function createEnvironmentService ({ store, clock, ids }: ServiceContext)
           session_ttl_seconds: input.sessionTtlSeconds ?? row.session_ttl_seconds,
           // Only the connector fields sent change: {"connector": {"auto": true}} keeps the outcome.
           connector_outcome: input.connector?.outcome ?? row.connector_outcome,
-          connector_auto: input.connector?.auto === undefined ? row.connector_auto : Number(input.connector.auto)
+          connector_auto: input.connector?.auto === undefined ? row.connector_auto : Number(input.connector.auto),
+          webhook_secret: input.webhookSecret ?? row.webhook_secret
         })
         if (input.testIdentities !== undefined) store.environments.replaceTestIdentities(row.id, input.testIdentities)
       })

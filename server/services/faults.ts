@@ -55,7 +55,8 @@ export function createFaultService ({ clock, ids }: { clock: Clock, ids: Ids }) 
     else if (!METHODS.includes(body.method.toUpperCase())) errs.add('method', `must be one of: ${METHODS.join(', ')}`)
     else method = body.method.toUpperCase()
     let path = ''
-    const pathProblem = typeof body.path !== 'string' || body.path === '' ? "can't be blank"
+    const pathProblem = typeof body.path !== 'string' || body.path === ''
+      ? "can't be blank"
       : patternProblem(body.path) ?? (isEmulatorPath(body.path) ? 'is an emulator path: faults never apply to /emulator/' : undefined)
     if (pathProblem !== undefined) errs.add('path', pathProblem)
     else path = body.path as string

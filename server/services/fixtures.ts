@@ -23,6 +23,7 @@ export interface LoadedEnvironment {
   clientId: string
   apiKey: { id: string, secret: string }
   signingSecret: string
+  webhookSecret: string
   profiles: Array<{ id: string, uuid: string, sessions: Array<{ id: string, token: string }> }>
 }
 
@@ -45,8 +46,38 @@ const ENVIRONMENT_KEYS = new Set([...ENVIRONMENT_INPUT_FIELDS, 'profiles'])
 const PROFILE_KEYS = new Set(['id', 'uuid', 'email', 'phone', 'name', 'names', 'dateOfBirth', 'address', 'metadata', 'sessions', 'connections'])
 const MAX_CONNECTIONS_PER_PROFILE = 20
 
-function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: FieldErrorCollector, prefix: string): void {
-  for (const k of Object.keys(raw)) if (!known.has(k)) errs.add(`${prefix}${k}`, 'is not a known field')
+/** The known key `key` is most likely a misspelling of: the same but for case, or at most two edits away. */
+export function closestKey (key: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const k of known) {
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(k, key)
+    if (d < bestDistance) { best = k; bestDistance = d }
+  }
+  return best
+}
+
+function editDistance (a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    row = next
+  }
+  return row[b.length]!
+}
+
+/** Reports every key not in `known`, naming the known one it likely misspells; returns those it names. */
+function unknownKeys (raw: Record<string, unknown>, known: Set<string>, errs: FieldErrorCollector, prefix: string): Set<string> {
+  const meant = new Set<string>()
+  for (const k of Object.keys(raw)) {
+    if (known.has(k)) continue
+    const guess = closestKey(k, known)
+    if (guess !== undefined) meant.add(guess)
+    errs.add(`${prefix}${k}`, guess === undefined ? 'is not a known field' : `is not a known field; did you mean ${guess}?`)
+  }
+  return meant
 }
 
 const isJsonPath = (path: string): boolean => /\.json$/i.test(path)
@@ -97,11 +128,14 @@ export function readFixturesOption (value: string): Record<string, unknown> {
  */
 export function parseFixtureDocument (raw: unknown, profiles: ProfileService): FixtureDocument {
   const errs = new FieldErrorCollector()
-  if (!isPlainObject(raw) || !Array.isArray(raw.environments)) {
-    throw new ValidationError({ environments: ['must be an array of environments'] })
+  if (!isPlainObject(raw)) throw new ValidationError({ environments: ['must be an array of environments'] })
+  // `environment:` or `Environments:` is reported as the misspelling it is, not as a missing `environments`.
+  const meant = unknownKeys(raw, new Set(['environments']), errs, '')
+  if (!Array.isArray(raw.environments)) {
+    if (!meant.has('environments') || raw.environments !== undefined) errs.add('environments', 'must be an array of environments')
+    throw new ValidationError(errs.fields)
   }
   checkDocumentCost(raw)
-  unknownKeys(raw, new Set(['environments']), errs, '')
   const environments = raw.environments.map((env, i): EnvironmentFixture => {
     const path = `environments.${i}.`
     const input = parseEnvironmentInput(env, errs, path)
@@ -215,6 +249,7 @@ export function createFixtureService (
       clientId: row.client_id,
       apiKey: { id: apiKey.id, secret: apiKey.secret },
       signingSecret: row.signing_secret,
+      webhookSecret: row.webhook_secret,
       profiles: env.profiles.map(p => {
         const profile = atPath(p.path, () => profiles.create(row, p.uuid, p.patch, p.id))
         seedConnections(row.id, profile.id, p)
@@ -239,6 +274,7 @@ export function createFixtureService (
         ...input,
         clientId: input.clientId ?? row.client_id,
         signingSecret: input.signingSecret ?? row.signing_secret,
+        webhookSecret: input.webhookSecret ?? row.webhook_secret,
         apiKey: {
           ...(input.apiKey?.id ?? apiKey?.id ? { id: input.apiKey?.id ?? apiKey!.id } : {}),
           ...(input.apiKey?.secret ?? apiKey?.secret ? { secret: input.apiKey?.secret ?? apiKey!.secret } : {})

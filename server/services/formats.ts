@@ -1,15 +1,6 @@
-// Format rules shared by passwordless login, profiles and fixtures.
+// Input rules shared by passwordless login, profiles and fixtures; the string formats are server/formats.ts'.
+export { isCalendarDate, isE164, isEmail, isUuid } from '../formats.js'
 
-// Rails' URI::MailTo-like rule: something@something.tld, no spaces, one @.
-const EMAIL = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/
-// Not an address anyone can receive mail at: a lone surrogate (not Unicode), U+FFFD (what a body's
-// invalid UTF-8 decodes to) or a control character. Other non-ASCII (internationalised addresses) stays valid.
-const NOT_TEXT = /[\p{Cs}\uFFFD\p{Cc}]/u
-// E.164: a plus, a non-zero country digit, at most 15 digits in all. Quiltt stores phones in E.164 and
-// the emulator does not normalize other forms (it answers 422 instead).
-const E164 = /^\+[1-9]\d{6,14}$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 export const PASSCODE = /^\d{6}$/
 // Quiltt's profile ids (`global_id-v1`): `p_` and base62, as in every example of its document.
 const PROFILE_ID = /^p_[0-9A-Za-z]{1,64}$/
@@ -17,18 +8,8 @@ const PROFILE_ID = /^p_[0-9A-Za-z]{1,64}$/
 /** The message Quiltt's document gives for a bad email (a Rails full message), used wherever an email is checked. */
 export const EMAIL_INVALID = 'Email is not a valid email address'
 
-export const isEmail = (v: string): boolean => v.length <= 320 && EMAIL.test(v) && !NOT_TEXT.test(v)
-export const isE164 = (v: string): boolean => E164.test(v)
-export const isUuid = (v: string): boolean => UUID.test(v)
 export const isProfileId = (v: string): boolean => PROFILE_ID.test(v)
 export const normalizeEmail = (v: string): string => v.trim().toLowerCase()
-
-export function isCalendarDate (v: string): boolean {
-  const m = DATE.exec(v)
-  if (!m) return false
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])
-}
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)

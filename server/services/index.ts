@@ -4,6 +4,7 @@ import { createConnectionService } from './connections.js'
 import { createConnectorService } from './connector.js'
 import type { ServiceContext } from './context.js'
 import { createEnvironmentService } from './environments.js'
+import { createEventTriggers } from './event-triggers.js'
 import { createFixtureService } from './fixtures.js'
 import { createGraphQLService } from './graphql.js'
 import { createHoldingService } from './holdings.js'
@@ -15,8 +16,11 @@ import { createProfileService } from './profiles.js'
 import { createSessionService } from './sessions.js'
 import { createStatementService } from './statements.js'
 import { createTransactionService } from './transactions.js'
+import { createWebhookService, type WebhookServiceOptions } from './webhooks.js'
 
-export function createServices (ctx: ServiceContext) {
+export function createServices (ctx: ServiceContext, webhookOptions: WebhookServiceOptions = { hostPolicy: { hosts: [] }, onPending: () => {} }) {
+  // First: it listens to the changes the others publish.
+  const webhooks = createWebhookService(ctx, webhookOptions)
   const environments = createEnvironmentService(ctx)
   const profiles = createProfileService(ctx)
   const sessions = createSessionService(ctx, environments, profiles)
@@ -27,6 +31,7 @@ export function createServices (ctx: ServiceContext) {
   return {
     environments,
     profiles,
+    webhooks,
     sessions,
     passwordless: createPasswordlessService(ctx, environments, profiles, sessions),
     outbox: createOutboxService(ctx, environments),
@@ -39,7 +44,8 @@ export function createServices (ctx: ServiceContext) {
     holdings: bank.holdings,
     statements: bank.statements,
     graphql: createGraphQLService(ctx, environments, profiles, sessions, bank),
-    connector: createConnectorService(ctx, environments, sessions, () => ({ connections, institutions }))
+    connector: createConnectorService(ctx, environments, sessions, () => ({ connections, institutions })),
+    eventTriggers: createEventTriggers(ctx, environments, profiles, webhooks)
   }
 }
 

@@ -186,8 +186,10 @@ export function createJournal (size: number) {
     record (capture: JournalCapture): void {
       if (size === 0) return
       const text = capture.requestText
-      const requestBody = typeof text === 'number' ? omitted(text)
-        : text !== undefined && text.length > MAX_KEPT_BODY_BYTES / 4 && Buffer.byteLength(text) > MAX_KEPT_BODY_BYTES ? omitted(Buffer.byteLength(text))
+      const requestBody = typeof text === 'number'
+        ? omitted(text)
+        : text !== undefined && text.length > MAX_KEPT_BODY_BYTES / 4 && Buffer.byteLength(text) > MAX_KEPT_BODY_BYTES
+          ? omitted(Buffer.byteLength(text))
           : text === '' ? undefined : text
       let responseBody = capture.responseBody
       let responseType = capture.responseType

@@ -18,7 +18,10 @@ interface Credentials {
   passcode?: string
 }
 
-export type IdentifyResult = { status: 201, session: SessionView } | { status: 202 }
+/** A passcode just sent, for the terminal: Firebase's emulator prints its codes too. */
+export interface IssuedPasscode { code: string, username: string, environmentId: string, clientId: string }
+
+export type IdentifyResult = { status: 201, session: SessionView } | { status: 202, passcode: IssuedPasscode }
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== ''
 
@@ -69,7 +72,7 @@ export function createPasswordlessService (
    * A new passcode replaces any outstanding one, and the message that would carry it goes to the outbox.
    * `code` fixes the digits (provider states); otherwise a test identity's passcode, or random ones.
    */
-  function sendPasscode (environment: EnvironmentRow, profile: ProfileRow, channel: 'email' | 'phone', username: string, code?: string): void {
+  function sendPasscode (environment: EnvironmentRow, profile: ProfileRow, channel: 'email' | 'phone', username: string, code?: string): IssuedPasscode {
     const now = clock.now()
     code ??= environments.testPasscode(environment.id, username) ?? ids.passcode()
     store.passcodes.replaceOutstanding(environment.id, username, now)
@@ -94,6 +97,7 @@ export function createPasswordlessService (
       passcode: code,
       sent_at: now
     })
+    return { code, username, environmentId: environment.id, clientId: environment.client_id }
   }
 
   return {
@@ -105,8 +109,7 @@ export function createPasswordlessService (
       return store.transaction((): IdentifyResult => {
         const existing = store.profiles.byUsername(environment.id, channel, username)
         if (existing) {
-          sendPasscode(environment, existing, channel, username)
-          return { status: 202 }
+          return { status: 202, passcode: sendPasscode(environment, existing, channel, username) }
         }
         if (environment.signups_enabled === 0) throw errors.signupsDisabled()
         const profile = profiles.create(environment, undefined, { [channel]: username })

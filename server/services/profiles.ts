@@ -118,14 +118,13 @@ export function parseProfileAttributes (body: Record<string, unknown>, errs: Fie
       // still carry one, and the two APIs must agree on what a profile may hold.
       else if (hasPrototypeKeys(metadata)) errs.add(at('metadata'), 'must not have a __proto__ key, or a constructor key holding a prototype')
       // GraphQL's JSON scalar reads a literal 1e400 as Infinity, which JSON.stringify would store as null.
-      else if (unrepresentable(metadata)) { const u = unrepresentable(metadata)!; errs.add(at(u.path === '' ? 'metadata' : `metadata.${u.path}`), u.problem) }
-      else patch.metadata = JSON.stringify(metadata)
+      else if (unrepresentable(metadata)) { const u = unrepresentable(metadata)!; errs.add(at(u.path === '' ? 'metadata' : `metadata.${u.path}`), u.problem) } else patch.metadata = JSON.stringify(metadata)
     }
   }
   return patch
 }
 
-export function createProfileService ({ store, clock, ids }: ServiceContext) {
+export function createProfileService ({ store, clock, ids, changes }: ServiceContext) {
   function view (row: ProfileRow): ProfileView {
     const hasNames = row.first_name !== null || row.last_name !== null
     return {
@@ -146,6 +145,12 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
     }
   }
 
+  /** A profile change as webhooks see it (services/changes.ts); called inside the transaction that made it. */
+  function publish (type: 'profile.created' | 'profile.deleted' | 'profile.ready', row: ProfileRow, metadata?: Record<string, unknown>): void {
+    const record = view(row)
+    changes.publish({ environmentId: row.environment_id, type, profile: { id: record.id, uuid: record.uuid, metadata: record.metadata }, record: record as unknown as Record<string, unknown>, ...(metadata ? { metadata } : {}) })
+  }
+
   /** Email and phone identify a profile for passwordless login, so each belongs to one profile per environment. */
   function assertUsernamesFree (environmentId: string, patch: ProfilePatch, selfId?: string): void {
     const errs = new FieldErrorCollector()
@@ -160,6 +165,7 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
 
   return {
     view,
+    publish,
 
     /** Finds a profile by its `p_...` ID or its UUID, only ever inside the given environment. */
     find (environmentId: string, idOrUuid: string): ProfileRow | undefined {
@@ -196,8 +202,14 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
         id: id ?? ids.profileId(),
         environment_id: environment.id,
         uuid: uuid ?? ids.uuid(),
-        email: null, phone: null, name: null, first_name: null, last_name: null,
-        date_of_birth: null, address: null, metadata: null,
+        email: null,
+        phone: null,
+        name: null,
+        first_name: null,
+        last_name: null,
+        date_of_birth: null,
+        address: null,
+        metadata: null,
         ...patch,
         created_at: now,
         updated_at: now
@@ -207,7 +219,12 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
       if (id !== undefined && store.profiles.idTaken(id)) throw errors.profileIdNotAvailable()
       assertUsernamesFree(environment.id, patch)
       try {
-        store.profiles.insert(row)
+        // Every way a profile comes to be (signup, issued session, REST, fixtures, seeding) passes here:
+        // its profile.created event is recorded with it, or not at all.
+        store.transaction(() => {
+          store.profiles.insert(row)
+          publish('profile.created', row)
+        })
       } catch (err) {
         // The unique index settles a race the checks above lost.
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -252,8 +269,11 @@ export function createProfileService ({ store, clock, ids }: ServiceContext) {
     },
 
     delete (environmentId: string, idOrUuid: string): void {
-      const row = this.require(environmentId, idOrUuid)
-      store.profiles.delete(environmentId, row.id)
+      store.transaction(() => {
+        const row = this.require(environmentId, idOrUuid)
+        store.profiles.delete(environmentId, row.id)
+        publish('profile.deleted', row)
+      })
     }
   }
 }

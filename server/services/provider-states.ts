@@ -151,8 +151,10 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
 
   /** The row's settings columns, for store.environments.update. */
   function settingsOf (env: EnvironmentRow): EnvironmentSettings {
-    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto } = env
-    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto }
+    /* eslint-disable camelcase -- the store's column names */
+    const { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret } = env
+    return { id, name, mode, auth_strategy, signups_enabled, rate_limits, session_format, passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, webhook_secret }
+    /* eslint-enable camelcase */
   }
 
   const states: Record<string, Handler> = {
@@ -208,7 +210,10 @@ export function createProviderStateService ({ store, clock }: ServiceContext, se
         institution: { name: 'First Platypus Bank' },
         accounts: [
           {
-            id: accountId, name: 'Everyday Checking', accountNumber: '30930901', balance: { current: 1520.33, available: 1490.1 },
+            id: accountId,
+            name: 'Everyday Checking',
+            accountNumber: '30930901',
+            balance: { current: 1520.33, available: 1490.1 },
             transactions: [
               { date: '2026-01-02', amount: -4.75, description: 'Corner Bean Coffee' },
               { date: '2026-01-01', amount: 2500, description: 'Payroll Deposit - Acme Widgets Inc' }

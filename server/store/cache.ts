@@ -47,7 +47,7 @@ const TRIGGERS: Array<{ table: string, events: string[], target: 'session' | 'se
 
 export function createRowCaches<S extends object, K extends object> (db: Db) {
   // Only a file can have other connections. Asking SQLite takes a shared lock and releases it: two
-  // fcntl calls, 2 to 4 µs on a VM, a sixth of a ping. So one answer serves every read until the event
+  // fcntl calls, a sizeable part of a ping (docs/performance.md). So one answer serves every read until the event
   // loop's next check phase (setImmediate): all requests read from the sockets in one poll were sent
   // before that poll returned, so before the check, and a client that commits in another process and
   // then sends a request is read in a later poll, which asks again.

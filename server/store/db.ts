@@ -83,8 +83,8 @@ function prepare (db: Db, path: string): Db {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     // better-sqlite3 builds SQLite with a 16 MB page cache; an emulator's hot pages (the indexes near
-    // the root, the newest rows) fit in 2 MB, and the rest comes from the OS cache. The difference
-    // shows in the resident memory after the bench (README, Performance).
+    // the root, the newest rows) fit in 2 MB, and the rest comes from the OS cache; a smaller cache
+    // keeps the emulator's resident memory small (docs/performance.md).
     db.pragma('cache_size = -2000')
   }
   db.pragma('foreign_keys = ON')

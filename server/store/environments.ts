@@ -13,6 +13,7 @@ export interface EnvironmentRow {
   signups_enabled: number
   client_id: string
   signing_secret: string
+  webhook_secret: string
   rate_limits: number
   session_format: 'current' | 'legacy'
   passcode_ttl_seconds: number
@@ -38,23 +39,23 @@ export interface TestIdentityRow {
 }
 
 export type EnvironmentSettings = Pick<EnvironmentRow, 'id' | 'name' | 'mode' | 'auth_strategy' | 'signups_enabled' |
-'rate_limits' | 'session_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds' | 'connector_outcome' | 'connector_auto'>
+'rate_limits' | 'session_format' | 'passcode_ttl_seconds' | 'session_ttl_seconds' | 'connector_outcome' | 'connector_auto' | 'webhook_secret'>
 
 export interface ApiKeyOwner { apiKey: ApiKeyRow, environment: EnvironmentRow }
 
 export function createEnvironmentStore (db: Db, cache: RowCache<ApiKeyOwner>) {
   const s = {
     insert: db.prepare<EnvironmentRow>(`INSERT INTO environments
-      (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, rate_limits, session_format,
+      (id, name, mode, auth_strategy, signups_enabled, client_id, signing_secret, webhook_secret, rate_limits, session_format,
        passcode_ttl_seconds, session_ttl_seconds, connector_outcome, connector_auto, created_at, seq)
-      VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_secret, @rate_limits, @session_format,
+      VALUES (@id, @name, @mode, @auth_strategy, @signups_enabled, @client_id, @signing_secret, @webhook_secret, @rate_limits, @session_format,
        @passcode_ttl_seconds, @session_ttl_seconds, @connector_outcome, @connector_auto, @created_at, @seq)`),
     nextSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM environments'),
     setSeq: db.prepare<[number, string]>('UPDATE environments SET seq = ? WHERE id = ?'),
     update: db.prepare<EnvironmentSettings>(`UPDATE environments SET name = @name, mode = @mode, auth_strategy = @auth_strategy,
       signups_enabled = @signups_enabled, rate_limits = @rate_limits, session_format = @session_format,
       passcode_ttl_seconds = @passcode_ttl_seconds, session_ttl_seconds = @session_ttl_seconds,
-      connector_outcome = @connector_outcome, connector_auto = @connector_auto WHERE id = @id`),
+      connector_outcome = @connector_outcome, connector_auto = @connector_auto, webhook_secret = @webhook_secret WHERE id = @id`),
     list: db.prepare<[], EnvironmentRow>('SELECT * FROM environments ORDER BY seq'),
     byId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE id = ?'),
     byClientId: db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE client_id = ?'),

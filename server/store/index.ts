@@ -16,10 +16,11 @@ import { createSessionStore, type SessionOwners } from './sessions.js'
 import { createSnapshotStore } from './snapshots.js'
 import { createStatementStore } from './statements.js'
 import { createTransactionStore } from './transactions.js'
+import { createWebhookStore } from './webhooks.js'
 
 export function createStore (db: Db) {
   const wipe = db.prepare('DELETE FROM environments')
-  const clear = ['connector_sessions', 'messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
+  const clear = ['webhook_deliveries', 'webhook_events', 'webhook_subscriptions', 'connector_sessions', 'messages', 'passcodes', 'sessions', 'revoked_tokens', 'profiles'].map(t => db.prepare<[string]>(`DELETE FROM ${t} WHERE environment_id = ?`))
   // One transaction function for every caller: better-sqlite3 builds a wrapper per db.transaction()
   // call, which showed in profiles of the write paths. Nested calls still become savepoints.
   // IMMEDIATE takes the write lock before the first read, so a check-then-write (is this UUID free?
@@ -45,6 +46,7 @@ export function createStore (db: Db) {
     holdings: createHoldingStore(db, pager),
     statements: createStatementStore(db, pager),
     connectorSessions: createConnectorSessionStore(db),
+    webhooks: createWebhookStore(db),
     /** Runs `fn` in one transaction: it all lands, or nothing does. */
     transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
     /** Deletes everything; ON DELETE CASCADE takes every table with the environments. */

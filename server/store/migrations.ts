@@ -1,4 +1,5 @@
 // The schema, as append-only migrations numbered by PRAGMA user_version.
+import { randomBytes } from 'node:crypto'
 import { secretDigest } from '../secrets.js'
 import type { Db } from './db.js'
 
@@ -273,5 +274,70 @@ export const migrations: Migration[] = [
   ) STRICT;
   CREATE INDEX connector_sessions_environment ON connector_sessions(environment_id, created_at);
   CREATE INDEX connector_sessions_profile ON connector_sessions(profile_id);
-  `
+  `,
+
+  // 6. Webhooks (docs/webhooks.md). Each environment signs its deliveries with a `webhook_secret`
+  // (the bundled fixtures' environments get the documented ones, others a random one). Events are
+  // kept in the order they happened (`seq`); a delivery is one event for one subscription, pending
+  // until a 2xx or its last attempt, and every attempt is kept for the inspector. Deleting an
+  // environment takes all of it with it.
+  (db: Db) => {
+    db.exec(`
+    ALTER TABLE environments ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+
+    CREATE TABLE webhook_subscriptions (
+      id TEXT PRIMARY KEY,
+      environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      target_url TEXT NOT NULL,
+      event_types TEXT NOT NULL,
+      disabled INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX webhook_subscriptions_environment ON webhook_subscriptions(environment_id, created_at);
+
+    CREATE TABLE webhook_events (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+      type TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      event TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX webhook_events_environment ON webhook_events(environment_id, seq);
+
+    CREATE TABLE webhook_deliveries (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+      subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions(id) ON DELETE CASCADE,
+      event_seq INTEGER NOT NULL REFERENCES webhook_events(seq) ON DELETE CASCADE,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(subscription_id, seq) WHERE state = 'pending';
+    CREATE INDEX webhook_deliveries_environment ON webhook_deliveries(environment_id, seq);
+    CREATE INDEX webhook_deliveries_event ON webhook_deliveries(event_seq);
+
+    CREATE TABLE webhook_attempts (
+      delivery_seq INTEGER NOT NULL REFERENCES webhook_deliveries(seq) ON DELETE CASCADE,
+      attempt INTEGER NOT NULL,
+      at INTEGER NOT NULL,
+      status_code INTEGER,
+      duration_ms INTEGER NOT NULL,
+      error TEXT,
+      PRIMARY KEY (delivery_seq, attempt)
+    ) STRICT, WITHOUT ROWID;
+
+    UPDATE environments SET webhook_secret = 'whsec_quilttmock_0000000000000000000000000000' WHERE id = 'env_0mockDefaultEnvironment';
+    UPDATE environments SET webhook_secret = 'whsec_quilttsms1_0000000000000000000000000000' WHERE id = 'env_0mockPhoneEnvironment';
+    `)
+    const set = db.prepare<[string, string]>('UPDATE environments SET webhook_secret = ? WHERE id = ?')
+    for (const { id } of db.prepare<[], { id: string }>("SELECT id FROM environments WHERE webhook_secret = ''").all()) {
+      set.run(`whsec_${randomBytes(24).toString('base64url')}`, id)
+    }
+  }
 ]

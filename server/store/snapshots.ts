@@ -53,7 +53,7 @@ export function createSnapshotStore (db: Db) {
   const select = (shape: TableShape, ids: string[], profileIds: string[] = []): Row[] => {
     const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ')
     const where = shape.scope === 'profile_id'
-      ? `profile_id IN (SELECT id FROM profiles WHERE environment_id IN (${marks(ids.length)}))${profileIds.length > 0 ? ` OR profile_id IN (SELECT value FROM json_each(?))` : ''}`
+      ? `profile_id IN (SELECT id FROM profiles WHERE environment_id IN (${marks(ids.length)}))${profileIds.length > 0 ? ' OR profile_id IN (SELECT value FROM json_each(?))' : ''}`
       : `${quote(shape.scope)} IN (${marks(ids.length)})`
     return db.prepare<unknown[], Row>(`SELECT ${shape.columns.map(quote).join(', ')} FROM ${quote(shape.table)} WHERE ${where}`)
       .all(...ids, ...(shape.scope === 'profile_id' && profileIds.length > 0 ? [JSON.stringify(profileIds)] : []))

@@ -18,7 +18,6 @@ export interface StatementQuery {
 // Statements with an unknown period sort after every dated one (last ascending, first descending).
 const KEY = "CASE WHEN end_on IS NULL THEN '1' ELSE '0' || end_on END"
 
-
 export interface StatementRow {
   id: string
   profile_id: string

@@ -95,6 +95,7 @@ t.test('the banner lists every environment of the fixtures, the phone one of ema
   t.match(banner, `clientId   ${DEFAULT.clientId}    (environment ${DEFAULT.environmentId}, email login)\n  secret     ${DEFAULT.secret}\n`)
   t.match(banner, `clientId   ${PHONE.clientId}    (environment ${PHONE.environmentId}, phone login)\n  secret     ${PHONE.secret}\n`)
   t.ok(banner.indexOf(DEFAULT.clientId) < banner.indexOf(PHONE.clientId), 'in the fixture\'s order')
+  t.match(banner, '  webhooks   whsec_quilttmock_0000000000000000000000000000   (signs webhook deliveries: Quiltt-Signature)\n', 'the webhook secret, documented in docs/webhooks.md')
   t.equal((await server.stop()).code, 0)
 })
 
@@ -198,6 +199,15 @@ t.test('readConfig: flags win over the environment; origins are normalised', asy
   t.strictSame(readConfig([], {}).corsOrigins, ['*'])
   t.equal(readConfig([], {}).logFormat, 'auto')
   t.equal(readConfig(['--log-format=json'], { QUILTT_MOCK_LOG_FORMAT: 'pretty' }).logFormat, 'json')
+})
+
+t.test('flags are read with node:util parseArgs: the last one wins, and every mistake is named', async t => {
+  t.equal(readConfig(['--port', '5000', '--port=5001'], {}).port, 5001)
+  t.equal(readConfig(['--journal-size=-1', '--journal-size', '3'], {}).journalSize, 3)
+  t.throws(() => readConfig(['--journal-size', '-1'], {}), { message: '--journal-size needs a value; one that starts with a dash is written --journal-size=<value>' })
+  t.throws(() => readConfig(['4000'], {}), { message: 'Unexpected argument "4000": quiltt-mock takes options only. Run quiltt-mock --help for the list.' })
+  t.throws(() => readConfig(['-p', '4000'], {}), { message: 'Unknown option "-p". Run quiltt-mock --help for the list.' })
+  t.throws(() => readConfig(['--port'], {}), { message: '--port needs a value' })
 })
 
 t.test('beyond loopback with --admin-token, the published default credentials are still named, with how to replace them', async t => {

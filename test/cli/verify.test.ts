@@ -31,7 +31,8 @@ function cli (args: string[]): Promise<{ code: number | null, stdout: string, st
 }
 
 /** runVerify in this process, with what it writes captured. */
-async function run (args: string[], env: NodeJS.ProcessEnv = {}, options: { reachableWithinMs?: number } = {}): Promise<{ code: number, out: string, err: string }> {
+type Ran = { code: number, out: string, err: string }
+async function run (args: string[], env: NodeJS.ProcessEnv = {}, options: { reachableWithinMs?: number } = {}): Promise<Ran> {
   let out = ''
   let err = ''
   const code = await runVerify(args, { out: s => { out += s }, err: s => { err += s } }, env, options)
@@ -132,7 +133,7 @@ t.test('the Quiltt contract check runs after the replay: a conflict fails the ru
       ]
     })
   })
-  const report = join(dir, 'report.json')
+  const report = join(dir, 'out', 'ci', 'report.json') // a folder that is not there yet: verify makes it
   await shapeTheAnswer()
   const res = await run(['--base-url', base, '--report', report, join(dir, 'shaped.json')])
   t.equal(res.code, 1, 'a conflict fails the run')
@@ -160,6 +161,34 @@ t.test('the Quiltt contract check runs after the replay: a conflict fails the ru
   const skipped = await run(['--base-url', base, '--no-quiltt-check', join(dir, 'shaped.json')])
   t.equal(skipped.code, 0, '--no-quiltt-check: the replay alone decides')
   t.notMatch(skipped.out, /Quiltt contract check/)
+})
+
+t.test('GraphQL interactions are checked against Quiltt\'s GraphQL schema: a key the query does not select fails the run, in the same report', async t => {
+  const { app } = await build(t)
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  // The answer the pact relies on has `type`, which the query does not select (and 2026-04-01 removed):
+  // shaped with a fault, so that the replay passes and only the check can tell.
+  const shaped = [{ data: { accounts: [{ id: 'acct_1', name: 'Checking', type: 'DEPOSITORY' }] } }]
+  const res0 = await app.inject({ method: 'POST', url: '/emulator/v1/faults', payload: { method: 'POST', path: '/v1/graphql', status: 200, body: shaped } })
+  t.equal(res0.statusCode, 201, 'fault set')
+  const dir = t.testdir({
+    'dashboard.json': pact({
+      description: 'my dashboard lists the accounts',
+      request: { method: 'POST', path: '/v1/graphql', headers: { Authorization: 'Bearer a.b.c', 'Content-Type': 'application/json' }, body: [{ query: '{ accounts { id name } }', variables: {} }] },
+      response: { status: 200, body: shaped }
+    })
+  })
+  const report = join(dir, 'report.json')
+  const res = await run(['--base-url', base, '--report', report, join(dir, 'dashboard.json')])
+  t.equal(res.code, 1, 'a conflict fails the run')
+  t.match(res.out, /quiltt-mock verify: every interaction passed/, 'though the replay passed')
+  t.match(res.out, /"my dashboard lists the accounts" \(POST \/v1\/graphql -> 200\)\n {4}conflict at response\.body \$\[0\]\.data\.accounts\[0\]\.type\n {6}pact expects: {6}a field `type`\n {6}Quiltt's document: Account has no field `type` in Quiltt's GraphQL schema, and the query does not select it \(it selects id, name\)/)
+  t.match(res.out, /Quiltt contract check: 1 conflict, 0 undocumented, 0 undecided in 1 checked interaction, against quiltt-openapi-2026-04-01\.json \(Quiltt API version 2026-04-01\) and [\w.-]+\.graphql \(Quiltt API version 2026-04-01\)\n/)
+  t.match(JSON.parse(readFileSync(report, 'utf8')), {
+    graphqlDocument: { apiVersion: '2026-04-01', sourceSha256: /^[0-9a-f]{64}$/ },
+    summary: { conflicts: 1 },
+    pacts: [{ interactions: [{ operation: 'POST /v1/graphql (batch: query)', findings: [{ kind: 'conflict', at: 'response.body', path: '$[0].data.accounts[0].type' }] }] }]
+  })
 })
 
 t.test('--base-url verifies a running emulator and uses its provider states', async t => {
@@ -207,7 +236,7 @@ t.test('wrong input is a clear message and exit code 2, before any verification'
     [['--consumer-version-selectors', '{"mainBranch":true}', '--broker-url', 'https://broker.example'], /--consumer-version-selectors must be a JSON array/],
     [['--base-url', 'http://127.0.0.1:1', join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:1 \(bad port\)\. Is it running\?/],
     [['--base-url', `http://127.0.0.1:${await freePort()}`, join(EXAMPLES, 'my-app-v3.json')], /Cannot reach quiltt-mock at http:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED 127\.0\.0\.1:\d+, for 0 s\)\. Is it running\?/],
-    [['--report', join(dir, 'no-such-folder', 'report.json'), join(EXAMPLES, 'my-app-v3.json')], /--report .*no-such-folder.*report\.json cannot be written/],
+    [['--report', join(dir, 'broken.json', 'report.json'), join(EXAMPLES, 'my-app-v3.json')], /--report .*broken\.json.*report\.json cannot be written/],
     [['--report', dir, join(EXAMPLES, 'my-app-v3.json')], /--report .* is a folder; name a file/],
     [['--report', join(dir, 'report.json'), '--no-quiltt-check', join(EXAMPLES, 'my-app-v3.json')], /--report writes the Quiltt contract check's findings: it cannot go with --no-quiltt-check/]
   ]
@@ -242,6 +271,14 @@ t.test('--help lists the options', async t => {
   const res = await run(['--help'])
   t.equal(res.code, 0)
   for (const flag of ['--base-url', '--broker-url', '--provider-version', '--publish', '--report', '--no-quiltt-check']) t.match(res.out, flag)
+})
+
+t.test('verify reads its flags with node:util parseArgs, as the serving command does', async t => {
+  t.strictSame(parseVerifyArgs(['a.json', '--provider', 'p', 'b.json', '--enable-pending']).sources, ['a.json', 'b.json'])
+  t.throws(() => parseVerifyArgs(['--publish=yes', 'a.json']), { message: '--publish takes no value' })
+  t.throws(() => parseVerifyArgs(['--provider=', 'a.json']), { message: '--provider needs a value' })
+  t.throws(() => parseVerifyArgs(['a.json', '--provider']), { message: '--provider needs a value' })
+  t.throws(() => parseVerifyArgs(['--nope', 'a.json']), { message: 'Unknown option "--nope". Run quiltt-mock verify --help for the list.' })
 })
 
 t.test('--base-url against an emulator a developer uses: settings made before the run hold for every interaction, and the developer\'s profiles survive', async t => {
@@ -284,8 +321,10 @@ t.test('--admin-token and QUILTT_MOCK_ADMIN_TOKEN reach the provider states of a
 
 t.test('a misspelt provider state or param is exit 2 before the replay, with the known ones and a "did you mean"', async t => {
   const given = (state: string, params: Record<string, unknown>) => ({
-    description: 'a ping', providerStates: [{ name: state, params }],
-    request: { method: 'GET', path: '/v1/users/session', headers: { Authorization: 'Bearer x' } }, response: { status: 200 }
+    description: 'a ping',
+    providerStates: [{ name: state, params }],
+    request: { method: 'GET', path: '/v1/users/session', headers: { Authorization: 'Bearer x' } },
+    response: { status: 200 }
   })
   const dir = t.testdir({
     'state.json': pact(given('a sesion exists', { email: 'a@example.com' })),

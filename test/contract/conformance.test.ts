@@ -35,7 +35,10 @@ t.test('the derivation keeps facts and drops prose', async t => {
       '/x': {
         summary: 'prose',
         post: {
-          operationId: 'x', summary: 'prose', description: 'prose', tags: ['T'],
+          operationId: 'x',
+          summary: 'prose',
+          description: 'prose',
+          tags: ['T'],
           responses: { 201: { description: 'Created', content: { 'application/json': { example: { a: 1 }, schema: { $ref: '#/components/schemas/X' } } } } }
         }
       }
@@ -99,8 +102,9 @@ t.test('openapi.yaml agrees with Quiltt\'s document for every operation both des
   t.strictSame(shared.map(o => `${o.method} ${o.path}`).sort(), [
     'DELETE /v1/profiles/{id}', 'DELETE /v1/users/session', 'GET /v1/accounts/{accountId}/ach_numbers', 'GET /v1/institutions', 'GET /v1/profiles', 'GET /v1/profiles/{id}', 'PATCH /v1/profiles/{id}',
     'POST /v1/accounts/{accountId}/balances/refresh', 'POST /v1/connections/{connectionId}/transactions/refresh',
-    'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions'
-  ], 'every operation of the auth API, of Profiles and of bank data that Quiltt documents is served')
+    'POST /v1/introspect/api_key', 'POST /v1/introspect/processor_token', 'POST /v1/introspect/session_token', 'POST /v1/profiles', 'POST /v1/users/sessions',
+    'DELETE /v1/webhooks/subscriptions/{id}', 'GET /v1/webhooks/subscriptions', 'GET /v1/webhooks/subscriptions/{id}', 'PATCH /v1/webhooks/subscriptions/{id}', 'POST /v1/webhooks/subscriptions'
+  ].sort(), 'every operation of the auth API, of Profiles, of bank data and of webhook subscriptions that Quiltt documents is served')
   for (const q of shared) {
     const mine = routeOf(q.method, q.path)!
     for (const [status, theirs] of Object.entries(q.responses)) {
@@ -172,4 +176,24 @@ t.test('422 messages quote Quiltt\'s document where it gives one', async t => {
   }
   const resolved = resolve(quiltt.document, { $ref: '#/components/schemas/ValidationErrors' }) as JsonObject
   t.equal(resolved.type, 'object', 'Quiltt\'s 422 is a field map')
+})
+
+t.test('the session answers rule is one list: the answers\' conformance and the pact check both follow facts.ts\' SESSION_ANSWERS', async t => {
+  const { SESSION_ANSWERS, SESSION_PATH } = await import('../../server/contract/facts.js')
+  const { checkPactAgainstQuiltt } = await import('../../server/contract/check.js')
+  t.strictSame(Object.keys(SESSION_ANSWERS).sort(), ['GET', 'POST', 'PUT'])
+  for (const [method, { status }] of Object.entries(SESSION_ANSWERS)) {
+    const problems = checkAgainstQuiltt(method, SESSION_PATH, status, { 'content-type': 'application/json' }, JSON.stringify({ id: 1 }))
+    t.ok(problems && problems.length > 0, `conformance: ${method} ${SESSION_PATH} ${status} must be a UserSession`)
+    t.equal(checkAgainstQuiltt(method, SESSION_PATH, status + 1, { 'content-type': 'application/json' }, '{}'), undefined, `conformance: only its ${status} is held to it`)
+    const pact = {
+      consumer: { name: 'c' },
+      provider: { name: 'quiltt' },
+      metadata: { pactSpecification: { version: '3.0.0' } },
+      interactions: [{ description: 'd', request: { method, path: SESSION_PATH, headers: { Authorization: 'Bearer a.b.c' } }, response: { status, body: { id: 1 } } }]
+    }
+    const check = checkPactAgainstQuiltt(pact)
+    t.equal(check.interactions[0]!.checked, true, `pact check: ${method} ${status} is checked`)
+    t.ok(check.summary.conflicts > 0, `pact check: ${method} ${status} must be a UserSession`)
+  }
 })

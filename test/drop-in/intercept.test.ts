@@ -31,7 +31,8 @@ async function recorder (t: Test, name: string): Promise<{ url: string, port: nu
   return { url: `http://127.0.0.1:${port}`, port, seen }
 }
 
-function nodeRequest (mod: typeof http | typeof https, url: string, options: http.RequestOptions, body?: Buffer | string): Promise<{ status: number, body: string }> {
+type Answer = { status: number, body: string }
+function nodeRequest (mod: typeof http | typeof https, url: string, options: http.RequestOptions, body?: Buffer | string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = mod.request(url, options, res => {
       let text = ''

@@ -24,7 +24,8 @@ t.test('node --import quiltt-mock/register points the unmodified SDK at the emul
     env: { QUILTT_API_DOMAIN: `localhost:${emulator.port}`, QUILTT_API_INSECURE: 'true', CLIENT_ID: DEFAULT.clientId, EMAIL: 'sdk-user@example.com' }
   })
   t.equal(res.code, 0, 'the script ran', { stderr: res.stderr })
-  const out = JSON.parse(res.stdout) as { first: { status: number, data: { token: string, environmentId: string } }, second: number, looked: { address: string } }
+  type Out = { first: { status: number, data: { token: string, environmentId: string } }, second: number, looked: { address: string } }
+  const out = JSON.parse(res.stdout) as Out
   t.equal(out.first.status, 201, 'identify of a new email: 201 with a session')
   t.equal(out.first.data.environmentId, DEFAULT.environmentId)
   t.match(out.first.data.token, /^[\w-]+\.[\w-]+\.[\w-]+$/)
