@@ -1,9 +1,9 @@
 /*
  * quiltt-mock's Connector script, served at /v1/connector.js (on every host: cdn.<QUILTT_API_DOMAIN>
  * included). It defines the global `Quiltt` that @quiltt/core and @quiltt/react call (their
- * ConnectorSDK) and opens the emulator's Connector page (/connector/<connectorId>, or https://<connectorId>.quiltt.app
- * when loaded from cdn.quiltt.io) in an iframe over the
- * page, as Quiltt's script does. The page talks back with Quiltt's iframe messages
+ * ConnectorSDK) and opens the emulator's Connector page (/connector/<connectorId>, or
+ * https://<connectorId>.quiltt.app/ when loaded from cdn.quiltt.io) in an iframe over the page, as
+ * Quiltt's script does. The page talks back with Quiltt's iframe messages
  * ({source: 'quiltt', type: 'Load' | 'ExitSuccess' | 'ExitAbort' | 'ExitError' | 'Navigate'}), which
  * become the SDK's events. docs/connector.md.
  */
