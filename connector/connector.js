@@ -1,8 +1,9 @@
 /*
  * quiltt-mock's Connector script, served at /v1/connector.js (on every host: cdn.<QUILTT_API_DOMAIN>
  * included). It defines the global `Quiltt` that @quiltt/core and @quiltt/react call (their
- * ConnectorSDK) and opens the emulator's Connector page (/connector/<connectorId>) in an iframe over the
- * page, as Quiltt's script does. The page talks back with Quiltt's iframe messages
+ * ConnectorSDK) and opens the emulator's Connector page (/connector/<connectorId>, or
+ * https://<connectorId>.quiltt.app/ when loaded from cdn.quiltt.io) in an iframe over the page, as
+ * Quiltt's script does. The page talks back with Quiltt's iframe messages
  * ({source: 'quiltt', type: 'Load' | 'ExitSuccess' | 'ExitAbort' | 'ExitError' | 'Navigate'}), which
  * become the SDK's events. docs/connector.md.
  */
@@ -22,6 +23,11 @@
   // Where this script came from is where the emulator is: the Connector page is served there too.
   const scriptSrc = document.currentScript && document.currentScript.src
   const base = scriptSrc ? new URL(scriptSrc).origin : location.origin
+  // Loaded from Quiltt's own CDN (cdn.quiltt.io, answered by quiltt-mock/playwright): open the page
+  // where Quiltt's script does, https://<connectorId>.quiltt.app/, which the helper maps to
+  // /connector/<connectorId>. An id that cannot be a host name keeps the path form (also routed).
+  const onQuiltt = /(^|\.)quiltt\.io$/i.test(new URL(base).hostname)
+  const CONNECTOR_HOST_ID = /^[a-z0-9][a-z0-9-]{0,62}$/
 
   // The on<Name>/off<Name> pairs of the SDK's CallbackManager, over one Set of callbacks per name.
   const callbackManager = (target, lists) => {
@@ -63,7 +69,9 @@
   }
 
   const pageUrl = (connector, mode) => {
-    const url = new URL(base + '/connector/' + encodeURIComponent(connector.id))
+    const url = onQuiltt && CONNECTOR_HOST_ID.test(connector.id)
+      ? new URL('https://' + connector.id + '.quiltt.app/')
+      : new URL(base + '/connector/' + encodeURIComponent(connector.id))
     const set = (key, value) => { if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value)) }
     set('token', token)
     set('connectionId', connector.options.connectionId)

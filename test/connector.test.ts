@@ -141,6 +141,33 @@ t.test('the connector setting: defaults, PATCH keeps what is not sent, POST and 
   t.strictSame((await env(id)).connector, { outcome: 'error', auto: true }, 'nothing written by a refused PATCH')
 })
 
+t.test('a session keeps the connector setting in force when it started: a later PATCH changes neither what it shows nor how it ends', async t => {
+  const { app } = await build(t)
+  const { token } = await sessionToken(app, 'kept@example.com')
+  const patch = (connector: Record<string, unknown>) =>
+    app.inject({ method: 'PATCH', url: `/emulator/v1/environments/${DEFAULT.environmentId}`, payload: { connector } })
+  const start = async () => (await app.inject({ method: 'POST', url: '/connector/rbemt34osd/sessions', headers: bearer(token), payload: {} })).json() as { id: string }
+  const finish = async (id: string) =>
+    (await app.inject({ method: 'POST', url: `/connector/rbemt34osd/sessions/${id}`, headers: bearer(token), payload: { action: 'connect' } })).json() as Record<string, unknown>
+  const listed = async () => ((await app.inject({ url: `/emulator/v1/environments/${DEFAULT.environmentId}/connector-sessions` })).json() as
+    { connectorSessions: Array<{ id: string, status: string, connector: unknown }> }).connectorSessions
+
+  t.equal((await patch({ outcome: 'success', auto: true })).statusCode, 200)
+  const done = await start()
+  t.match(await finish(done.id), { status: 'successful', connector: { outcome: 'success', auto: true } })
+  // Started under success/auto, still open when the setting changes: it ends as it started.
+  const open = await start()
+  t.equal((await patch({ outcome: 'error', auto: false })).statusCode, 200)
+  const later = await start()
+  t.match(await finish(open.id), { status: 'successful', connectionId: /./, connector: { outcome: 'success', auto: true } }, 'ends by the setting it started under')
+  t.match(await finish(later.id), { status: 'errored', connector: { outcome: 'error', auto: false } })
+
+  const byId = new Map((await listed()).map(s => [s.id, s]))
+  t.strictSame(byId.get(done.id)?.connector, { outcome: 'success', auto: true }, 'a finished session shows the setting it ran under, not the current one')
+  t.strictSame(byId.get(open.id)?.connector, { outcome: 'success', auto: true })
+  t.strictSame(byId.get(later.id)?.connector, { outcome: 'error', auto: false })
+})
+
 t.test('the SDK-only REST calls: their errors', async t => {
   const { app } = await build(t)
   const { token } = await sessionToken(app, 'sdk@example.com')

@@ -33,7 +33,7 @@ export interface ConnectorSessionView {
   connectionId: string | null
   status: ConnectorSessionRow['status']
   reason: string | null
-  /** The environment's setting, which decides how this session ends. */
+  /** The environment's setting when this session started, which decides how it ends (a later PATCH does not change it). */
   connector: ConnectorSettings
   createdAt: string
   finishedAt: string | null
@@ -52,7 +52,6 @@ export function createConnectorService (
   { store, clock, ids }: ServiceContext, environments: EnvironmentService, sessions: SessionService, bank: () => BankData
 ) {
   function view (row: ConnectorSessionRow): ConnectorSessionView {
-    const env = environments.require(row.environment_id)
     return {
       id: row.id,
       connectorId: row.connector_id,
@@ -64,7 +63,7 @@ export function createConnectorService (
       connectionId: row.connection_id,
       status: row.status,
       reason: row.reason,
-      connector: { outcome: env.connector_outcome, auto: env.connector_auto === 1 },
+      connector: { outcome: row.connector_outcome, auto: row.connector_auto === 1 },
       createdAt: toIso(row.created_at),
       finishedAt: row.finished_at === null ? null : toIso(row.finished_at)
     }
@@ -128,6 +127,8 @@ export function createConnectorService (
         connection_id: input.connectionId ?? null,
         status: 'open',
         reason: null,
+        connector_outcome: auth.environment.connector_outcome,
+        connector_auto: auth.environment.connector_auto,
         created_at: clock.now(),
         finished_at: null
       }
@@ -143,7 +144,8 @@ export function createConnectorService (
 
     /**
      * POST /connector/{connectorId}/sessions/{sessionId}: the flow ends. `close` is an abort; `connect`
-     * ends as the environment's `connector.outcome` says. A session ends once (409 after).
+     * ends as the `connector.outcome` in force when the session started says (what the session shows).
+     * A session ends once (409 after).
      */
     finish (connectorId: string, sessionId: string, token: string | undefined, input: FinishInput): ConnectorSessionView {
       const row = store.connectorSessions.byId(sessionId)
@@ -159,13 +161,12 @@ export function createConnectorService (
       if (auth.profile.id !== row.profile_id) throw errors.connectorSessionNotFound(sessionId)
       if (row.status !== 'open') throw errors.connectorSessionFinished(row.id, row.status)
       if (input.action === 'close') return end(row, 'aborted')
-      const env = environments.require(row.environment_id)
       const institution = input.institution ?? row.institution ?? 'Mock Bank'
-      if (env.connector_outcome === 'abort') return end(row, 'aborted', { institution })
-      if (env.connector_outcome === 'error') {
+      if (row.connector_outcome === 'abort') return end(row, 'aborted', { institution })
+      if (row.connector_outcome === 'error') {
         return end(row, 'errored', {
           institution,
-          reason: `${institution} could not be connected: this environment's connector.outcome is "error" (PATCH /emulator/v1/environments/${env.id} to change it).`
+          reason: `${institution} could not be connected: this environment's connector.outcome is "error" (PATCH /emulator/v1/environments/${row.environment_id} to change it).`
         })
       }
       try {

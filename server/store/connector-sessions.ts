@@ -13,6 +13,9 @@ export interface ConnectorSessionRow {
   connection_id: string | null
   status: 'open' | 'successful' | 'aborted' | 'errored'
   reason: string | null
+  /** The environment's `connector` setting when the session started: it decides how the session ends. */
+  connector_outcome: 'success' | 'abort' | 'error'
+  connector_auto: number
   created_at: number
   finished_at: number | null
 }
@@ -20,8 +23,9 @@ export interface ConnectorSessionRow {
 export function createConnectorSessionStore (db: Db) {
   const s = {
     insert: db.prepare<ConnectorSessionRow>(`INSERT INTO connector_sessions (id, environment_id, profile_id, connector_id, flow, mode,
-      institution, connection_id, status, reason, created_at, finished_at) VALUES (@id, @environment_id, @profile_id, @connector_id, @flow,
-      @mode, @institution, @connection_id, @status, @reason, @created_at, @finished_at)`),
+      institution, connection_id, status, reason, connector_outcome, connector_auto, created_at, finished_at) VALUES (@id, @environment_id,
+      @profile_id, @connector_id, @flow, @mode, @institution, @connection_id, @status, @reason, @connector_outcome, @connector_auto,
+      @created_at, @finished_at)`),
     byId: db.prepare<[string], ConnectorSessionRow>('SELECT * FROM connector_sessions WHERE id = ?'),
     // Only an open session finishes, once: two finishing requests cannot both win.
     finish: db.prepare<Pick<ConnectorSessionRow, 'id' | 'status' | 'institution' | 'connection_id' | 'reason' | 'finished_at'>>(`UPDATE connector_sessions

@@ -339,5 +339,16 @@ export const migrations: Migration[] = [
     for (const { id } of db.prepare<[], { id: string }>("SELECT id FROM environments WHERE webhook_secret = ''").all()) {
       set.run(`whsec_${randomBytes(24).toString('base64url')}`, id)
     }
-  }
+  },
+
+  // 7. A Connector session keeps the environment's `connector` setting that was in force when it
+  // started (the inspector shows what decided it, not what the environment says now). Sessions from
+  // before this take their environment's current setting, the best that is known of them.
+  `
+  ALTER TABLE connector_sessions ADD COLUMN connector_outcome TEXT NOT NULL DEFAULT 'success' CHECK (connector_outcome IN ('success', 'abort', 'error'));
+  ALTER TABLE connector_sessions ADD COLUMN connector_auto INTEGER NOT NULL DEFAULT 0;
+  UPDATE connector_sessions SET
+    connector_outcome = (SELECT connector_outcome FROM environments WHERE environments.id = connector_sessions.environment_id),
+    connector_auto = (SELECT connector_auto FROM environments WHERE environments.id = connector_sessions.environment_id);
+  `
 ]
