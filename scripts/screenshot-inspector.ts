@@ -29,12 +29,8 @@ await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve))
 const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
 try {
   await seedDemo(emulator.url, clock, { ok: `${base}/webhooks/quiltt`, failing: `${base}/failing` })
-  // Deliveries go out after the requests that caused them: wait until every one has had its first attempt.
-  for (let i = 0; i < 100; i++) {
-    const { deliveries } = await (await fetch(`${emulator.url}/emulator/v1/environments/env_0mockDefaultEnvironment/webhook-deliveries?limit=100`)).json() as { deliveries: Array<{ attempts: unknown[] }> }
-    if (deliveries.length > 0 && deliveries.every(d => d.attempts.length > 0)) break
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
+  // Deliveries go out after the requests that caused them: wait for the first attempts (the clock stands still, so no retry).
+  await emulator.app.emulator.webhookDispatcher.idle()
   const page = await context.newPage()
   await page.goto(emulator.url + '/')
   await page.waitForSelector('[data-testid="profile"]')
