@@ -218,6 +218,71 @@ t.test('the Connector in headless Chromium', {
     t.match(recorded, { mode: 'webview', status: 'aborted', profileId: userId })
   })
 
+  t.test('an OAuth institution: the embedding app gets Navigate with its login page\'s URL; Approve there ends the flow', async t => {
+    const page = await context.newPage()
+    t.teardown(() => page.close())
+    const routing = await routeQuilttToEmulator(page, emulator.url)
+    t.teardown(() => routing.unroute())
+    const { token, userId } = await tokenFor(emulator, 'oauth@example.com')
+    await page.route('https://app.example.test/**', route => route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><script>
+        window.messages = []
+        addEventListener('message', e => { if (e.data && e.data.source === 'quiltt') messages.push(e.data) })
+      </script><iframe id="connector" style="width:420px;height:640px" src="https://rbemt34osd.quiltt.app/?token=${token}&mode=INLINE"></iframe>`
+    }))
+    await page.goto('https://app.example.test/')
+    const frame = page.frameLocator('#connector')
+    await frame.locator('#search').fill('northstar')
+    await frame.getByRole('button', { name: /Northstar Mutual Bank/ }).click()
+    await page.waitForFunction(() => (window as unknown as { messages: Array<{ type: string }> }).messages.some(m => m.type === 'Navigate'), undefined, WAIT)
+    const messages = await page.evaluate(() => (window as unknown as { messages: Array<Record<string, unknown>> }).messages)
+    const [recorded] = await connectorSessions(emulator)
+    const navigate = messages.find(m => m.type === 'Navigate')!
+    t.strictSame(Object.keys(navigate).sort(), ['source', 'type', 'url'], 'Quiltt\'s shape: {source, type, url}')
+    const url = new URL(navigate.url as string)
+    t.equal(`${url.origin}${url.pathname}`, 'https://rbemt34osd.quiltt.app/connector/rbemt34osd/oauth')
+    t.equal(url.searchParams.get('session'), recorded!.id)
+    t.equal(url.searchParams.get('institution'), 'Northstar Mutual Bank')
+    t.match(recorded, { status: 'open' }, 'nothing connected before the bank approves')
+    // The app opens it (a new tab here); the user approves at the "bank".
+    const bank = await context.newPage()
+    t.teardown(() => bank.close())
+    const bankRouting = await routeQuilttToEmulator(bank, emulator.url)
+    t.teardown(() => bankRouting.unroute())
+    await bank.goto(url.href)
+    t.equal(await bank.locator('#title').textContent(), 'Sign in to Northstar Mutual Bank')
+    await bank.getByRole('button', { name: 'Approve' }).click()
+    await bank.waitForFunction(() => document.body.dataset.done === 'true', undefined, WAIT)
+    // The Connector page polls its session and ends as after any pick.
+    await frame.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForFunction(() => (window as unknown as { messages: Array<{ type: string }> }).messages.some(m => m.type === 'ExitSuccess'), undefined, WAIT)
+    const [ended] = await connectorSessions(emulator)
+    t.match(ended, { status: 'successful', institution: 'Northstar Mutual Bank', profileId: userId })
+    const answer = await graphql(emulator, token, 'query ($id: ID!) { connection(id: $id) { oauth institution { name } } }', { id: ended!.connectionId })
+    t.strictSame(answer.data.connection, { oauth: true, institution: { name: 'Northstar Mutual Bank' } })
+  })
+
+  t.test('mode=webview: an OAuth institution navigates to quilttconnector://Navigate?url=<encoded>', async t => {
+    const page = await context.newPage()
+    t.teardown(() => page.close())
+    const routing = await routeQuilttToEmulator(page, emulator.url)
+    t.teardown(() => routing.unroute())
+    const navigations: string[] = []
+    page.on('request', r => { if (r.url().startsWith('quilttconnector://')) navigations.push(r.url()) })
+    const { token } = await tokenFor(emulator, 'webview-oauth@example.com')
+    await page.goto('https://rbemt34osd.quiltt.app/?mode=webview', { waitUntil: 'commit' })
+    await page.waitForFunction(() => document.body.dataset.lastEvent === 'Load', undefined, WAIT)
+    await page.evaluate(token => window.postMessage({ source: 'quiltt', type: 'Options', token, connectorId: 'rbemt34osd' }, '*'), token)
+    await page.locator('#search').fill('northstar')
+    await page.getByRole('button', { name: /Northstar Mutual Bank/ }).click()
+    await page.waitForFunction(() => document.body.dataset.lastEvent === 'Navigate', undefined, WAIT)
+    const [recorded] = await connectorSessions(emulator)
+    const oauthUrl = `https://rbemt34osd.quiltt.app/connector/rbemt34osd/oauth?${new URLSearchParams({ session: recorded!.id as string, institution: 'Northstar Mutual Bank', token })}`
+    t.strictSame(navigations, ['quilttconnector://Load?', `quilttconnector://Navigate?${new URLSearchParams({ url: oauthUrl })}`])
+    t.equal(new URL(navigations[1]!.replace('quilttconnector:', 'https:')).searchParams.get('url'), oauthUrl, 'the url parameter decodes to the login page')
+  })
+
   // Quiltt's template, in short: QuilttButton, built for Quiltt's real hosts, run unedited against the emulator.
   const bundle = await esbuild({
     entryPoints: [join(ROOT, 'test', 'connector-page.ts')],

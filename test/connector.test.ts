@@ -198,3 +198,22 @@ t.test('with the bank data: institution search, resolvable, and a connect that m
   const answer = await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: { query: 'query ($id: ID!) { connection(id: $id) { id status institution { name } } }', variables: { id: ended.connectionId } } })
   t.match(answer.json(), { data: { connection: { id: ended.connectionId, status: 'SYNCED', institution: { name: 'First Platypus Bank' } } } })
 })
+
+t.test('GET a Connector session (the page polls it during OAuth) and the OAuth page', async t => {
+  const { app } = await build(t)
+  const { token } = await sessionToken(app, 'poll@example.com')
+  const other = await sessionToken(app, 'poll-other@example.com')
+  const started = (await app.inject({ method: 'POST', url: '/connector/rbemt34osd/sessions', headers: bearer(token), payload: {} })).json() as { id: string, oauthInstitutions: string[] }
+  t.strictSame(started.oauthInstitutions, ['Northstar Mutual Bank'], 'the page learns which institutions sign in at their own page')
+  const get = (id: string, auth: Record<string, string> = bearer(token), connectorId = 'rbemt34osd') => app.inject({ url: `/connector/${connectorId}/sessions/${id}`, headers: auth })
+  t.match((await get(started.id)).json(), { id: started.id, status: 'open' })
+  t.equal((await get(started.id, {})).statusCode, 401)
+  t.equal((await get(started.id, bearer(other.token))).statusCode, 404, 'another profile\'s session')
+  t.equal((await get(started.id, bearer(token), 'other1')).statusCode, 404, 'another connector\'s session')
+  await app.inject({ method: 'POST', url: `/connector/rbemt34osd/sessions/${started.id}`, headers: bearer(token), payload: { action: 'close' } })
+  t.match((await get(started.id)).json(), { status: 'aborted' }, 'what the OAuth page did shows')
+  const page = await app.inject({ url: `/connector/rbemt34osd/oauth?session=${started.id}&institution=Northstar%20Mutual%20Bank` })
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-type'], /^text\/html/)
+  t.match(page.body, /id="approve"/)
+})

@@ -7,6 +7,7 @@ import type { AccountService } from '../services/accounts.js'
 import { metadataOf, statementUrl } from '../services/bank-records.js'
 import type { ConnectionService } from '../services/connections.js'
 import type { HoldingService } from '../services/holdings.js'
+import { DEFAULT_INSTITUTIONS } from '../services/institutions.js'
 import type { StatementService } from '../services/statements.js'
 import type { TransactionService } from '../services/transactions.js'
 import type { AccountRow } from '../store/accounts.js'
@@ -16,6 +17,8 @@ import type { Page, Position } from '../store/pages.js'
 import type { StatementRow } from '../store/statements.js'
 import type { TransactionPageRow, TransactionQuery } from '../store/transactions.js'
 import { graphqlJs } from './schema.js'
+
+const OAUTH_INSTITUTION_IDS = new Set(DEFAULT_INSTITUTIONS.filter(i => i.oauth).map(i => i.id))
 
 export interface Bank {
   connections: ConnectionService
@@ -251,7 +254,7 @@ function bankGraph (bank: Bank, viewer: Viewer) {
       products: JSON.parse(c.products) as string[],
       metadata: metadataOf(c.metadata),
       externallyManaged: false,
-      oauth: false,
+      oauth: OAUTH_INSTITUTION_IDS.has(c.institution_id), // its institution signs in at its own page (Navigate)
       remoteData: null,
       institution: () => institutionOf(c),
       accounts: (args: Args) => accountsOf(bank.accounts.ofConnection(c.id), args)

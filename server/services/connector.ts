@@ -5,6 +5,7 @@ import { toIso } from '../clock.js'
 import { ApiError, errors } from '../errors.js'
 import type { ConnectorSessionRow } from '../store/connector-sessions.js'
 import type { ServiceContext } from './context.js'
+import { DEFAULT_INSTITUTIONS } from './institutions.js'
 import type { ConnectorSettings, EnvironmentService } from './environments.js'
 import type { AuthenticatedSession, SessionService } from './sessions.js'
 
@@ -37,6 +38,8 @@ export interface ConnectorSessionView {
   connector: ConnectorSettings
   createdAt: string
   finishedAt: string | null
+  /** The institutions that sign in at their own page: the Connector page sends Navigate for them. */
+  oauthInstitutions: string[]
 }
 
 export interface StartInput { connectionId?: string, institution?: string, mode?: string }
@@ -47,6 +50,8 @@ const CONNECTOR_ID = /^[A-Za-z0-9_-]{1,64}$/
 const PROVIDERS = ['plaid', 'mock', 'mx', 'finicity', 'akoya'] as const
 // What a new MOCK connection holds: enough to list, small enough to make in a click.
 const GENERATED = { accounts: 3, transactionsPerAccount: 20 }
+
+const OAUTH_INSTITUTIONS = DEFAULT_INSTITUTIONS.filter(i => i.oauth).map(i => i.name)
 
 export function createConnectorService (
   { store, clock, ids }: ServiceContext, environments: EnvironmentService, sessions: SessionService, bank: () => BankData
@@ -65,7 +70,8 @@ export function createConnectorService (
       reason: row.reason,
       connector: { outcome: row.connector_outcome, auto: row.connector_auto === 1 },
       createdAt: toIso(row.created_at),
-      finishedAt: row.finished_at === null ? null : toIso(row.finished_at)
+      finishedAt: row.finished_at === null ? null : toIso(row.finished_at),
+      oauthInstitutions: OAUTH_INSTITUTIONS
     }
   }
 
@@ -175,6 +181,14 @@ export function createConnectorService (
         if (err instanceof ApiError && err.statusCode === 409) throw err
         return end(row, 'errored', { institution, reason: reasonOf(err) })
       }
+    },
+
+    /** GET /connector/{connectorId}/sessions/{sessionId}: the session of the token's profile, as it stands. */
+    get (connectorId: string, sessionId: string, token: string | undefined): ConnectorSessionView {
+      const row = store.connectorSessions.byId(sessionId)
+      if (!row || row.connector_id !== connectorId) throw errors.connectorSessionNotFound(sessionId)
+      if (authenticate(token).profile.id !== row.profile_id) throw errors.connectorSessionNotFound(sessionId)
+      return view(row)
     },
 
     /** GET /emulator/v1/environments/{environmentId}/connector-sessions: newest first. */

@@ -10,6 +10,8 @@ export interface Institution {
   /** A 9-digit ABA routing number (checksum valid), for GET /v1/institutions?routingNumber=. */
   routingNumber: string
   logoUrl: string | null
+  /** Signs in at the bank's own page (OAuth): the Connector page asks the app to open it (Navigate). */
+  oauth: boolean
 }
 
 /** The ABA checksum digit that makes 8 digits a valid routing number (3-7-1 weights, sum divisible by 10). */
@@ -27,6 +29,8 @@ const NAMES = [
   'Redwood Valley Bank', 'Silver Birch Financial', 'Tidewater Federal Savings', 'Lantern Street Bank',
   'Prairie Sky Credit Union', 'Summit Ledger Bank', 'Evergreen Harbor Bank', 'Mock Bank'
 ]
+/** The one OAuth institution: picking it in the Connector page goes through its mock bank login page. */
+export const OAUTH_INSTITUTION = 'Northstar Mutual Bank'
 
 const slug = (name: string) => name.toLowerCase().replace(/&/g, 'and').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
@@ -36,7 +40,8 @@ export const DEFAULT_INSTITUTIONS: readonly Institution[] = NAMES.map((name, i) 
   name,
   // 0990xx00 + checksum: made up, one per bank, stable.
   routingNumber: withAbaChecksum(`0990${String(i + 10)}00`),
-  logoUrl: null
+  logoUrl: null,
+  oauth: name === OAUTH_INSTITUTION
 }))
 
 export function createInstitutionService (_ctx: ServiceContext) {
@@ -55,7 +60,7 @@ export function createInstitutionService (_ctx: ServiceContext) {
     named (name: string | undefined): Institution {
       if (name === undefined) return DEFAULT_INSTITUTIONS.at(-1)!
       const known = DEFAULT_INSTITUTIONS.find(i => i.name.toLowerCase() === name.trim().toLowerCase())
-      return known ?? { id: `inst_mock_${slug(name) || 'institution'}`, name: name.trim(), routingNumber: withAbaChecksum('09909900'), logoUrl: null }
+      return known ?? { id: `inst_mock_${slug(name) || 'institution'}`, name: name.trim(), routingNumber: withAbaChecksum('09909900'), logoUrl: null, oauth: false }
     }
   }
 }
