@@ -151,7 +151,7 @@ t.test("an emulator a user's own npm script starts in the background outlives th
   process.kill(pid, 'SIGTERM')
 })
 
-t.test("npm start's prestart builds, and npm test's pretest type-checks, only when a source is newer than their output", async t => {
+t.test("npm start's prestart builds, and npm run lint type-checks, only when a source is newer than their output", async t => {
   const root = mkdtempSync(join(tmpdir(), 'quiltt-mock-stale-'))
   t.teardown(() => rmSync(root, { recursive: true, force: true }))
   const at = (path: string, seconds: number): void => {
