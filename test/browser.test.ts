@@ -22,16 +22,23 @@ t.test('inspector and API docs in headless Chromium', {
   t.teardown(close)
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
 
-  /** A fresh emulator and page; every request the page makes is recorded. */
+  /**
+   * A fresh emulator and page; every request the page makes is recorded. The page's timers run on
+   * Playwright's clock: a test that waits for the page to refresh itself moves that clock past the
+   * refresh (`refreshed`) instead of waiting the real 2 s.
+   */
   type Opened = { emulator: RunningEmulator, page: Page, clock: ManualClock, requests: string[] }
   async function open (t: Test, clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30))): Promise<Opened> {
     const emulator = await startEmulator({ clock, ...WITH_PHONE })
     const page = await context.newPage()
+    await page.clock.install()
     const requests: string[] = []
     page.on('request', r => requests.push(r.url()))
     t.teardown(async () => { await page.close(); await emulator.close() })
     return { emulator, page, clock, requests }
   }
+  /** The inspector's own refresh interval, run once. */
+  const refreshed = (page: Page) => page.clock.runFor(2_000)
   const passcodesOf = async (e: RunningEmulator, environmentId: string = DEFAULT.environmentId) =>
     ((await (await fetch(`${e.url}/emulator/v1/environments/${environmentId}/passcodes`)).json()) as { passcodes: Array<{ code: string, state: string, email?: string }> }).passcodes
 
@@ -45,6 +52,7 @@ t.test('inspector and API docs in headless Chromium', {
     t.equal(await card.locator('[data-field="signingSecret"]').textContent(), 'ss_sandbox_quilttmock_000000000000000000000000000000000000000000', 'the signing secret, for self-signed sessions')
     t.equal(await card.locator('[data-field="sessionFormat"]').textContent(), 'current sessions')
     await fetch(`${emulator.url}/emulator/v1/environments/${PHONE.environmentId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"sessionFormat":"legacy"}' })
+    await refreshed(page)
     await page.locator(`[data-env-id="${PHONE.environmentId}"] [data-field="sessionFormat"]`).filter({ hasText: 'legacy sessions' }).waitFor()
     t.pass('a legacy environment shows it once the page refreshes')
     await fetch(`${emulator.url}/emulator/v1/environments/${PHONE.environmentId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"sessionFormat":"current"}' })
@@ -76,6 +84,7 @@ t.test('inspector and API docs in headless Chromium', {
     t.match(await page.locator('#passcodes .empty pre').textContent(), `"clientId":"${DEFAULT.clientId}"`, 'the hint is a command for this environment')
 
     for (let i = 0; i < 2; i++) await post(`${emulator.url}/v1/users/session`, { session: { clientId: DEFAULT.clientId, email: 'live@example.com' } })
+    await refreshed(page)
     const row = page.locator('[data-testid="passcode"]').first()
     await row.waitFor(WAIT) // no reload: the page refreshes itself
     const [latest] = await passcodesOf(emulator)
@@ -83,6 +92,7 @@ t.test('inspector and API docs in headless Chromium', {
     t.equal(await row.getAttribute('data-state'), 'outstanding')
 
     await post(`${emulator.url}/v1/users/session`, { session: { clientId: DEFAULT.clientId, email: 'live@example.com' } })
+    await refreshed(page)
     await page.locator('[data-testid="passcode"]').nth(1).waitFor(WAIT)
     const now = await passcodesOf(emulator)
     t.strictSame(await page.locator('[data-testid="passcode"] td.code').allTextContents(), now.map(p => p.code), 'newest first, as the API lists them')
@@ -222,6 +232,7 @@ t.test('inspector and API docs in headless Chromium', {
     t.strictSame(asked, ['GET'], 'the page asked once')
     t.equal(await page.locator('#clock').isVisible(), false, 'hidden on a 404')
     const refreshes = Number(await page.evaluate(() => document.body.dataset.refreshes))
+    await refreshed(page)
     await page.waitForFunction(n => Number(document.body.dataset.refreshes) > n, refreshes, WAIT) // one more refresh
     t.strictSame(asked, ['GET'], 'and does not ask again')
 
