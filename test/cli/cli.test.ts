@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { FLAGS, readConfig, usePrettyLogs } from '../../server/cli/config.js'
+import { ConfigError, FLAGS, readConfig, usePrettyLogs } from '../../server/cli/config.js'
 import { assertBuilt, BIN, run, startServer } from '../built.js'
 import { ROOT } from '../../server/paths.js'
 import { DEFAULT, PHONE } from '../helper.js'
@@ -46,12 +46,23 @@ t.test('a bad value exits 2 with one line that names the flag and the value, and
     [[], { QUILTT_MOCK_CORS_ORIGIN: ' , ' }, /--cors-origin needs \* or at least one origin/],
     [['--frobnicate'], {}, /Unknown option "--frobnicate"\. Run quiltt-mock --help for the list\./],
     [['--port'], {}, /--port needs a value/],
-    [['--db'], {}, /--db needs a value/],
+    [['--db'], {}, /--db needs a value/]
+  ]
+  // Each message is readConfig's (in process); the CLI prints whichever it gets the same way, so a
+  // flag, an environment variable and a fixture file are run as processes (each a process start and exit).
+  for (const [args, env, message] of cases) {
+    const what = [...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(' ')
+    const err = (() => { try { readConfig(args, env) } catch (e) { return e } })()
+    t.ok(err instanceof ConfigError, `${what}: a usage error`)
+    t.match((err as Error | undefined)?.message, message, `${what}: says why`)
+  }
+  const processes: Array<[string[], Record<string, string>, RegExp]> = [
+    cases[0]!,
+    cases[2]!,
     [['--fixtures', badFixtures, '--db', ':memory:'], {}, /^quiltt-mock: the fixtures are invalid:\n {2}environments\.0\.authStrategy: must be one of: email, phone/]
   ]
-  // Started together: each is a process start and exit, and most of that is waiting on the OS.
-  const results = await Promise.all(cases.map(([args, env]) => run('node', [BIN, ...args], { env })))
-  cases.forEach(([args, env, message], i) => {
+  const results = await Promise.all(processes.map(([args, env]) => run('node', [BIN, ...args], { env })))
+  processes.forEach(([args, env, message], i) => {
     const res = results[i]!
     const what = [...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(' ')
     t.equal(res.code, 2, `${what}: exit 2`)
@@ -75,8 +86,10 @@ t.test('a --fixtures value naming no readable fixture file exits 2 with a messag
     [['--fixtures', join(dir, 'bad.yaml')], {}, /^quiltt-mock: --fixtures ".*bad\.yaml" is not valid YAML: /],
     [['--fixtures', join(dir, 'list.json')], {}, /^quiltt-mock: --fixtures ".*list\.json" must hold a fixture document: an object with "environments"\n$/]
   ]
-  for (const [args, env, message] of cases) {
-    const res = await run('node', [BIN, '--port', '0', '--db', ':memory:', ...args], { env, cwd: dir })
+  // Started together: each is a process start and exit, and most of that is waiting on the OS.
+  const results = await Promise.all(cases.map(([args, env]) => run('node', [BIN, '--port', '0', '--db', ':memory:', ...args], { env, cwd: dir })))
+  for (const [i, [args, env, message]] of cases.entries()) {
+    const res = results[i]!
     const what = [...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(' ')
     t.equal(res.code, 2, `${what}: exit 2, a usage error`)
     t.match(res.stderr, message, `${what}: names the flag and the file`)
