@@ -207,18 +207,14 @@ t.test('the Connector in headless Chromium', {
     const { token, userId } = await tokenFor(emulator, 'webview@example.com')
     // The page's own record of an event can come before Playwright's of its navigation: wait for both.
     const navigated = (event: string) => page.waitForRequest(r => r.url().startsWith(`quilttconnector://${event}`), WAIT)
-    const loaded = navigated('Load')
-    await page.goto('https://rbemt34osd.quiltt.app/?mode=webview&agent=react-native-5.2.4', { waitUntil: 'commit' })
+    await Promise.all([navigated('Load'), page.goto('https://rbemt34osd.quiltt.app/?mode=webview&agent=react-native-5.2.4', { waitUntil: 'commit' })])
     await page.waitForFunction(() => document.body.dataset.lastEvent === 'Load', undefined, WAIT)
-    await loaded
     t.strictSame(navigations, ['quilttconnector://Load?'], 'Load first, before any token')
     // What the native SDKs send once they hear Load.
     await page.evaluate(token => window.postMessage({ source: 'quiltt', type: 'Options', token, connectorId: 'rbemt34osd' }, '*'), token)
     await page.locator('#search').waitFor(WAIT)
-    const exited = navigated('ExitAbort')
-    await page.locator('#search').press('Escape')
+    await Promise.all([navigated('ExitAbort'), page.locator('#search').press('Escape')])
     await page.waitForFunction(() => document.body.dataset.lastEvent === 'ExitAbort', undefined, WAIT)
-    await exited
     const [recorded] = await connectorSessions(emulator)
     t.strictSame(navigations, ['quilttconnector://Load?', `quilttconnector://ExitAbort?profileId=${userId}&connectorSession=${recorded!.id}`])
     t.match(recorded, { mode: 'webview', status: 'aborted', profileId: userId })
@@ -278,16 +274,12 @@ t.test('the Connector in headless Chromium', {
     page.on('request', r => { if (r.url().startsWith('quilttconnector://')) navigations.push(r.url()) })
     const { token } = await tokenFor(emulator, 'webview-oauth@example.com')
     const navigated = (event: string) => page.waitForRequest(r => r.url().startsWith(`quilttconnector://${event}`), WAIT)
-    const loaded = navigated('Load')
-    await page.goto('https://rbemt34osd.quiltt.app/?mode=webview', { waitUntil: 'commit' })
+    await Promise.all([navigated('Load'), page.goto('https://rbemt34osd.quiltt.app/?mode=webview', { waitUntil: 'commit' })])
     await page.waitForFunction(() => document.body.dataset.lastEvent === 'Load', undefined, WAIT)
-    await loaded
     await page.evaluate(token => window.postMessage({ source: 'quiltt', type: 'Options', token, connectorId: 'rbemt34osd' }, '*'), token)
     await page.locator('#search').fill('northstar')
-    const navigate = navigated('Navigate')
-    await page.getByRole('button', { name: /Northstar Mutual Bank/ }).click()
+    await Promise.all([navigated('Navigate'), page.getByRole('button', { name: /Northstar Mutual Bank/ }).click()])
     await page.waitForFunction(() => document.body.dataset.lastEvent === 'Navigate', undefined, WAIT)
-    await navigate
     const [recorded] = await connectorSessions(emulator)
     const oauthUrl = `https://rbemt34osd.quiltt.app/connector/rbemt34osd/oauth?${new URLSearchParams({ session: recorded!.id as string, institution: 'Northstar Mutual Bank', token })}`
     t.strictSame(navigations, ['quilttconnector://Load?', `quilttconnector://Navigate?${new URLSearchParams({ url: oauthUrl })}`])
