@@ -245,3 +245,43 @@ t.test('holdings and statements', async t => {
   const stmtId = statements.nodes[0].id
   t.match((await gql(app, bearer(p.token), `{ statement(id: "${stmtId}") { id account { id } } holding(id: "${holdings.nodes[0].id}") { id } }`)).data, { statement: { id: stmtId }, holding: { id: holdings.nodes[0].id } })
 })
+
+t.test('one root value serves every request: viewers in turn (session token, Basic, a batch) each see their own profile only', async t => {
+  const { app } = await build(t)
+  const alice = await seeded(app)
+  const bob = await profileOf(app, 'bob@example.com')
+  expectStatus(t, await app.inject({ method: 'POST', url: seedUrl(bob.profileId), payload: { generate: { accounts: 1, transactionsPerAccount: 5, seed: 7 } } }), 201)
+  const Q = `{ profile { id } accounts { id provider } transactions(first: 3) { nodes { id provider account { id } } pageInfo { endCursor } }
+    transaction(id: "txn_alice00") { id provider account { id } } account(id: "acct_aliceChecking") { id transactions(first: 1) { nodes { id } } } }`
+  const a = await gql(app, bearer(alice.token), Q)
+  const b = await gql(app, bearer(bob.token), Q)
+  t.equal(a.errors, undefined)
+  t.equal(b.errors, undefined)
+  t.equal(a.data!.profile.id, alice.profileId)
+  t.equal(b.data!.profile.id, bob.profileId)
+  t.strictSame(a.data!.accounts.map((x: { id: string }) => x.id), ['acct_aliceChecking', 'acct_aliceCard'])
+  t.strictSame(a.data!.transactions.nodes.map((n: { id: string }) => n.id), ['txn_alice29', 'txn_alice28', 'txn_alice27'])
+  t.strictSame(a.data!.transaction, { id: 'txn_alice00', provider: 'MOCK', account: { id: 'acct_aliceChecking' } })
+  t.strictSame(a.data!.account.transactions.nodes, [{ id: 'txn_alice29' }])
+  const bobAccounts = b.data!.accounts.map((x: { id: string }) => x.id)
+  t.equal(bobAccounts.length, 1)
+  t.notOk(bobAccounts.includes('acct_aliceChecking'))
+  t.equal(b.data!.transactions.nodes.length, 3)
+  for (const n of b.data!.transactions.nodes) {
+    t.notMatch(n.id, /^txn_alice/)
+    t.equal(n.account.id, bobAccounts[0])
+  }
+  t.equal(b.data!.transaction, null, 'alice\'s transaction is null to bob')
+  t.equal(b.data!.account, null, 'alice\'s account is null to bob')
+  // Alternating, and through Basic profileId:secret, every answer stays the viewer's own.
+  for (let i = 0; i < 3; i++) {
+    t.strictSame(await gql(app, bearer(bob.token), Q), b)
+    t.strictSame(await gql(app, bearer(alice.token), Q), a)
+    t.strictSame(await gql(app, basic(bob.profileId), Q), b)
+    t.strictSame(await gql(app, basic(alice.profileId), Q), a)
+  }
+  // Two batches in a row: each request's scope is its own.
+  const batch = async (token: string) => (await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: [{ query: Q }, { query: Q }] })).json()
+  t.strictSame(await batch(alice.token), [a, a])
+  t.strictSame(await batch(bob.token), [b, b])
+})
