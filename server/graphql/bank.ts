@@ -15,7 +15,8 @@ import type { ConnectionRow } from '../store/connections.js'
 import type { HoldingRow } from '../store/holdings.js'
 import type { Page, Position } from '../store/pages.js'
 import type { StatementRow } from '../store/statements.js'
-import type { TransactionPageRow, TransactionQuery } from '../store/transactions.js'
+import { ALL_PAGE_COLUMNS, type PageColumn, pageColumns, pageRowOf, type TransactionPageRow, type TransactionQuery } from '../store/transactions.js'
+import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql'
 import { graphqlJs } from './schema.js'
 
 const OAUTH_INSTITUTION_IDS = new Set(DEFAULT_INSTITUTIONS.filter(i => i.oauth).map(i => i.id))
@@ -91,7 +92,7 @@ class RelayConnection<Row, Node> {
     }
   }
 
-  private cursorOf (r: { _key: string, _rowid: number }): string { return encodeCursor(this.sig, { key: r._key, rowid: r._rowid }) }
+  private cursorOf (r: Row): string { return encodeCursor(this.sig, this.page.positionOf(r)) }
 }
 
 // ---- filters ----
@@ -183,13 +184,83 @@ function checkDates (filter: Filter, names: string[]): void {
   for (const n of names) checkDate(filter?.[n], `filter.${n}`)
 }
 
-function transactionsOf (s: BankScope, args: Args, accountId?: string) {
+// ---- what a transactions page reads: only the columns its query asks for ----
+
+/** The columns each field of Transaction reads; a field not listed (a new one) reads them all. */
+const TRANSACTION_FIELD_COLUMNS: Record<string, readonly PageColumn[]> = {
+  id: ['id'],
+  date: ['date'],
+  amount: ['amount'],
+  description: ['description'],
+  status: ['status'],
+  entryType: ['entry_type'],
+  kind: ['kind'],
+  currencyCode: ['currency_code'],
+  metadata: ['metadata'],
+  provider: ['account_id'],
+  account: ['account_id'],
+  __typename: [],
+  fees: [],
+  price: [],
+  quantity: [],
+  security: [],
+  merchant: [],
+  remoteData: [],
+  logo: []
+}
+
+type Fragments = Record<string, FragmentDefinitionNode | undefined>
+
+/** Every field of a selection set, through inline fragments and fragment spreads, whatever their type conditions and directives (a superset is safe). */
+function fieldsOf (set: SelectionSetNode | undefined, fragments: Fragments, out: FieldNode[] = [], seen = new Set<string>()): FieldNode[] {
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === 'Field') out.push(sel)
+    else if (sel.kind === 'InlineFragment') fieldsOf(sel.selectionSet, fragments, out, seen)
+    else if (!seen.has(sel.name.value)) {
+      seen.add(sel.name.value)
+      fieldsOf(fragments[sel.name.value]?.selectionSet, fragments, out, seen)
+    }
+  }
+  return out
+}
+
+/** The columns a transactions connection's nodes (`nodes` and `edges { node }`) ask for, as a `pageColumns` mask. */
+function askedColumns (fieldNodes: readonly FieldNode[], fragments: Fragments): number {
+  const columns = new Set<PageColumn>()
+  for (const connectionField of fieldNodes.flatMap(f => fieldsOf(f.selectionSet, fragments))) {
+    const name = connectionField.name.value
+    const nodeSets = name === 'nodes'
+      ? [connectionField]
+      : name === 'edges' ? fieldsOf(connectionField.selectionSet, fragments).filter(f => f.name.value === 'node') : []
+    for (const node of nodeSets.flatMap(n => fieldsOf(n.selectionSet, fragments))) {
+      const read = TRANSACTION_FIELD_COLUMNS[node.name.value]
+      if (read === undefined) return ALL_PAGE_COLUMNS
+      for (const c of read) columns.add(c)
+    }
+  }
+  return pageColumns(columns)
+}
+
+// By the field's first node (documents are cached, so their nodes live as long as the document); the
+// whole list is compared, as one node can meet different siblings where a fragment is spread twice.
+const askedByField = new WeakMap<FieldNode, { fieldNodes: readonly FieldNode[], columns: number }>()
+function columnsOf (info: GraphQLResolveInfo | undefined): number {
+  if (info === undefined) return ALL_PAGE_COLUMNS
+  const { fieldNodes } = info
+  const known = askedByField.get(fieldNodes[0]!)
+  if (known && known.fieldNodes.length === fieldNodes.length && known.fieldNodes.every((n, i) => n === fieldNodes[i])) return known.columns
+  const columns = askedColumns(fieldNodes, info.fragments)
+  askedByField.set(fieldNodes[0]!, { fieldNodes: [...fieldNodes], columns })
+  return columns
+}
+
+function transactionsOf (s: BankScope, args: Args, info: GraphQLResolveInfo | undefined, accountId?: string) {
   checkDates(args.filter as Filter, ['date', 'date_gt', 'date_gte', 'date_lt', 'date_lte'])
   const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
   const term = (args.search as { term?: string | null } | null | undefined)?.term ?? undefined
   const sig = signature(['transactions', accountId ?? null, args.filter ?? null, sort, term ?? null])
   const q = transactionQuery(s.profileId, args.filter as Filter, term, accountId)
-  const page = s.bank.transactions.page(q, { desc: sort === 'DATE_DESC', ...pageArgs(args, sig) })
+  const page = s.bank.transactions.page(q, { desc: sort === 'DATE_DESC', ...pageArgs(args, sig) }, columnsOf(info))
   return new RelayConnection(page, sig, (t: TransactionPageRow) => new TransactionNode(t, s))
 }
 
@@ -294,7 +365,7 @@ function account (s: BankScope, a: AccountRow) {
       const b = s.bank.accounts.balance(a.id)
       return b ? { id: b.id, at: toIso(b.at), available: b.available, current: b.current, limit: b.limit, source: b.source } : null
     },
-    transactions: (args: Args) => transactionsOf(s, args, a.id),
+    transactions: (args: Args, _s: unknown, info?: GraphQLResolveInfo) => transactionsOf(s, args, info, a.id),
     holdings: (args: Args) => holdingsOf(s, args, a.id),
     statements: (args: Args) => statementsOf(s, args, a.id)
   }
@@ -320,22 +391,23 @@ class TransactionNode {
     this.scope = scope
   }
 
-  // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts).
-  get id () { return this.row.id }
-  get amount () { return this.row.amount }
-  get currencyCode () { return this.row.currency_code }
-  get date () { return this.row.date }
-  get description () { return this.row.description }
-  get entryType () { return this.row.entry_type }
-  get status () { return this.row.status }
-  get kind () { return this.row.kind }
-  get metadata () { return metadataOf(this.row.metadata) }
+  // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts). The row is
+  // an array in PAGE_COLUMNS' order (store/transactions.ts).
+  get id () { return this.row[0] }
+  get date () { return this.row[2] }
+  get amount () { return this.row[3] }
+  get description () { return this.row[4] }
+  get status () { return this.row[5] }
+  get entryType () { return this.row[6] }
+  get kind () { return this.row[7] }
+  get currencyCode () { return this.row[8] }
+  get metadata () { return metadataOf(this.row[9]) }
   get provider (): string | null {
-    const a = this.scope.accountRow(this.row.account_id)
+    const a = this.scope.accountRow(this.row[1])
     return a ? this.scope.connectionRow(a.connection_id)?.provider ?? null : null
   }
 
-  account () { return account(this.scope, this.scope.accountRow(this.row.account_id)!) }
+  account () { return account(this.scope, this.scope.accountRow(this.row[1])!) }
 }
 Object.assign(TransactionNode.prototype, { fees: null, price: null, quantity: null, security: null, merchant: null, remoteData: null, logo: null })
 
@@ -356,7 +428,7 @@ function refusal (err: unknown, payloadErrors: (e: ValidationError) => MutationE
   throw err
 }
 
-type Root = (args: Args, scope: BankScope) => unknown
+type Root = (args: Args, scope: BankScope, info?: GraphQLResolveInfo) => unknown
 
 /**
  * Query and Mutation fields over the bank data, built once: graphql-js's default resolver (and
@@ -390,8 +462,8 @@ export function bankRoots (payloadErrors: (e: ValidationError) => MutationError[
     },
     account: (args, s) => { const a = s.accountRow(idOf(args)); return a ? account(s, a) : null },
     accounts: (args, s) => accountsOf(s, s.bank.accounts.rows(s.profileId), args),
-    transaction: (args, s) => { const t = s.bank.transactions.row(s.profileId, idOf(args)); return t ? new TransactionNode(t, s) : null },
-    transactions: (args, s) => transactionsOf(s, args),
+    transaction: (args, s) => { const t = s.bank.transactions.row(s.profileId, idOf(args)); return t ? new TransactionNode(pageRowOf(t), s) : null },
+    transactions: (args, s, info) => transactionsOf(s, args, info),
     holding: (args, s) => { const h = s.bank.holdings.row(s.profileId, idOf(args)); return h ? holding(h) : null },
     holdings: (args, s) => holdingsOf(s, args),
     statement: (args, s) => { const r = s.bank.statements.row(s.profileId, idOf(args)); return r ? statement(s, r) : null },
@@ -399,7 +471,7 @@ export function bankRoots (payloadErrors: (e: ValidationError) => MutationError[
 
     accountUpdate: (args, s) => mutate(args, input => account(s, s.bank.accounts.updateMetadata(s.profileId, String(input.id), input.metadata ?? null))),
     transactionUpdate: (args, s) => mutate(args, input =>
-      new TransactionNode(s.bank.transactions.updateMetadata(s.profileId, String(input.id), input.metadata ?? null), s)),
+      new TransactionNode(pageRowOf(s.bank.transactions.updateMetadata(s.profileId, String(input.id), input.metadata ?? null)), s)),
     connectionUpdate: (args, s) => mutate(args, input => {
       const v = s.bank.connections.updateMetadata(s.environmentId, s.profileId, String(input.id), input.metadata ?? null)
       return connection(s, s.bank.connections.row(s.profileId, v.id)!)
