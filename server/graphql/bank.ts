@@ -15,7 +15,7 @@ import type { ConnectionRow } from '../store/connections.js'
 import type { HoldingRow } from '../store/holdings.js'
 import type { Page, Position } from '../store/pages.js'
 import type { StatementRow } from '../store/statements.js'
-import { ALL_PAGE_COLUMNS, type PageColumn, pageColumns, pageRowOf, type TransactionPageRow, type TransactionQuery } from '../store/transactions.js'
+import { ALL_PAGE_COLUMNS, FULL_LAYOUT, type PageColumn, pageColumns, type PageLayout, pageRowOf, type TransactionPageRow, type TransactionQuery } from '../store/transactions.js'
 import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql'
 import { graphqlJs } from './schema.js'
 
@@ -261,7 +261,8 @@ function transactionsOf (s: BankScope, args: Args, info: GraphQLResolveInfo | un
   const sig = signature(['transactions', accountId ?? null, args.filter ?? null, sort, term ?? null])
   const q = transactionQuery(s.profileId, args.filter as Filter, term, accountId)
   const page = s.bank.transactions.page(q, { desc: sort === 'DATE_DESC', ...pageArgs(args, sig) }, columnsOf(info))
-  return new RelayConnection(page, sig, (t: TransactionPageRow) => new TransactionNode(t, s))
+  const { layout } = page
+  return new RelayConnection(page, sig, (t: TransactionPageRow) => new TransactionNode(t, layout, s))
 }
 
 function holdingsOf (s: BankScope, args: Args, accountId?: string) {
@@ -385,29 +386,32 @@ class TransactionNode {
   declare readonly remoteData: null
   declare readonly logo: null
   private readonly row: TransactionPageRow
+  private readonly layout: PageLayout
   private readonly scope: BankScope
-  constructor (row: TransactionPageRow, scope: BankScope) {
+  constructor (row: TransactionPageRow, layout: PageLayout, scope: BankScope) {
     this.row = row
+    this.layout = layout
     this.scope = scope
   }
 
-  // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts). The row is
-  // an array in PAGE_COLUMNS' order (store/transactions.ts).
-  get id () { return this.row[0] }
-  get date () { return this.row[2] }
-  get amount () { return this.row[3] }
-  get description () { return this.row[4] }
-  get status () { return this.row[5] }
-  get entryType () { return this.row[6] }
-  get kind () { return this.row[7] }
-  get currencyCode () { return this.row[8] }
-  get metadata () { return metadataOf(this.row[9]) }
+  // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts). The row
+  // holds the columns the page read, `layout` says where (PAGE_COLUMNS' order, store/transactions.ts).
+  get id () { return this.row[this.layout[0]!] as string }
+  private get accountId () { return this.row[this.layout[1]!] as string }
+  get date () { return this.row[this.layout[2]!] as string }
+  get amount () { return this.row[this.layout[3]!] as number }
+  get description () { return this.row[this.layout[4]!] as string }
+  get status () { return this.row[this.layout[5]!] as string }
+  get entryType () { return this.row[this.layout[6]!] as string }
+  get kind () { return this.row[this.layout[7]!] as string }
+  get currencyCode () { return this.row[this.layout[8]!] as string }
+  get metadata () { return metadataOf(this.row[this.layout[9]!] as string | null) }
   get provider (): string | null {
-    const a = this.scope.accountRow(this.row[1])
+    const a = this.scope.accountRow(this.accountId)
     return a ? this.scope.connectionRow(a.connection_id)?.provider ?? null : null
   }
 
-  account () { return account(this.scope, this.scope.accountRow(this.row[1])!) }
+  account () { return account(this.scope, this.scope.accountRow(this.accountId)!) }
 }
 Object.assign(TransactionNode.prototype, { fees: null, price: null, quantity: null, security: null, merchant: null, remoteData: null, logo: null })
 
@@ -462,7 +466,10 @@ export function bankRoots (payloadErrors: (e: ValidationError) => MutationError[
     },
     account: (args, s) => { const a = s.accountRow(idOf(args)); return a ? account(s, a) : null },
     accounts: (args, s) => accountsOf(s, s.bank.accounts.rows(s.profileId), args),
-    transaction: (args, s) => { const t = s.bank.transactions.row(s.profileId, idOf(args)); return t ? new TransactionNode(pageRowOf(t), s) : null },
+    transaction: (args, s) => {
+      const t = s.bank.transactions.row(s.profileId, idOf(args))
+      return t ? new TransactionNode(pageRowOf(t), FULL_LAYOUT, s) : null
+    },
     transactions: (args, s, info) => transactionsOf(s, args, info),
     holding: (args, s) => { const h = s.bank.holdings.row(s.profileId, idOf(args)); return h ? holding(h) : null },
     holdings: (args, s) => holdingsOf(s, args),
@@ -471,7 +478,7 @@ export function bankRoots (payloadErrors: (e: ValidationError) => MutationError[
 
     accountUpdate: (args, s) => mutate(args, input => account(s, s.bank.accounts.updateMetadata(s.profileId, String(input.id), input.metadata ?? null))),
     transactionUpdate: (args, s) => mutate(args, input =>
-      new TransactionNode(pageRowOf(s.bank.transactions.updateMetadata(s.profileId, String(input.id), input.metadata ?? null)), s)),
+      new TransactionNode(pageRowOf(s.bank.transactions.updateMetadata(s.profileId, String(input.id), input.metadata ?? null)), FULL_LAYOUT, s)),
     connectionUpdate: (args, s) => mutate(args, input => {
       const v = s.bank.connections.updateMetadata(s.environmentId, s.profileId, String(input.id), input.metadata ?? null)
       return connection(s, s.bank.connections.row(s.profileId, v.id)!)

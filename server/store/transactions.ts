@@ -20,15 +20,14 @@ export interface TransactionRow {
 
 /**
  * What a page reads of each transaction, as an array (better-sqlite3's raw rows cost about half of
- * objects of as many keys): what GraphQL can ask for, always in this order, then the rowid and the
- * sort key. A column the query does not need reads as null (see `pageColumns`).
+ * objects of as many keys): the columns its query asks for, in PAGE_COLUMNS' order, then the rowid
+ * and the sort key. `layout` says where each of PAGE_COLUMNS sits in the row (-1: not read).
  */
-export type TransactionPageRow = [
-  id: string, account_id: string, date: string, amount: number, description: string, status: string,
-  entry_type: string, kind: string, currency_code: string, metadata: string | null, rowid: number, sort_key: string
-]
+export type TransactionPageRow = Array<string | number | null>
 export const PAGE_COLUMNS = ['id', 'account_id', 'date', 'amount', 'description', 'status', 'entry_type', 'kind', 'currency_code', 'metadata'] as const
 export type PageColumn = typeof PAGE_COLUMNS[number]
+/** Where each of PAGE_COLUMNS sits in a page's rows, -1 where the page does not read it. */
+export type PageLayout = Int8Array
 /** A set of page columns as a bit mask (bit i: PAGE_COLUMNS[i]), so a page shape is one number. */
 export const pageColumns = (names: Iterable<PageColumn>): number => {
   let mask = 0
@@ -36,8 +35,25 @@ export const pageColumns = (names: Iterable<PageColumn>): number => {
   return mask
 }
 export const ALL_PAGE_COLUMNS = (1 << PAGE_COLUMNS.length) - 1
+// Always read: a page with no column asked (only __typename) still needs a SELECT list.
+const ID_COLUMN = 1
 
-/** A transaction read by id, as a page reads it. */
+interface Shape { select: string, layout: PageLayout }
+const shapes = new Map<number, Shape>()
+/** The SELECT list and the row layout of a column mask (at most 1,024 of them, made once each). */
+function shapeOf (mask: number): Shape {
+  let shape = shapes.get(mask)
+  if (shape === undefined) {
+    const read = PAGE_COLUMNS.filter((_, i) => mask & (1 << i))
+    shape = { select: read.join(', '), layout: Int8Array.from(PAGE_COLUMNS, c => read.indexOf(c)) }
+    shapes.set(mask, shape)
+  }
+  return shape
+}
+/** The layout of a row with every column (`pageRowOf`). */
+export const FULL_LAYOUT: PageLayout = shapeOf(ALL_PAGE_COLUMNS).layout
+
+/** A transaction read by id, as a page with every column reads it (FULL_LAYOUT). */
 export const pageRowOf = (r: TransactionRow): TransactionPageRow => [
   r.id, r.account_id, r.date, r.amount, r.description, r.status, r.entry_type, r.kind, r.currency_code, r.metadata, 0, r.sort_key
 ]
@@ -77,14 +93,6 @@ export function createTransactionStore (db: Db, pager: Pager) {
     countOfAccount: db.prepare<[string], number>('SELECT count(*) FROM transactions WHERE account_id = ?').pluck(true)
   }
 
-  // The SELECT list of each column mask: the asked columns, NULL in place of the others (one array layout for every page).
-  const selects = new Map<number, string>()
-  const selectOf = (mask: number): string => {
-    let list = selects.get(mask)
-    if (list === undefined) selects.set(mask, list = PAGE_COLUMNS.map((c, i) => mask & (1 << i) ? c : 'NULL').join(', '))
-    return list
-  }
-
   function conditions (q: TransactionQuery): { where: string[], params: Record<string, unknown> } {
     const where = ['profile_id = @profileId']
     const params: Record<string, unknown> = { profileId: q.profileId }
@@ -121,9 +129,10 @@ export function createTransactionStore (db: Db, pager: Pager) {
     byId: (profileId: string, id: string) => s.byId.get(profileId, id),
     idTaken: (id: string): boolean => s.idTaken.get(id) !== undefined,
     countOfAccount: (accountId: string): number => s.countOfAccount.get(accountId)!,
-    /** A page of transactions as arrays; `columns` (a `pageColumns` mask) names the columns read, the others are null. */
-    page (q: TransactionQuery, order: PageOrder, columns = ALL_PAGE_COLUMNS): Page<TransactionPageRow> {
-      return pager<TransactionPageRow>({ table: 'transactions', columns: selectOf(columns), raw: true, key: 'sort_key', ...conditions(q), ...order })
+    /** A page of transactions as arrays of the columns `columns` (a `pageColumns` mask) names, and where each sits. */
+    page (q: TransactionQuery, order: PageOrder, columns = ALL_PAGE_COLUMNS): Page<TransactionPageRow> & { layout: PageLayout } {
+      const { select, layout } = shapeOf(columns | ID_COLUMN)
+      return { ...pager<TransactionPageRow>({ table: 'transactions', columns: select, raw: true, key: 'sort_key', ...conditions(q), ...order }), layout }
     }
   }
 }
