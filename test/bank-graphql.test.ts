@@ -245,3 +245,100 @@ t.test('holdings and statements', async t => {
   const stmtId = statements.nodes[0].id
   t.match((await gql(app, bearer(p.token), `{ statement(id: "${stmtId}") { id account { id } } holding(id: "${holdings.nodes[0].id}") { id } }`)).data, { statement: { id: stmtId }, holding: { id: holdings.nodes[0].id } })
 })
+
+t.test('one root value serves every request: viewers in turn (session token, Basic, a batch) each see their own profile only', async t => {
+  const { app } = await build(t)
+  const alice = await seeded(app)
+  const bob = await profileOf(app, 'bob@example.com')
+  expectStatus(t, await app.inject({ method: 'POST', url: seedUrl(bob.profileId), payload: { generate: { accounts: 1, transactionsPerAccount: 5, seed: 7 } } }), 201)
+  const Q = `{ profile { id } accounts { id provider } transactions(first: 3) { nodes { id provider account { id } } pageInfo { endCursor } }
+    transaction(id: "txn_alice00") { id provider account { id } } account(id: "acct_aliceChecking") { id transactions(first: 1) { nodes { id } } } }`
+  const a = await gql(app, bearer(alice.token), Q)
+  const b = await gql(app, bearer(bob.token), Q)
+  t.equal(a.errors, undefined)
+  t.equal(b.errors, undefined)
+  t.equal(a.data!.profile.id, alice.profileId)
+  t.equal(b.data!.profile.id, bob.profileId)
+  t.strictSame(a.data!.accounts.map((x: { id: string }) => x.id), ['acct_aliceChecking', 'acct_aliceCard'])
+  t.strictSame(a.data!.transactions.nodes.map((n: { id: string }) => n.id), ['txn_alice29', 'txn_alice28', 'txn_alice27'])
+  t.strictSame(a.data!.transaction, { id: 'txn_alice00', provider: 'MOCK', account: { id: 'acct_aliceChecking' } })
+  t.strictSame(a.data!.account.transactions.nodes, [{ id: 'txn_alice29' }])
+  const bobAccounts = b.data!.accounts.map((x: { id: string }) => x.id)
+  t.equal(bobAccounts.length, 1)
+  t.notOk(bobAccounts.includes('acct_aliceChecking'))
+  t.equal(b.data!.transactions.nodes.length, 3)
+  for (const n of b.data!.transactions.nodes) {
+    t.notMatch(n.id, /^txn_alice/)
+    t.equal(n.account.id, bobAccounts[0])
+  }
+  t.equal(b.data!.transaction, null, 'alice\'s transaction is null to bob')
+  t.equal(b.data!.account, null, 'alice\'s account is null to bob')
+  // Alternating, and through Basic profileId:secret, every answer stays the viewer's own.
+  for (let i = 0; i < 3; i++) {
+    t.strictSame(await gql(app, bearer(bob.token), Q), b)
+    t.strictSame(await gql(app, bearer(alice.token), Q), a)
+    t.strictSame(await gql(app, basic(bob.profileId), Q), b)
+    t.strictSame(await gql(app, basic(alice.profileId), Q), a)
+  }
+  // Two batches in a row: each request's scope is its own.
+  const batch = async (token: string) => (await app.inject({ method: 'POST', url: '/v1/graphql', headers: bearer(token), payload: [{ query: Q }, { query: Q }] })).json()
+  t.strictSame(await batch(alice.token), [a, a])
+  t.strictSame(await batch(bob.token), [b, b])
+})
+
+t.test('a transactions page reads only the columns its query asks for, and answers every field of Transaction, relations too', async t => {
+  const { app } = await build(t)
+  const { token } = await seeded(app)
+  const ask = async (query: string) => {
+    const res = await gql(app, bearer(token), query)
+    t.equal(res.errors, undefined, query)
+    return res.data!
+  }
+  await ask('mutation { transactionUpdate(input: {id: "txn_alice29", metadata: {tag: "x"}}) { success } }')
+  const FIELDS = 'id date amount description status entryType kind currencyCode metadata provider account { id name } fees price quantity security { name } logo { url } __typename'
+  // By id (the whole row) and in a page (only what is asked), every field answers the same.
+  const full = (await ask(`{ transactions(first: 3) { nodes { ${FIELDS} } } }`)).transactions.nodes
+  t.equal(full.length, 3)
+  for (const node of full) t.strictSame((await ask(`{ transaction(id: "${node.id}") { ${FIELDS} } }`)).transaction, node)
+  t.strictSame(full[0], {
+    id: 'txn_alice29',
+    date: '2025-12-30',
+    amount: -39,
+    description: 'Fresh Fields Market 29',
+    status: 'PENDING',
+    entryType: 'DEBIT',
+    kind: 'DEPOSITORY',
+    currencyCode: 'USD',
+    metadata: { tag: 'x' },
+    provider: 'MOCK',
+    account: { id: 'acct_aliceChecking', name: 'Everyday Checking' },
+    fees: null,
+    price: null,
+    quantity: null,
+    security: null,
+    logo: null,
+    __typename: 'Transaction'
+  })
+  const pick = (keys: string[]) => full.map((n: Record<string, unknown>) => Object.fromEntries(keys.map(k => [k, n[k]])))
+  t.strictSame((await ask('{ transactions(first: 3) { nodes { id } } }')).transactions.nodes, pick(['id']))
+  t.strictSame((await ask('{ transactions(first: 3) { nodes { id date amount description status } pageInfo { endCursor hasNextPage } } }')).transactions.nodes,
+    pick(['id', 'date', 'amount', 'description', 'status']))
+  // Through edges, fragments and inline fragments.
+  const viaEdges = await ask(`{ transactions(first: 3) { edges { cursor node { ...T ... on Transaction { metadata } __typename } } } }
+    fragment T on Transaction { amount provider account { id } }`)
+  t.strictSame(viaEdges.transactions.edges.map((e: { node: unknown }) => e.node), full.map((n: Record<string, any>) =>
+    ({ amount: n.amount, provider: n.provider, account: { id: n.account.id }, metadata: n.metadata, __typename: 'Transaction' })))
+  // Aliases and merged fields: each field of the answer reads what all its selections ask.
+  const merged = await ask('{ a: transactions(first: 3) { nodes { id } } b: transactions(first: 3) { nodes { kind } } transactions(first: 3) { nodes { id } } transactions(first: 3) { nodes { entryType account { id } } } }')
+  t.strictSame(merged.a.nodes, pick(['id']))
+  t.strictSame(merged.b.nodes, pick(['kind']))
+  t.strictSame(merged.transactions.nodes, full.map((n: Record<string, any>) => ({ id: n.id, entryType: n.entryType, account: { id: n.account.id } })))
+  // One fragment spread where it is alone and where it meets a sibling: the same field node, two shapes.
+  const SPREAD = `fragment T on Account { transactions(first: 2) { nodes { id } } }
+    query Q { account(id: "acct_aliceChecking") { ...T } accounts { ...T transactions(first: 2) { nodes { description } } } }`
+  for (let i = 0; i < 2; i++) {
+    const spread = await ask(SPREAD)
+    t.strictSame(spread.account.transactions.nodes, pick(['id']).slice(0, 2))
+    t.strictSame(spread.accounts[0].transactions.nodes, pick(['id', 'description']).slice(0, 2))
+  }
+})

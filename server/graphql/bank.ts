@@ -15,7 +15,8 @@ import type { ConnectionRow } from '../store/connections.js'
 import type { HoldingRow } from '../store/holdings.js'
 import type { Page, Position } from '../store/pages.js'
 import type { StatementRow } from '../store/statements.js'
-import type { TransactionPageRow, TransactionQuery } from '../store/transactions.js'
+import { ALL_PAGE_COLUMNS, FULL_LAYOUT, type PageColumn, pageColumns, type PageLayout, pageRowOf, type TransactionPageRow, type TransactionQuery } from '../store/transactions.js'
+import type { FieldNode, FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql'
 import { graphqlJs } from './schema.js'
 
 const OAUTH_INSTITUTION_IDS = new Set(DEFAULT_INSTITUTIONS.filter(i => i.oauth).map(i => i.id))
@@ -28,7 +29,6 @@ export interface Bank {
   statements: StatementService
 }
 
-interface Viewer { environmentId: string, profileId: string }
 type Args = Record<string, unknown>
 type Filter = Record<string, unknown> | null | undefined
 
@@ -92,7 +92,7 @@ class RelayConnection<Row, Node> {
     }
   }
 
-  private cursorOf (r: { _key: string, _rowid: number }): string { return encodeCursor(this.sig, { key: r._key, rowid: r._rowid }) }
+  private cursorOf (r: Row): string { return encodeCursor(this.sig, this.page.positionOf(r)) }
 }
 
 // ---- filters ----
@@ -149,190 +149,278 @@ function securityOf (json: string | null) {
   return { name: s.name || null, tickerSymbol: s.tickerSymbol || null, cusip: s.cusip ?? null, isin: s.isin ?? null }
 }
 
-/** The GraphQL objects of one request: rows in, Quiltt's types out, relations read when asked. */
-function bankGraph (bank: Bank, viewer: Viewer) {
-  const { profileId } = viewer
-  const connectionRows = new Map<string, ConnectionRow | undefined>()
-  const connectionRow = (id: string) => {
-    if (!connectionRows.has(id)) connectionRows.set(id, bank.connections.row(profileId, id))
-    return connectionRows.get(id)
-  }
-  const accountRows = new Map<string, AccountRow | undefined>()
-  const accountRow = (id: string) => {
-    if (!accountRows.has(id)) accountRows.set(id, bank.accounts.row(profileId, id))
-    return accountRows.get(id)
+/**
+ * One request's view of the bank data, passed as GraphQL's context value: the viewer's profile and
+ * the rows the request has read so far. The root value and the objects' classes are built once; all
+ * per-request state lives here, so two requests (or two viewers) never share a row.
+ */
+export class BankScope {
+  private connectionRows?: Map<string, ConnectionRow | undefined>
+  private accountRows?: Map<string, AccountRow | undefined>
+  constructor (readonly bank: Bank, readonly environmentId: string, readonly profileId: string) {}
+
+  connectionRow (id: string): ConnectionRow | undefined {
+    const rows = (this.connectionRows ??= new Map())
+    if (!rows.has(id)) rows.set(id, this.bank.connections.row(this.profileId, id))
+    return rows.get(id)
   }
 
-  const institutionOf = (c: ConnectionRow) => ({
-    id: c.institution_id,
-    name: c.institution_name,
-    logo: () => c.institution_logo_url === null ? null : { url: c.institution_logo_url }
+  accountRow (id: string): AccountRow | undefined {
+    const rows = (this.accountRows ??= new Map())
+    if (!rows.has(id)) rows.set(id, this.bank.accounts.row(this.profileId, id))
+    return rows.get(id)
+  }
+}
+
+// ---- the objects: rows in, Quiltt's types out, relations read (through the request's scope) when asked ----
+
+const institutionOf = (c: ConnectionRow) => ({
+  id: c.institution_id,
+  name: c.institution_name,
+  logo: () => c.institution_logo_url === null ? null : { url: c.institution_logo_url }
+})
+
+function checkDates (filter: Filter, names: string[]): void {
+  for (const n of names) checkDate(filter?.[n], `filter.${n}`)
+}
+
+// ---- what a transactions page reads: only the columns its query asks for ----
+
+/** The columns each field of Transaction reads; a field not listed (a new one) reads them all. */
+const TRANSACTION_FIELD_COLUMNS: Record<string, readonly PageColumn[]> = {
+  id: ['id'],
+  date: ['date'],
+  amount: ['amount'],
+  description: ['description'],
+  status: ['status'],
+  entryType: ['entry_type'],
+  kind: ['kind'],
+  currencyCode: ['currency_code'],
+  metadata: ['metadata'],
+  provider: ['account_id'],
+  account: ['account_id'],
+  __typename: [],
+  fees: [],
+  price: [],
+  quantity: [],
+  security: [],
+  merchant: [],
+  remoteData: [],
+  logo: []
+}
+
+type Fragments = Record<string, FragmentDefinitionNode | undefined>
+
+/** Every field of a selection set, through inline fragments and fragment spreads, whatever their type conditions and directives (a superset is safe). */
+function fieldsOf (set: SelectionSetNode | undefined, fragments: Fragments, out: FieldNode[] = [], seen = new Set<string>()): FieldNode[] {
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === 'Field') out.push(sel)
+    else if (sel.kind === 'InlineFragment') fieldsOf(sel.selectionSet, fragments, out, seen)
+    else if (!seen.has(sel.name.value)) {
+      seen.add(sel.name.value)
+      fieldsOf(fragments[sel.name.value]?.selectionSet, fragments, out, seen)
+    }
+  }
+  return out
+}
+
+/** The columns a transactions connection's nodes (`nodes` and `edges { node }`) ask for, as a `pageColumns` mask. */
+function askedColumns (fieldNodes: readonly FieldNode[], fragments: Fragments): number {
+  const columns = new Set<PageColumn>()
+  for (const connectionField of fieldNodes.flatMap(f => fieldsOf(f.selectionSet, fragments))) {
+    const name = connectionField.name.value
+    const nodeSets = name === 'nodes'
+      ? [connectionField]
+      : name === 'edges' ? fieldsOf(connectionField.selectionSet, fragments).filter(f => f.name.value === 'node') : []
+    for (const node of nodeSets.flatMap(n => fieldsOf(n.selectionSet, fragments))) {
+      const read = TRANSACTION_FIELD_COLUMNS[node.name.value]
+      if (read === undefined) return ALL_PAGE_COLUMNS
+      for (const c of read) columns.add(c)
+    }
+  }
+  return pageColumns(columns)
+}
+
+// By the field's first node (documents are cached, so their nodes live as long as the document); the
+// whole list is compared, as one node can meet different siblings where a fragment is spread twice.
+const askedByField = new WeakMap<FieldNode, { fieldNodes: readonly FieldNode[], columns: number }>()
+function columnsOf (info: GraphQLResolveInfo | undefined): number {
+  if (info === undefined) return ALL_PAGE_COLUMNS
+  const { fieldNodes } = info
+  const known = askedByField.get(fieldNodes[0]!)
+  if (known && known.fieldNodes.length === fieldNodes.length && known.fieldNodes.every((n, i) => n === fieldNodes[i])) return known.columns
+  const columns = askedColumns(fieldNodes, info.fragments)
+  askedByField.set(fieldNodes[0]!, { fieldNodes: [...fieldNodes], columns })
+  return columns
+}
+
+function transactionsOf (s: BankScope, args: Args, info: GraphQLResolveInfo | undefined, accountId?: string) {
+  checkDates(args.filter as Filter, ['date', 'date_gt', 'date_gte', 'date_lt', 'date_lte'])
+  const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
+  const term = (args.search as { term?: string | null } | null | undefined)?.term ?? undefined
+  const sig = signature(['transactions', accountId ?? null, args.filter ?? null, sort, term ?? null])
+  const q = transactionQuery(s.profileId, args.filter as Filter, term, accountId)
+  const page = s.bank.transactions.page(q, { desc: sort === 'DATE_DESC', ...pageArgs(args, sig) }, columnsOf(info))
+  const { layout } = page
+  return new RelayConnection(page, sig, (t: TransactionPageRow) => new TransactionNode(t, layout, s))
+}
+
+function holdingsOf (s: BankScope, args: Args, accountId?: string) {
+  const sig = signature(['holdings', accountId ?? null])
+  return new RelayConnection(s.bank.holdings.page(s.profileId, accountId, pageArgs(args, sig)), sig, holding)
+}
+
+function statementsOf (s: BankScope, args: Args, accountId?: string) {
+  const f = (args.filter ?? {}) as Args
+  const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
+  const sig = signature(['statements', accountId ?? null, args.filter ?? null, sort])
+  const forRange = f.for as { start: string, end: string } | null | undefined
+  const issued = f.issuedFor as { month: string, year: string } | null | undefined
+  if (forRange) { checkDate(forRange.start, 'filter.for.start'); checkDate(forRange.end, 'filter.for.end') }
+  checkDate(f.on, 'filter.on')
+  if (issued && !(/^\d{4}$/.test(issued.year) && /^(0?[1-9]|1[0-2])$/.test(issued.month))) fail('`filter.issuedFor` must name a month 1 to 12 and a four-digit year.')
+  const page = s.bank.statements.page({
+    profileId: s.profileId,
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(f.accountIds != null ? { accountIds: f.accountIds as string[] } : {}),
+    ...(forRange ? { for: forRange } : {}),
+    ...(issued ? { issuedFor: `${issued.year}-${issued.month.padStart(2, '0')}` } : {}),
+    ...(f.on != null ? { on: f.on as string } : {})
+  }, { desc: sort === 'DATE_DESC', ...pageArgs({ first: args.first, after: args.after, before: args.before }, sig) })
+  return new RelayConnection(page, sig, (r: StatementRow) => statement(s, r))
+}
+
+function accountsOf (s: BankScope, rows: AccountRow[], args: Args) {
+  const f = (args.filter ?? {}) as Args
+  for (const base of ['transactedFirstOn', 'transactedLastOn']) checkDates(f, [base, ...RANGE.map(op => `${base}_${op}`)])
+  const md = metadataFilter(f)
+  const within = (v: string | null, base: string): boolean => {
+    const r = range<string>(f, base)
+    if (!r) return true
+    if (v === null) return false
+    return (r.eq === undefined || v === r.eq) &&
+      (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) &&
+      (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte)
+  }
+  const list = (v: unknown) => v as string[] | null | undefined
+  let out = rows.filter(a => {
+    const status = s.connectionRow(a.connection_id)?.status ?? ''
+    if (list(f.connection_status) && !list(f.connection_status)!.includes(status)) return false
+    if (list(f.connection_status_not)?.includes(status)) return false
+    if (list(f.kind) && !list(f.kind)!.includes(a.kind ?? '')) return false
+    if (list(f.kind_not)?.includes(a.kind ?? '')) return false
+    if (f.verified != null && (a.verified === 1) !== f.verified) return false
+    return metadataMatches(a.metadata, md) && within(a.transacted_first_on, 'transactedFirstOn') && within(a.transacted_last_on, 'transactedLastOn')
   })
-
-  function transactionsOf (args: Args, accountId?: string) {
-    checkDates(args.filter as Filter, ['date', 'date_gt', 'date_gte', 'date_lt', 'date_lte'])
-    const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
-    const term = (args.search as { term?: string | null } | null | undefined)?.term ?? undefined
-    const sig = signature(['transactions', accountId ?? null, args.filter ?? null, sort, term ?? null])
-    const q = transactionQuery(profileId, args.filter as Filter, term, accountId)
-    const page = bank.transactions.page(q, { desc: sort === 'DATE_DESC', ...pageArgs(args, sig) })
-    return new RelayConnection(page, sig, transaction)
-  }
-
-  function holdingsOf (args: Args, accountId?: string) {
-    const sig = signature(['holdings', accountId ?? null])
-    return new RelayConnection(bank.holdings.page(profileId, accountId, pageArgs(args, sig)), sig, holding)
-  }
-
-  function statementsOf (args: Args, accountId?: string) {
-    const f = (args.filter ?? {}) as Args
-    const sort = (args.sort as string | null | undefined) ?? 'DATE_DESC'
-    const sig = signature(['statements', accountId ?? null, args.filter ?? null, sort])
-    const forRange = f.for as { start: string, end: string } | null | undefined
-    const issued = f.issuedFor as { month: string, year: string } | null | undefined
-    if (forRange) { checkDate(forRange.start, 'filter.for.start'); checkDate(forRange.end, 'filter.for.end') }
-    checkDate(f.on, 'filter.on')
-    if (issued && !(/^\d{4}$/.test(issued.year) && /^(0?[1-9]|1[0-2])$/.test(issued.month))) fail('`filter.issuedFor` must name a month 1 to 12 and a four-digit year.')
-    const page = bank.statements.page({
-      profileId,
-      ...(accountId === undefined ? {} : { accountId }),
-      ...(f.accountIds != null ? { accountIds: f.accountIds as string[] } : {}),
-      ...(forRange ? { for: forRange } : {}),
-      ...(issued ? { issuedFor: `${issued.year}-${issued.month.padStart(2, '0')}` } : {}),
-      ...(f.on != null ? { on: f.on as string } : {})
-    }, { desc: sort === 'DATE_DESC', ...pageArgs({ first: args.first, after: args.after, before: args.before }, sig) })
-    return new RelayConnection(page, sig, statement)
-  }
-
-  function checkDates (filter: Filter, names: string[]): void {
-    for (const n of names) checkDate(filter?.[n], `filter.${n}`)
-  }
-
-  function accountsOf (rows: AccountRow[], args: Args) {
-    const f = (args.filter ?? {}) as Args
-    for (const base of ['transactedFirstOn', 'transactedLastOn']) checkDates(f, [base, ...RANGE.map(op => `${base}_${op}`)])
-    const md = metadataFilter(f)
-    const within = (v: string | null, base: string): boolean => {
-      const r = range<string>(f, base)
-      if (!r) return true
-      if (v === null) return false
-      return (r.eq === undefined || v === r.eq) &&
-        (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) &&
-        (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte)
-    }
-    const list = (v: unknown) => v as string[] | null | undefined
-    let out = rows.filter(a => {
-      const status = connectionRow(a.connection_id)?.status ?? ''
-      if (list(f.connection_status) && !list(f.connection_status)!.includes(status)) return false
-      if (list(f.connection_status_not)?.includes(status)) return false
-      if (list(f.kind) && !list(f.kind)!.includes(a.kind ?? '')) return false
-      if (list(f.kind_not)?.includes(a.kind ?? '')) return false
-      if (f.verified != null && (a.verified === 1) !== f.verified) return false
-      return metadataMatches(a.metadata, md) && within(a.transacted_first_on, 'transactedFirstOn') && within(a.transacted_last_on, 'transactedLastOn')
+  const term = (args.search as { term?: string | null } | null | undefined)?.term
+  if (term) out = out.filter(a => a.name.toLowerCase().includes(term.toLowerCase()))
+  if (args.sort) {
+    const desc = args.sort === 'LAST_TRANSACTED_ON_DESC'
+    // Accounts that never transacted sort last either way.
+    out = [...out].sort((x, y) => {
+      const a = x.transacted_last_on; const b = y.transacted_last_on
+      if (a === b) return 0
+      if (a === null) return 1
+      if (b === null) return -1
+      return (a < b ? -1 : 1) * (desc ? -1 : 1)
     })
-    const term = (args.search as { term?: string | null } | null | undefined)?.term
-    if (term) out = out.filter(a => a.name.toLowerCase().includes(term.toLowerCase()))
-    if (args.sort) {
-      const desc = args.sort === 'LAST_TRANSACTED_ON_DESC'
-      // Accounts that never transacted sort last either way.
-      out = [...out].sort((x, y) => {
-        const a = x.transacted_last_on; const b = y.transacted_last_on
-        if (a === b) return 0
-        if (a === null) return 1
-        if (b === null) return -1
-        return (a < b ? -1 : 1) * (desc ? -1 : 1)
-      })
-    }
-    return out.map(account)
+  }
+  return out.map(a => account(s, a))
+}
+
+function connection (s: BankScope, c: ConnectionRow) {
+  return {
+    id: c.id,
+    provider: c.provider,
+    status: c.status,
+    products: JSON.parse(c.products) as string[],
+    metadata: metadataOf(c.metadata),
+    externallyManaged: false,
+    oauth: OAUTH_INSTITUTION_IDS.has(c.institution_id), // its institution signs in at its own page (Navigate)
+    remoteData: null,
+    institution: () => institutionOf(c),
+    accounts: (args: Args) => accountsOf(s, s.bank.accounts.ofConnection(c.id), args)
+  }
+}
+
+function account (s: BankScope, a: AccountRow) {
+  const conn = () => s.connectionRow(a.connection_id)!
+  return {
+    id: a.id,
+    name: a.name,
+    mask: a.mask,
+    kind: a.kind,
+    taxonomy: JSON.parse(a.taxonomy) as string[],
+    currencyCode: a.currency_code,
+    state: a.state,
+    verified: a.verified === 1,
+    metadata: metadataOf(a.metadata),
+    transactedFirstOn: a.transacted_first_on,
+    transactedLastOn: a.transacted_last_on,
+    owners: null,
+    remoteData: null,
+    get provider () { return conn().provider },
+    institution: () => institutionOf(conn()),
+    connection: () => connection(s, conn()),
+    balance: () => {
+      const b = s.bank.accounts.balance(a.id)
+      return b ? { id: b.id, at: toIso(b.at), available: b.available, current: b.current, limit: b.limit, source: b.source } : null
+    },
+    transactions: (args: Args, _s: unknown, info?: GraphQLResolveInfo) => transactionsOf(s, args, info, a.id),
+    holdings: (args: Args) => holdingsOf(s, args, a.id),
+    statements: (args: Args) => statementsOf(s, args, a.id)
+  }
+}
+
+/**
+ * A transaction. A class defined once, not an object of closures: a page makes up to 100 of these, a
+ * prototype's methods cost nothing per record, and one prototype for every request keeps graphql-jit's
+ * property reads monomorphic (a class defined per request made each request's nodes a new shape).
+ */
+class TransactionNode {
+  declare readonly fees: null
+  declare readonly price: null
+  declare readonly quantity: null
+  declare readonly security: null
+  declare readonly merchant: null
+  declare readonly remoteData: null
+  declare readonly logo: null
+  private readonly row: TransactionPageRow
+  private readonly layout: PageLayout
+  private readonly scope: BankScope
+  constructor (row: TransactionPageRow, layout: PageLayout, scope: BankScope) {
+    this.row = row
+    this.layout = layout
+    this.scope = scope
   }
 
-  function connection (c: ConnectionRow) {
-    return {
-      id: c.id,
-      provider: c.provider,
-      status: c.status,
-      products: JSON.parse(c.products) as string[],
-      metadata: metadataOf(c.metadata),
-      externallyManaged: false,
-      oauth: OAUTH_INSTITUTION_IDS.has(c.institution_id), // its institution signs in at its own page (Navigate)
-      remoteData: null,
-      institution: () => institutionOf(c),
-      accounts: (args: Args) => accountsOf(bank.accounts.ofConnection(c.id), args)
-    }
+  // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts). The row
+  // holds the columns the page read, `layout` says where (PAGE_COLUMNS' order, store/transactions.ts).
+  get id () { return this.row[this.layout[0]!] as string }
+  private get accountId () { return this.row[this.layout[1]!] as string }
+  get date () { return this.row[this.layout[2]!] as string }
+  get amount () { return this.row[this.layout[3]!] as number }
+  get description () { return this.row[this.layout[4]!] as string }
+  get status () { return this.row[this.layout[5]!] as string }
+  get entryType () { return this.row[this.layout[6]!] as string }
+  get kind () { return this.row[this.layout[7]!] as string }
+  get currencyCode () { return this.row[this.layout[8]!] as string }
+  get metadata () { return metadataOf(this.row[this.layout[9]!] as string | null) }
+  get provider (): string | null {
+    const a = this.scope.accountRow(this.accountId)
+    return a ? this.scope.connectionRow(a.connection_id)?.provider ?? null : null
   }
 
-  function account (a: AccountRow) {
-    const conn = () => connectionRow(a.connection_id)!
-    return {
-      id: a.id,
-      name: a.name,
-      mask: a.mask,
-      kind: a.kind,
-      taxonomy: JSON.parse(a.taxonomy) as string[],
-      currencyCode: a.currency_code,
-      state: a.state,
-      verified: a.verified === 1,
-      metadata: metadataOf(a.metadata),
-      transactedFirstOn: a.transacted_first_on,
-      transactedLastOn: a.transacted_last_on,
-      owners: null,
-      remoteData: null,
-      get provider () { return conn().provider },
-      institution: () => institutionOf(conn()),
-      connection: () => connection(conn()),
-      balance: () => {
-        const b = bank.accounts.balance(a.id)
-        return b ? { id: b.id, at: toIso(b.at), available: b.available, current: b.current, limit: b.limit, source: b.source } : null
-      },
-      transactions: (args: Args) => transactionsOf(args, a.id),
-      holdings: (args: Args) => holdingsOf(args, a.id),
-      statements: (args: Args) => statementsOf(args, a.id)
-    }
-  }
+  account () { return account(this.scope, this.scope.accountRow(this.accountId)!) }
+}
+Object.assign(TransactionNode.prototype, { fees: null, price: null, quantity: null, security: null, merchant: null, remoteData: null, logo: null })
 
-  // A class, not an object of closures: a page makes up to 100 of these, and a prototype's methods cost nothing per record.
-  const transactionProvider = (t: TransactionPageRow): string | null => {
-    const a = accountRow(t.account_id)
-    return a ? connectionRow(a.connection_id)?.provider ?? null : null
-  }
-  const transactionAccount = (t: TransactionPageRow) => account(accountRow(t.account_id)!)
-  class TransactionNode {
-    readonly id: string
-    readonly amount: number
-    readonly currencyCode: string
-    readonly date: string
-    readonly description: string
-    readonly entryType: string
-    readonly status: string
-    readonly kind: string
-    constructor (private readonly row: TransactionPageRow) {
-      this.id = row.id
-      this.amount = row.amount
-      this.currencyCode = row.currency_code
-      this.date = row.date
-      this.description = row.description
-      this.entryType = row.entry_type
-      this.status = row.status
-      this.kind = row.kind
-    }
+function holding (h: HoldingRow) {
+  return { id: h.id, at: toIso(h.at), price: h.price, quantity: h.quantity, value: h.value, security: securityOf(h.security) }
+}
 
-    // Getters, not methods: graphql-jit reads leaf fields as properties (graphql/schema.ts).
-    get metadata () { return metadataOf(this.row.metadata) }
-    get provider () { return transactionProvider(this.row) }
-    account () { return transactionAccount(this.row) }
-  }
-  Object.assign(TransactionNode.prototype, { fees: null, price: null, quantity: null, security: null, merchant: null, remoteData: null, logo: null })
-  const transaction = (t: TransactionPageRow) => new TransactionNode(t)
-
-  function holding (h: HoldingRow) {
-    return { id: h.id, at: toIso(h.at), price: h.price, quantity: h.quantity, value: h.value, security: securityOf(h.security) }
-  }
-
-  function statement (s: StatementRow) {
-    return { id: s.id, startOn: s.start_on, endOn: s.end_on, url: statementUrl(s), account: () => account(accountRow(s.account_id)!) }
-  }
-
-  return { connection, account, transaction, holding, statement, transactionsOf, holdingsOf, statementsOf, accountsOf, connectionRow, accountRow }
+function statement (s: BankScope, r: StatementRow) {
+  return { id: r.id, startOn: r.start_on, endOn: r.end_on, url: statementUrl(r), account: () => account(s, s.accountRow(r.account_id)!) }
 }
 
 export interface MutationError { message: string, path: string[] }
@@ -344,10 +432,13 @@ function refusal (err: unknown, payloadErrors: (e: ValidationError) => MutationE
   throw err
 }
 
-/** Query and Mutation fields over the bank data, for the viewer's profile. */
-export function bankRoots (bank: Bank, viewer: Viewer, payloadErrors: (e: ValidationError) => MutationError[]): Record<string, (args: Args) => unknown> {
-  const g = bankGraph(bank, viewer)
-  const { environmentId, profileId } = viewer
+type Root = (args: Args, scope: BankScope, info?: GraphQLResolveInfo) => unknown
+
+/**
+ * Query and Mutation fields over the bank data, built once: graphql-js's default resolver (and
+ * graphql-jit's) calls each as (args, context, info), and the context is the request's BankScope.
+ */
+export function bankRoots (payloadErrors: (e: ValidationError) => MutationError[]): Record<string, Root> {
   const idOf = (args: Args) => String(args.id)
   const inputOf = (args: Args) => args.input as Args
 
@@ -362,43 +453,46 @@ export function bankRoots (bank: Bank, viewer: Viewer, payloadErrors: (e: Valida
   }
 
   return {
-    connection: (args: Args) => { const c = g.connectionRow(idOf(args)); return c ? g.connection(c) : null },
-    connections: (args: Args) => {
+    connection: (args, s) => { const c = s.connectionRow(idOf(args)); return c ? connection(s, c) : null },
+    connections: (args, s) => {
       const f = (args.filter ?? {}) as Args
       const md = metadataFilter(f)
       const list = (v: unknown) => v as string[] | null | undefined
-      return bank.connections.rows(profileId).filter(c =>
+      return s.bank.connections.rows(s.profileId).filter(c =>
         (!list(f.provider) || list(f.provider)!.includes(c.provider)) &&
         (!list(f.status) || list(f.status)!.includes(c.status)) &&
         !list(f.status_not)?.includes(c.status) &&
-        metadataMatches(c.metadata, md)).map(g.connection)
+        metadataMatches(c.metadata, md)).map(c => connection(s, c))
     },
-    account: (args: Args) => { const a = g.accountRow(idOf(args)); return a ? g.account(a) : null },
-    accounts: (args: Args) => g.accountsOf(bank.accounts.rows(profileId), args),
-    transaction: (args: Args) => { const t = bank.transactions.row(profileId, idOf(args)); return t ? g.transaction(t) : null },
-    transactions: (args: Args) => g.transactionsOf(args),
-    holding: (args: Args) => { const h = bank.holdings.row(profileId, idOf(args)); return h ? g.holding(h) : null },
-    holdings: (args: Args) => g.holdingsOf(args),
-    statement: (args: Args) => { const s = bank.statements.row(profileId, idOf(args)); return s ? g.statement(s) : null },
-    statements: (args: Args) => g.statementsOf(args),
+    account: (args, s) => { const a = s.accountRow(idOf(args)); return a ? account(s, a) : null },
+    accounts: (args, s) => accountsOf(s, s.bank.accounts.rows(s.profileId), args),
+    transaction: (args, s) => {
+      const t = s.bank.transactions.row(s.profileId, idOf(args))
+      return t ? new TransactionNode(pageRowOf(t), FULL_LAYOUT, s) : null
+    },
+    transactions: (args, s, info) => transactionsOf(s, args, info),
+    holding: (args, s) => { const h = s.bank.holdings.row(s.profileId, idOf(args)); return h ? holding(h) : null },
+    holdings: (args, s) => holdingsOf(s, args),
+    statement: (args, s) => { const r = s.bank.statements.row(s.profileId, idOf(args)); return r ? statement(s, r) : null },
+    statements: (args, s) => statementsOf(s, args),
 
-    accountUpdate: (args: Args) => mutate(args, input => g.account(bank.accounts.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
-    transactionUpdate: (args: Args) => mutate(args, input =>
-      g.transaction(bank.transactions.updateMetadata(profileId, String(input.id), input.metadata ?? null))),
-    connectionUpdate: (args: Args) => mutate(args, input => {
-      const v = bank.connections.updateMetadata(environmentId, profileId, String(input.id), input.metadata ?? null)
-      return g.connection(bank.connections.row(profileId, v.id)!)
+    accountUpdate: (args, s) => mutate(args, input => account(s, s.bank.accounts.updateMetadata(s.profileId, String(input.id), input.metadata ?? null))),
+    transactionUpdate: (args, s) => mutate(args, input =>
+      new TransactionNode(pageRowOf(s.bank.transactions.updateMetadata(s.profileId, String(input.id), input.metadata ?? null)), FULL_LAYOUT, s)),
+    connectionUpdate: (args, s) => mutate(args, input => {
+      const v = s.bank.connections.updateMetadata(s.environmentId, s.profileId, String(input.id), input.metadata ?? null)
+      return connection(s, s.bank.connections.row(s.profileId, v.id)!)
     }),
-    connectionSimulateError: (args: Args) => mutate(args, input => {
-      const v = bank.connections.simulateError(environmentId, profileId, String(input.id))
-      return g.connection(bank.connections.row(profileId, v.id)!)
+    connectionSimulateError: (args, s) => mutate(args, input => {
+      const v = s.bank.connections.simulateError(s.environmentId, s.profileId, String(input.id))
+      return connection(s, s.bank.connections.row(s.profileId, v.id)!)
     }),
     // 2026-04-01: connectionDisconnect's payload has no `errors`; a failure is a top-level GraphQL error.
-    connectionDisconnect: (args: Args) => {
+    connectionDisconnect: (args, s) => {
       const input = inputOf(args)
       try {
-        const v = bank.connections.disconnect(environmentId, profileId, String(input.id))
-        return { success: true, record: g.connection(bank.connections.row(profileId, v.id)!), clientMutationId: input.clientMutationId ?? null }
+        const v = s.bank.connections.disconnect(s.environmentId, s.profileId, String(input.id))
+        return { success: true, record: connection(s, s.bank.connections.row(s.profileId, v.id)!), clientMutationId: input.clientMutationId ?? null }
       } catch (err) {
         const [first] = refusal(err, payloadErrors)
         return fail(`connectionDisconnect: ${first!.message}`)

@@ -1,11 +1,8 @@
 import { ValidationError } from '../errors.js'
 import type { ProfileService, ProfileView } from '../services/profiles.js'
-import { type Bank, bankRoots } from './bank.js'
+import { type BankScope, bankRoots } from './bank.js'
 import { schema } from './schema.js'
 import { unemulatedRoots } from './unemulated.js'
-
-/** Who a GraphQL request acts for: a profile of an environment. */
-export interface Viewer { environmentId: string, profileId: string }
 
 interface MutationError { message: string, path: string[] }
 
@@ -24,20 +21,21 @@ export function payloadErrors (err: ValidationError): MutationError[] {
 }
 
 /**
- * The root value of one request: Query and Mutation fields, read through the same profile service as
- * the REST Profiles API (and the bank data services), so both APIs and the inspector always show one profile. Each field reads
- * the store anew: in a batch, a query after a mutation sees the change.
+ * The root value, built once per service: Query and Mutation fields, read through the same profile
+ * service as the REST Profiles API (and the bank data services), so both APIs and the inspector
+ * always show one profile. Who asks comes with each request as GraphQL's context value (a
+ * BankScope, which holds the viewer and the rows the request read): nothing of a request stays in
+ * the root. Each field reads the store anew: in a batch, a query after a mutation sees the change.
  */
-export function rootValue (profiles: ProfileService, bank: Bank, viewer: Viewer): Record<string, unknown> {
-  const current = (): ProfileView => profiles.view(profiles.require(viewer.environmentId, viewer.profileId))
+export function rootValue (profiles: ProfileService): Record<string, unknown> {
   return {
     ...unemulatedRoots(schema()),
-    ...bankRoots(bank, viewer, payloadErrors),
-    profile: current,
-    profileUpdate ({ input }: { input: Record<string, unknown> }) {
+    ...bankRoots(payloadErrors),
+    profile: (_args: unknown, s: BankScope): ProfileView => profiles.view(profiles.require(s.environmentId, s.profileId)),
+    profileUpdate ({ input }: { input: Record<string, unknown> }, s: BankScope) {
       const { clientMutationId = null, ...attributes } = input
       try {
-        const row = profiles.updateFromBody(viewer.environmentId, viewer.profileId, attributes)
+        const row = profiles.updateFromBody(s.environmentId, s.profileId, attributes)
         return { success: true, record: profiles.view(row), errors: null, clientMutationId }
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err

@@ -3,8 +3,8 @@ import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNo
 import { ApiError, errors, isDatabaseBusy } from '../errors.js'
 import { MAX_REQUEST_TOKENS, maxDepthRule, tokensOf } from '../graphql/limits.js'
 import { operationOf, parseDocument } from '../graphql/operations.js'
-import type { Bank } from '../graphql/bank.js'
-import { rootValue, type Viewer } from '../graphql/resolvers.js'
+import { type Bank, BankScope } from '../graphql/bank.js'
+import { rootValue } from '../graphql/resolvers.js'
 import { compiledSchema, graphqlJit, graphqlJs, jitSerializers, schema } from '../graphql/schema.js'
 import type { ServiceContext } from './context.js'
 import type { EnvironmentService } from './environments.js'
@@ -118,6 +118,9 @@ export function createGraphQLService (
     return outcome
   }
 
+  // Built on the first request that reads a profile (it needs the schema, which is loaded lazily).
+  let sharedRoot: Record<string, unknown> | undefined
+
   let serializers: Record<string, (v: unknown) => unknown> | undefined
   /** The document's operation compiled by graphql-jit, once; null when graphql-jit cannot compile it. */
   function compiledOf (compiled: Map<string | null, CompiledQuery | null>, document: DocumentNode, operationName: string | null): CompiledQuery | null {
@@ -173,7 +176,9 @@ export function createGraphQLService (
       if (profileId === undefined && !prepared.every(p => 'errors' in p || p.operation === undefined || readsSchemaOnly(p.document, p.operation.selectionSet))) {
         throw errors.apiKeyReadsSchemaOnly()
       }
-      const root = profileId === undefined ? {} : rootValue(profiles, bank, { environmentId: viewer.environmentId, profileId } satisfies Viewer)
+      // The root value is shared by every request; who asks (and what the request has read) is the context.
+      const root = profileId === undefined ? {} : (sharedRoot ??= rootValue(profiles))
+      const context = profileId === undefined ? undefined : new BankScope(bank, viewer.environmentId, profileId)
       const results: ExecutionResult[] = []
       for (const [i, p] of prepared.entries()) {
         if ('errors' in p) { results.push({ errors: p.errors }); continue }
@@ -186,6 +191,7 @@ export function createGraphQLService (
           schema: schema(),
           document: p.document,
           rootValue: root,
+          contextValue: context,
           variableValues: request.variables,
           operationName: request.operationName
         })
@@ -197,7 +203,7 @@ export function createGraphQLService (
           // the one clients have always had. Queries only read, so running one twice changes nothing.
           const compiled = compiledOf(p.compiled, p.document, request.operationName)
           if (compiled) {
-            const fast = await compiled.query(root, undefined, request.variables ?? {})
+            const fast = await compiled.query(root, context, request.variables ?? {})
             if (!fast.errors) result = fast
           }
         }

@@ -7,8 +7,8 @@ import { parseMetadata } from './metadata.js'
 
 export function createTransactionService ({ store }: ServiceContext) {
   return {
-    page: (q: TransactionQuery, order: { desc: boolean, after?: Position, before?: Position, first?: number, last?: number }) =>
-      store.transactions.page(q, order),
+    page: (q: TransactionQuery, order: { desc: boolean, after?: Position, before?: Position, first?: number, last?: number }, columns?: number) =>
+      store.transactions.page(q, order, columns),
     row: (profileId: string, id: string) => store.transactions.byId(profileId, id),
     updateMetadata (profileId: string, id: string, metadata: unknown): TransactionRow {
       return store.transaction(() => {

@@ -9,6 +9,8 @@ export interface PageQuery {
   table: string
   /** The columns a page needs (default `*`): reading fewer columns into objects is most of a page's cost. */
   columns?: string
+  /** Rows as arrays (better-sqlite3's raw mode): the columns in order, then the rowid and the sort key. */
+  raw?: boolean
   /** SQL conditions (named parameters from `params`), joined with AND. */
   where: string[]
   params: Record<string, unknown>
@@ -23,7 +25,9 @@ export interface PageQuery {
 }
 
 export interface Page<Row> {
-  rows: Array<Row & { _key: string, _rowid: number }>
+  rows: Row[]
+  /** Where a row of this page sits in its query's order (what its cursor holds). */
+  positionOf: (row: Row) => Position
   hasNextPage: () => boolean
   hasPreviousPage: () => boolean
   count: () => number
@@ -38,11 +42,15 @@ type Params = Record<string, unknown>
  */
 export function createPager (db: Db) {
   const cache = new Map<string, BetterSqlite3.Statement>()
-  const prepared = (sql: string) => {
-    let stmt = cache.get(sql)
-    if (!stmt) { stmt = db.prepare(sql); cache.set(sql, stmt) }
+  const prepared = (sql: string, raw = false) => {
+    const name = raw ? `raw ${sql}` : sql
+    let stmt = cache.get(name)
+    if (!stmt) { stmt = db.prepare(sql); if (raw) stmt.raw(true); cache.set(name, stmt) }
     return stmt
   }
+  type Positioned = { _key: string, _rowid: number }
+  const positionOfObject = (r: Positioned): Position => ({ key: r._key, rowid: r._rowid })
+  const positionOfArray = (r: unknown[]): Position => ({ key: r[r.length - 1] as string, rowid: r[r.length - 2] as number })
   const order = (key: string, desc: boolean) => desc ? `${key} DESC, rowid DESC` : `${key}, rowid`
   // (key, rowid) strictly after / before a position in the query's order.
   const beyond = (key: string, desc: boolean, forward: boolean, name: string) =>
@@ -60,7 +68,7 @@ export function createPager (db: Db) {
     const size = (forward ? q.first : q.last)!
     params.limit = size + 1
     const sql = `SELECT ${q.columns ?? '*'}, rowid AS _rowid, ${q.key} AS _key FROM ${q.table} ${whereOf(conds)} ORDER BY ${order(q.key, forward ? q.desc : !q.desc)} LIMIT @limit`
-    const got = prepared(sql).all(params) as Page<Row>['rows']
+    const got = prepared(sql, q.raw).all(params) as Row[]
     const more = got.length > size
     const rows = more ? got.slice(0, size) : got
     if (!forward) rows.reverse()
@@ -73,6 +81,7 @@ export function createPager (db: Db) {
     }
     return {
       rows,
+      positionOf: (q.raw ? positionOfArray : positionOfObject) as unknown as (row: Row) => Position,
       hasNextPage: () => forward ? more : q.before !== undefined && exists('before', false),
       hasPreviousPage: () => forward ? q.after !== undefined && exists('after', true) : more,
       count: () => prepared(`SELECT count(*) FROM ${q.table} ${whereOf(q.where)}`).pluck(true).get(q.params) as number
