@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import { buildApp } from '../server/app.js'
+import { useWal } from '../server/store/db.js'
 import { migrations } from '../server/store/migrations.js'
 import { assertBuilt } from './built.js'
 import { DEFAULT } from './helper.js'
@@ -40,6 +41,23 @@ t.test('processes starting together on a new file all migrate it, once', async t
     t.equal(db.pragma('user_version', { simple: true }), migrations.length)
     db.close()
   }
+})
+
+t.test('switching a new file to WAL is tried again when SQLite answers SQLITE_BUSY at once, until the start\'s deadline', async t => {
+  const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })
+  let calls = 0
+  useWal({ pragma: ((sql: string) => { calls++; t.equal(sql, 'journal_mode = WAL'); if (calls < 3) throw busy; return 'wal' }) as never })
+  t.equal(calls, 3, 'two refusals, then the switch')
+
+  calls = 0
+  const started = Date.now()
+  t.throws(() => useWal({ pragma: (() => { calls++; throw busy }) as never }, 50), busy, 'past the deadline the refusal stands')
+  t.ok(Date.now() - started >= 50 && calls > 1, `tried ${calls} times in ${Date.now() - started} ms`)
+
+  const other = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })
+  calls = 0
+  t.throws(() => useWal({ pragma: (() => { calls++; throw other }) as never }), other, 'any other error at once')
+  t.equal(calls, 1)
 })
 
 t.test('a write that finds the file locked by another process is a 503 with Retry-After within a fraction of a second, then works', async t => {

@@ -80,7 +80,7 @@ function prepare (db: Db, path: string): Db {
     // At start another process may be migrating or seeding the same file: waiting for it is right.
     // Serving, the wait is short (useServingBusyTimeout).
     db.pragma(`busy_timeout = ${STARTUP_BUSY_TIMEOUT_MS}`)
-    db.pragma('journal_mode = WAL')
+    useWal(db)
     db.pragma('synchronous = NORMAL')
     // better-sqlite3 builds SQLite with a 16 MB page cache; an emulator's hot pages (the indexes near
     // the root, the newest rows) fit in 2 MB, and the rest comes from the OS cache; a smaller cache
@@ -90,6 +90,26 @@ function prepare (db: Db, path: string): Db {
   db.pragma('foreign_keys = ON')
   migrate(db)
   return db
+}
+
+/**
+ * Switches the file to WAL. On a new file (still in rollback mode) processes starting together each
+ * read it, then need it alone to switch: SQLite answers all but one SQLITE_BUSY at once, without
+ * waiting (its deadlock rule, so busy_timeout does not apply), and the switch is tried again until
+ * the start's deadline. Seen as one of four processes failing to start on a loaded CI machine.
+ */
+export function useWal (db: Pick<Db, 'pragma'>, waitMs = STARTUP_BUSY_TIMEOUT_MS): void {
+  const deadline = Date.now() + waitMs
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err
+      Atomics.wait(pause, 0, 0, 10) // a start may block: nothing is served yet
+    }
+  }
 }
 
 /** How long a start waits for another process holding the file's write lock. */
