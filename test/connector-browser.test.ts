@@ -418,6 +418,38 @@ t.test('the Connector in headless Chromium', {
     t.match(await page2.frameLocator('#quiltt--frame').getByTestId('reason').textContent(), 'is not one of this Profile\'s connections')
   })
 
+  t.test('themeMode: light by default, dark when asked, auto follows the system while the page is open', async t => {
+    const page = await context.newPage()
+    t.teardown(() => page.close())
+    const { token } = await tokenFor(emulator, 'theme@example.com')
+    const open = async (themeMode?: string) => {
+      const url = new URL(`${emulator.url}/connector/rbemt34osd`)
+      url.searchParams.set('token', token)
+      url.searchParams.set('mode', 'INLINE')
+      if (themeMode) url.searchParams.set('themeMode', themeMode)
+      await page.goto(url.href)
+      await page.locator('#search').waitFor(WAIT)
+    }
+    const colors = () => page.evaluate(() => {
+      const style = (sel: string) => getComputedStyle(document.querySelector(sel)!)
+      return { card: style('.card').backgroundColor, ink: style('h1').color, institution: style('.institution').backgroundColor }
+    })
+    const LIGHT = { card: 'rgb(255, 255, 255)', ink: 'rgb(15, 23, 42)', institution: 'rgb(255, 255, 255)' }
+    const DARK = { card: 'rgb(15, 23, 42)', ink: 'rgb(226, 232, 240)', institution: 'rgb(15, 23, 42)' }
+    await open()
+    t.strictSame(await colors(), LIGHT, 'no themeMode: light')
+    await open('dark')
+    t.strictSame(await colors(), DARK, 'themeMode=dark')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await open('light')
+    t.strictSame(await colors(), LIGHT, 'themeMode=light on a dark system stays light')
+    await open('auto')
+    t.strictSame(await colors(), DARK, 'themeMode=auto on a dark system')
+    await page.emulateMedia({ colorScheme: 'light' })
+    await page.waitForFunction(() => !document.documentElement.classList.contains('dark'), undefined, WAIT)
+    t.strictSame(await colors(), LIGHT, 'and light again when the system changes')
+  })
+
   t.test('connector.outcome error: a pick ends as exited.errored with the reason; nothing is connected', async t => {
     await setConnector(emulator, { outcome: 'error', auto: true })
     t.teardown(() => setConnector(emulator, { outcome: 'success', auto: false }))
