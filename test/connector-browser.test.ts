@@ -197,18 +197,27 @@ t.test('the Connector in headless Chromium', {
     t.match(recorded, { mode: 'INLINE', status: 'aborted' })
   })
 
-  t.test('mode=webview: quilttconnector:// navigations, the token from the Options message', async t => {
+  /**
+   * The Connector page as a native SDK's webview loads it, every quilttconnector:// navigation
+   * recorded, waited for once it has been both sent (the page's record) and seen (Playwright's).
+   */
+  async function webview (t: Test, query: string) {
     const page = await context.newPage()
     t.teardown(() => page.close())
     const routing = await routeQuilttToEmulator(page, emulator.url)
     t.teardown(() => routing.unroute())
     const navigations: string[] = []
     page.on('request', r => { if (r.url().startsWith('quilttconnector://')) navigations.push(r.url()) })
-    const { token, userId } = await tokenFor(emulator, 'webview@example.com')
     // The page's own record of an event can come before Playwright's of its navigation: wait for both.
     const navigated = (event: string) => page.waitForRequest(r => r.url().startsWith(`quilttconnector://${event}`), WAIT)
-    await Promise.all([navigated('Load'), page.goto('https://rbemt34osd.quiltt.app/?mode=webview&agent=react-native-5.2.4', { waitUntil: 'commit' })])
+    await Promise.all([navigated('Load'), page.goto(`https://rbemt34osd.quiltt.app/?${query}`, { waitUntil: 'commit' })])
     await page.waitForFunction(() => document.body.dataset.lastEvent === 'Load', undefined, WAIT)
+    return { page, navigations, navigated }
+  }
+
+  t.test('mode=webview: quilttconnector:// navigations, the token from the Options message', async t => {
+    const { token, userId } = await tokenFor(emulator, 'webview@example.com')
+    const { page, navigations, navigated } = await webview(t, 'mode=webview&agent=react-native-5.2.4')
     t.strictSame(navigations, ['quilttconnector://Load?'], 'Load first, before any token')
     // What the native SDKs send once they hear Load.
     await page.evaluate(token => window.postMessage({ source: 'quiltt', type: 'Options', token, connectorId: 'rbemt34osd' }, '*'), token)
@@ -266,16 +275,8 @@ t.test('the Connector in headless Chromium', {
   })
 
   t.test('mode=webview: an OAuth institution navigates to quilttconnector://Navigate?url=<encoded>', async t => {
-    const page = await context.newPage()
-    t.teardown(() => page.close())
-    const routing = await routeQuilttToEmulator(page, emulator.url)
-    t.teardown(() => routing.unroute())
-    const navigations: string[] = []
-    page.on('request', r => { if (r.url().startsWith('quilttconnector://')) navigations.push(r.url()) })
     const { token } = await tokenFor(emulator, 'webview-oauth@example.com')
-    const navigated = (event: string) => page.waitForRequest(r => r.url().startsWith(`quilttconnector://${event}`), WAIT)
-    await Promise.all([navigated('Load'), page.goto('https://rbemt34osd.quiltt.app/?mode=webview', { waitUntil: 'commit' })])
-    await page.waitForFunction(() => document.body.dataset.lastEvent === 'Load', undefined, WAIT)
+    const { page, navigations, navigated } = await webview(t, 'mode=webview')
     await page.evaluate(token => window.postMessage({ source: 'quiltt', type: 'Options', token, connectorId: 'rbemt34osd' }, '*'), token)
     await page.locator('#search').fill('northstar')
     await Promise.all([navigated('Navigate'), page.getByRole('button', { name: /Northstar Mutual Bank/ }).click()])

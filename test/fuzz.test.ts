@@ -16,18 +16,27 @@ const RUNS = Number(process.env.QUILTT_MOCK_FUZZ_RUNS ?? 2500)
 
 const { operations, document } = loadSpec()
 
-/** Every property name under `node` (the whole spec, or the request bodies only). */
-function fieldNames (node: unknown, names = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) { for (const n of node) fieldNames(n, names); return names }
-  if (node === null || typeof node !== 'object') return names
+/** A schema without its prose (descriptions, examples): two fields whose schemas read the same are validated alike. */
+const ruleOf = (node: unknown): unknown => Array.isArray(node)
+  ? node.map(ruleOf)
+  : node !== null && typeof node === 'object'
+    ? Object.fromEntries(Object.entries(node).filter(([k]) => !['description', 'example', 'examples', 'title'].includes(k)).map(([k, v]) => [k, ruleOf(v)]))
+    : node
+
+/** Each property name under `node`, with the rules it has there (a name can appear at several places). */
+function fieldRules (node: unknown, out = new Map<string, string[]>()): Map<string, string[]> {
+  if (Array.isArray(node)) { for (const n of node) fieldRules(n, out); return out }
+  if (node === null || typeof node !== 'object') return out
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'properties' && v !== null && typeof v === 'object') for (const name of Object.keys(v)) names.add(name)
-    fieldNames(v, names)
+    if (k === 'properties' && v !== null && typeof v === 'object') {
+      for (const [name, schema] of Object.entries(v)) out.set(name, [...(out.get(name) ?? []), JSON.stringify(ruleOf(schema))])
+    }
+    fieldRules(v, out)
   }
-  return names
+  return out
 }
 
-const FIELDS = [...fieldNames(document), 'session', 'deploymentId', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '']
+const FIELDS = [...fieldRules(document).keys(), 'session', 'deploymentId', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '']
 
 /** The credential an operation takes, read from its `security` in the spec. */
 const usesSessionToken = (op: typeof operations[number]): boolean =>
@@ -223,26 +232,6 @@ t.test('every operation answers malformed input below 500, in a Quiltt shape', a
   expectStatus(t, await app.inject({ url: '/v1/users/session', headers: bearer(after.json().token) }), 200, 'ping')
   expectStatus(t, await app.inject({ method: 'POST', url: '/v1/users/session', payload: { session: { clientId: DEFAULT.clientId, email: 'after@fuzz.test' } } }), 201, 'identify')
 })
-
-/** A schema without its prose (descriptions, examples): two fields whose schemas read the same are validated alike. */
-const ruleOf = (node: unknown): unknown => Array.isArray(node)
-  ? node.map(ruleOf)
-  : node !== null && typeof node === 'object'
-    ? Object.fromEntries(Object.entries(node).filter(([k]) => !['description', 'example', 'examples', 'title'].includes(k)).map(([k, v]) => [k, ruleOf(v)]))
-    : node
-
-/** Each property name under `node`, with the rules it has there (a name can appear at several places). */
-function fieldRules (node: unknown, out = new Map<string, string[]>()): Map<string, string[]> {
-  if (Array.isArray(node)) { for (const n of node) fieldRules(n, out); return out }
-  if (node === null || typeof node !== 'object') return out
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'properties' && v !== null && typeof v === 'object') {
-      for (const [name, schema] of Object.entries(v)) out.set(name, [...(out.get(name) ?? []), JSON.stringify(ruleOf(schema))])
-    }
-    fieldRules(v, out)
-  }
-  return out
-}
 
 /**
  * Bodies that have broken servers before, sent to every operation with working credentials: each
