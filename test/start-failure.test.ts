@@ -1,13 +1,14 @@
 // A database that cannot be opened or written stops the start at once, with a message naming --db,
 // the path and why (it hung under /proc, and an unwritable file started "healthy" and 500ed on writes).
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import { openDatabase } from '../server/store/db.js'
 import { assertBuilt, BIN } from './built.js'
+import { ROOT } from '../server/paths.js'
 
 assertBuilt()
 const { NODE_V8_COVERAGE: _c, NODE_OPTIONS: _o, ...env } = process.env
@@ -52,7 +53,22 @@ t.test('a --db that is a folder, or not a database, cannot be opened', async t =
   t.match(notes.stderr, new RegExp(`--db ${join(dir, 'notes.db')} cannot be opened \\(SQLITE_NOTADB`))
 })
 
-t.test('a database file the process cannot write stops the start, instead of starting healthy and answering every write with a 500', async t => {
+/**
+ * Whether `nobody` can run the CLI of this checkout: every folder above it searchable by others, and
+ * the checkout readable. A checkout in a private folder (`mktemp -d` makes one) is not.
+ */
+function othersCanRun (path: string): boolean {
+  for (let d = dirname(path); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false
+    if (dirname(d) === d) return (statSync(path).mode & 0o004) !== 0
+  }
+}
+const asRoot = process.getuid?.() === 0
+
+t.test('a database file the process cannot write stops the start, instead of starting healthy and answering every write with a 500', {
+  // Root writes any file whatever its mode, so the CLI runs as `nobody`, which must be able to read the checkout.
+  skip: asRoot && !othersCanRun(BIN) ? `the tests run as root in a folder the nobody user cannot reach (${ROOT}): clone into a folder others can read` : false
+}, async t => {
   // Under the system's temporary folder: every user can reach it (the tests' own folder may not be).
   const dir = mkdtempSync(join(tmpdir(), 'quiltt-mock-ro-'))
   t.teardown(() => { chmodSync(dir, 0o755); rmSync(dir, { recursive: true, force: true }) })
