@@ -429,7 +429,7 @@ t.test('the Connector in headless Chromium', {
       url.searchParams.set('mode', 'INLINE')
       if (themeMode) url.searchParams.set('themeMode', themeMode)
       await page.goto(url.href)
-      await page.locator('#search').waitFor(WAIT)
+      await page.locator('.institution').first().waitFor(WAIT) // the list comes after the search box
     }
     const colors = () => page.evaluate(() => {
       const style = (sel: string) => getComputedStyle(document.querySelector(sel)!)
